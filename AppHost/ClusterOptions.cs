@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+
+namespace KubeMesh.AppHost;
+
+/// <summary>The knobs of the local cluster, from the AppHost's configuration section "Cluster".</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>auto (container engine, else redis-server on PATH, else embedded Garnet), container, redis-server, embedded or external.</summary>
+    public string StoreMode { get; set; } = "auto";
+
+    /// <summary>The store's port; 2379 like etcd, so it never meets a Redis already on 6379.</summary>
+    public int StorePort { get; set; } = 2379;
+
+    /// <summary>With StoreMode external: the StackExchange.Redis connection string of a store you run.</summary>
+    public string? StoreConnectionString { get; set; }
+
+    public int ApiServerPort { get; set; } = 6443;
+
+    /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
+    public string DataDirectory { get; set; } = ".kubemesh";
+
+    public static ClusterOptions From(IConfiguration section)
+    {
+        var defaults = new ClusterOptions();
+        return new ClusterOptions
+        {
+            StoreMode = section[nameof(StoreMode)] ?? defaults.StoreMode,
+            StorePort = int.TryParse(section[nameof(StorePort)], out var storePort) ? storePort : defaults.StorePort,
+            StoreConnectionString = section[nameof(StoreConnectionString)],
+            ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
+            DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
+        };
+    }
+}

@@ -1,0 +1,10 @@
+using KubeMesh.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var cluster = ClusterOptions.From(builder.Configuration.GetSection("Cluster"));
+var dataDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", cluster.DataDirectory));
+
+var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
+builder.AddControlPlane(cluster, store, storeConnection);
+
+builder.Build().Run();

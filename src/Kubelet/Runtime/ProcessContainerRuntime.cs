@@ -113,7 +113,11 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
             RuntimeLog.Escalating(logger, handle.Id, gracePeriod);
             instance.MarkKilled();
             Signal(instance, NativeMethods.SigKill);
-            NativeMethods.Kill(instance.Process.Id, NativeMethods.SigKill);
+            if (await Task.WhenAny(instance.Exited, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) != instance.Exited)
+            {
+                // PID 1 could not be signalled (e.g. it never started): unshare's --kill-child covers it.
+                NativeMethods.Kill(instance.Process.Id, NativeMethods.SigKill);
+            }
         }
 
         return await instance.Exited.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);

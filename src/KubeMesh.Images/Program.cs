@@ -1,0 +1,14 @@
+using KubeMesh.Images;
+
+return args.FirstOrDefault() switch
+{
+    "nginx" => await NginxImage.RunAsync(args[1..]),
+    "http-echo" => await HttpEchoImage.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: KubeMesh.Images nginx|http-echo [args...]");
+    return 2;
+}

@@ -1,0 +1,12 @@
+namespace KubeMesh.Kubelet.Runtime;
+
+public sealed class ContainerRuntimeOptions
+{
+    /// <summary>The kubelet's state directory: container records (for cleanup after a restart) and staging roots.</summary>
+    public string StateDirectory { get; set; } = "/var/lib/kubemesh/kubelet";
+
+    public IsolationMode Isolation { get; set; } = IsolationMode.Auto;
+
+    /// <summary>How long a namespace setup may take before the start is reported as failed.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,7 @@
+namespace KubeMesh.Kubelet.Runtime;
+
+public enum ContainerState
+{
+    Running,
+    Exited,
+}

@@ -1,0 +1,26 @@
+namespace KubeMesh.Kubelet.Runtime;
+
+/// <summary>
+/// Runs a pod's containers as local processes; what a pod worker calls, like the CRI runtime service.
+/// </summary>
+public interface IContainerRuntime
+{
+    /// <summary>How containers are isolated on this node; decided once by probing at startup.</summary>
+    IsolationMode Isolation { get; }
+
+    /// <summary>Starts one container instance. Unknown images throw <see cref="ImagePullException"/>.</summary>
+    Task<ContainerHandle> StartContainerAsync(PodSandbox sandbox, ContainerSpec spec, CancellationToken cancellationToken);
+
+    ContainerStatus GetStatus(ContainerHandle handle);
+
+    Task<ContainerStatus> WaitForExitAsync(ContainerHandle handle, CancellationToken cancellationToken);
+
+    /// <summary>SIGTERM, then SIGKILL to the whole container once <paramref name="gracePeriod"/> has passed.</summary>
+    Task<ContainerStatus> StopContainerAsync(ContainerHandle handle, TimeSpan gracePeriod, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a command in the container's own view of files (exec probes, kmctl exec).</summary>
+    Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets an exited container; its logs stay in the log store.</summary>
+    void RemoveContainer(ContainerHandle handle);
+}

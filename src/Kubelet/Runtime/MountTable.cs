@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace KubeMesh.Kubelet.Runtime;
+
+/// <summary>
+/// The bind mounts container-init.sh makes in a container: each volume at its mountPath, and the pod's
+/// hosts file at /etc/hosts. Lines are "SOURCE\tTARGET\tro|rw".
+/// </summary>
+internal static class MountTable
+{
+    public static string Build(PodSandbox sandbox, ContainerSpec spec, IsolationMode isolation)
+    {
+        var table = new StringBuilder();
+        for (var i = 0; i < spec.Mounts.Count; i++)
+        {
+            var mount = spec.Mounts[i];
+            var path = $"volumeMounts[{i}]";
+            if (!sandbox.Volumes.TryGetValue(mount.VolumeName, out var source))
+            {
+                throw new ArgumentException($"{path}.name: Not found: \"{mount.VolumeName}\"");
+            }
+
+            if (!mount.MountPath.StartsWith('/') || mount.MountPath.Contains('\t') || mount.MountPath.Contains('\n')
+                || mount.MountPath.Split('/').Contains(".."))
+            {
+                throw new ArgumentException($"{path}.mountPath: Invalid value: \"{mount.MountPath}\": must be an absolute path without '..'");
+            }
+
+            if (!Path.Exists(source))
+            {
+                throw new ArgumentException($"{path}.name: volume \"{mount.VolumeName}\" has no directory on the node at {source}");
+            }
+
+            table.Append(source).Append('\t').Append(mount.MountPath).Append('\t').Append(mount.ReadOnly ? "ro" : "rw").Append('\n');
+        }
+
+        if (isolation != IsolationMode.None)
+        {
+            Directory.CreateDirectory(sandbox.PodDirectory);
+            var hosts = Path.Combine(sandbox.PodDirectory, "etc-hosts");
+            File.WriteAllText(hosts, ContainerEnvironment.HostsFile(sandbox));
+            table.Append(hosts).Append("\t/etc/hosts\tro\n");
+        }
+
+        return table.ToString();
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using KubeMesh.Kubelet.Images;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.Kubelet.Runtime;
+
+/// <summary>
+/// Runs containers as local processes, each in its own mount, PID and UTS namespaces with a private
+/// copy-on-write view of the node's files (see container-init.sh and <see cref="ContainerLaunch"/>).
+/// </summary>
+public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, ImageRegistry images,
+    ContainerLogStore logs, ILogger<ProcessContainerRuntime> logger) : IContainerRuntime
+{
+    private readonly ConcurrentDictionary<string, ContainerInstance> _containers = new();
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private string _initScript = "";
+    private string _isolationMessage = "";
+    private bool _initialized;
+
+    public IsolationMode Isolation { get; private set; } = IsolationMode.Auto;
+
+    /// <summary>Kills containers left by an earlier run, then probes isolation. Runs once; starts call it.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _initLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(ContainerRecord.DirectoryIn(options.StateDirectory));
+            KillOrphans();
+            _initScript = Path.Combine(options.StateDirectory, "container-init.sh");
+            await using (var script = typeof(ProcessContainerRuntime).Assembly.GetManifestResourceStream("container-init.sh")!)
+            await using (var file = File.Create(_initScript))
+            {
+                await script.CopyToAsync(file, cancellationToken);
+            }
+
+            var (mode, failure) = await IsolationProbe.DetectAsync(options.Isolation, _initScript, options.StateDirectory, logger, cancellationToken);
+            Isolation = mode;
+            _isolationMessage = mode == IsolationMode.None ? $"container isolation is off on this node ({failure})" : "";
+            _initialized = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    public async Task<ContainerHandle> StartContainerAsync(PodSandbox sandbox, ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        var image = images.Resolve(spec.Image);
+        var argv = image.BuildArgv(spec.Command, spec.Args);
+        var env = ContainerEnvironment.Build(sandbox, image.Env, spec.Env);
+        var id = Guid.NewGuid().ToString("N")[..16];
+        var staging = Path.Combine(ContainerRecord.DirectoryIn(options.StateDirectory), id);
+        Directory.CreateDirectory(Path.Combine(staging, "rootfs"));
+        var mountsFile = Path.Combine(staging, "mounts");
+        await File.WriteAllTextAsync(mountsFile, MountTable.Build(sandbox, spec, Isolation), cancellationToken);
+
+        var info = ContainerLaunch.Create(Isolation, _initScript, Path.Combine(staging, "rootfs"), mountsFile,
+            sandbox.Hostname, spec.WorkingDir, argv, env);
+        var writer = logs.OpenWriter(sandbox.PodUid, spec.Name, spec.Attempt);
+        Process process;
+        try
+        {
+            process = await ProcessLauncher.StartAsync(info);
+        }
+        catch (Exception)
+        {
+            writer.Dispose();
+            ContainerRecord.Delete(options.StateDirectory, id);
+            throw;
+        }
+
+        process.StandardInput.Close();
+        var pumps = Task.WhenAll(
+            writer.PumpAsync(process.StandardOutput, "stdout"),
+            writer.PumpAsync(process.StandardError, "stderr"));
+        new ContainerRecord(id, process.Id, ProcessInfo.StartTime(process.Id) ?? 0).Save(options.StateDirectory);
+
+        var pid = Isolation == IsolationMode.None ? process.Id : await FindInitAsync(process, cancellationToken);
+        var handle = new ContainerHandle(id, sandbox.PodUid, spec.Name, spec.Attempt, pid, DateTimeOffset.UtcNow);
+        var instance = new ContainerInstance(handle, process, env, _isolationMessage);
+        _containers[id] = instance;
+        RuntimeLog.ContainerStarted(logger, spec.Name, sandbox.PodUid, spec.Attempt, pid);
+        _ = WatchAsync(instance, pumps, writer);
+        return handle;
+    }
+
+    public ContainerStatus GetStatus(ContainerHandle handle) => Get(handle).Current;
+
+    public Task<ContainerStatus> WaitForExitAsync(ContainerHandle handle, CancellationToken cancellationToken) =>
+        Get(handle).Exited.WaitAsync(cancellationToken);
+
+    public async Task<ContainerStatus> StopContainerAsync(ContainerHandle handle, TimeSpan gracePeriod, CancellationToken cancellationToken = default)
+    {
+        var instance = Get(handle);
+        if (instance.Exited.IsCompleted)
+        {
+            return await instance.Exited;
+        }
+
+        Signal(instance, NativeMethods.SigTerm);
+        var exited = await Task.WhenAny(instance.Exited, Task.Delay(gracePeriod, cancellationToken));
+        if (exited != instance.Exited)
+        {
+            RuntimeLog.Escalating(logger, handle.Id, gracePeriod);
+            instance.MarkKilled();
+            Signal(instance, NativeMethods.SigKill);
+            if (await Task.WhenAny(instance.Exited, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) != instance.Exited)
+            {
+                // PID 1 could not be signalled (e.g. it never started): unshare's --kill-child covers it.
+                NativeMethods.Kill(instance.Process.Id, NativeMethods.SigKill);
+            }
+        }
+
+        return await instance.Exited.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var instance = Get(handle);
+        var info = Isolation == IsolationMode.None
+            ? ContainerLaunch.ExecDirect(command, instance.Env)
+            : ContainerLaunch.Exec(Isolation, handle.Pid, command, instance.Env);
+        return ExecRunner.RunAsync(info, timeout, cancellationToken);
+    }
+
+    public void RemoveContainer(ContainerHandle handle)
+    {
+        if (_containers.TryRemove(handle.Id, out var instance))
+        {
+            instance.Process.Dispose();
+        }
+    }
+
+    private ContainerInstance Get(ContainerHandle handle) =>
+        _containers.TryGetValue(handle.Id, out var instance)
+            ? instance
+            : throw new KeyNotFoundException($"container {handle.Id} ({handle.ContainerName}) is not known to this runtime");
+
+    private void Signal(ContainerInstance instance, int signal) =>
+        NativeMethods.Kill(Isolation == IsolationMode.None ? -instance.Handle.Pid : instance.Handle.Pid, signal);
+
+    private async Task<int> FindInitAsync(Process process, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < options.StartTimeout)
+        {
+            if (ProcessInfo.Children(process.Id) is [var init, ..])
+            {
+                return init;
+            }
+
+            if (process.HasExited)
+            {
+                return process.Id;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        NativeMethods.Kill(process.Id, NativeMethods.SigKill);
+        throw new TimeoutException($"container process {process.Id} did not start within {options.StartTimeout}");
+    }
+
+    private async Task WatchAsync(ContainerInstance instance, Task pumps, ContainerLogWriter writer)
+    {
+        await instance.Process.WaitForExitAsync();
+        await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        writer.Dispose();
+        ContainerRecord.Delete(options.StateDirectory, instance.Handle.Id);
+        var status = instance.Complete();
+        RuntimeLog.ContainerExited(logger, instance.Handle.Id, status.ExitCode ?? -1);
+    }
+
+    private void KillOrphans()
+    {
+        foreach (var record in ContainerRecord.LoadAll(options.StateDirectory))
+        {
+            if (ProcessInfo.StartTime(record.Pid) == record.StartTime)
+            {
+                foreach (var child in ProcessInfo.Children(record.Pid))
+                {
+                    NativeMethods.Kill(child, NativeMethods.SigKill);
+                }
+
+                NativeMethods.Kill(-record.Pid, NativeMethods.SigKill);
+                NativeMethods.Kill(record.Pid, NativeMethods.SigKill);
+                RuntimeLog.OrphanKilled(logger, record.Pid, record.Id);
+            }
+
+            ContainerRecord.Delete(options.StateDirectory, record.Id);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using KubeMesh.Kubelet.Runtime;
+
+namespace KubeMesh.Kubelet.Tests.Runtime;
+
+public sealed class ProcessContainerRuntimeTests
+{
+    [Fact]
+    public async Task StartContainer_NginxInTwoPods_EachServesWelcomePageOnPort80OfItsOwnIp()
+    {
+        await using var fixture = new RuntimeFixture();
+        var first = fixture.NewPod();
+        var second = fixture.NewPod();
+        await fixture.StartAsync(first, new ContainerSpec("nginx", "nginx:1.14.2"));
+        await fixture.StartAsync(second, new ContainerSpec("nginx", "docker.io/library/nginx"));
+
+        Assert.Contains("Welcome to nginx!", await RuntimeFixture.GetAsync(first.PodIp, 80));
+        Assert.Contains("Welcome to nginx!", await RuntimeFixture.GetAsync(second.PodIp, 80));
+        Assert.NotEqual(first.PodIp, second.PodIp);
+    }
+
+    [Fact]
+    public async Task StartContainer_WritesToTmp_VisibleOnlyInsideThatContainer()
+    {
+        await using var fixture = new RuntimeFixture();
+        var marker = "/tmp/ready-" + Guid.NewGuid().ToString("N");
+        var writer = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("writer", "busybox")
+        {
+            Command = ["sh", "-c", $"echo ready > {marker} && sleep 300"],
+        });
+        var other = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("other", "busybox") { Command = ["sleep", "300"] });
+
+        var seen = await EventuallyAsync(() => fixture.Runtime.ExecAsync(writer, ["cat", marker], TimeSpan.FromSeconds(10)), r => r.ExitCode == 0);
+        Assert.Equal("ready\n", seen.Output);
+        Assert.False(File.Exists(marker));
+        var elsewhere = await fixture.Runtime.ExecAsync(other, ["cat", marker], TimeSpan.FromSeconds(10));
+        Assert.NotEqual(0, elsewhere.ExitCode);
+    }
+
+    [Fact]
+    public async Task StartContainer_TwoContainersShareEmptyDir_NginxServesWhatTheOtherWrote()
+    {
+        await using var fixture = new RuntimeFixture();
+        var pod = fixture.NewPod("shared-data");
+        await fixture.StartAsync(pod, new ContainerSpec("nginx", "nginx:1.14.2") { Mounts = [new("shared-data", "/usr/share/nginx/html")] });
+        await fixture.StartAsync(pod, new ContainerSpec("writer", "busybox")
+        {
+            Command = ["sh", "-c", "echo written-by-sidecar > /data/index.html && sleep 300"],
+            Mounts = [new("shared-data", "/data")],
+        });
+
+        var page = await EventuallyAsync(() => RuntimeFixture.GetAsync(pod.PodIp, 80), p => p.Contains("written-by-sidecar"));
+        Assert.Equal("written-by-sidecar\n", page);
+        Assert.False(Directory.Exists("/data") || Directory.Exists("/usr/share/nginx"), "mount points must not appear on the node");
+    }
+
+    [Fact]
+    public async Task StartContainer_NginxWithCommandAndArgs_RunsEchoLogsHelloAndExitsZero()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("nginx", "nginx:1.14.2") { Command = ["/bin/echo"], Args = ["hello"] });
+
+        var status = await fixture.WaitAsync(handle);
+
+        Assert.Equal((ContainerState.Exited, 0, "Completed"), (status.State, status.ExitCode, status.Reason));
+        Assert.Equal("hello", await fixture.LogAsync(handle));
+    }
+
+    [Fact]
+    public async Task StartContainer_ShellWithEnv_ExpandsTheVariable()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("mycontainer1", "busybox")
+        {
+            Command = ["sh", "-c", "echo ENV_VAR1=$ENV_VAR1 && exit 3"],
+            Env = [new("ENV_VAR1", "value1")],
+        });
+
+        var status = await fixture.WaitAsync(handle);
+
+        Assert.Equal((3, "Error"), (status.ExitCode, status.Reason));
+        Assert.Equal("ENV_VAR1=value1", await fixture.LogAsync(handle));
+    }
+
+    [Fact]
+    public async Task StartContainer_HttpEcho_AnswersItsTextOnTheListenPort()
+    {
+        await using var fixture = new RuntimeFixture();
+        var pod = fixture.NewPod();
+        await fixture.StartAsync(pod, new ContainerSpec("echo", "hashicorp/http-echo:0.2.3") { Args = ["-listen=:5678", "-text=apple"] });
+
+        Assert.Equal("apple\n", await RuntimeFixture.GetAsync(pod.PodIp, 5678, "/any/path"));
+    }
+
+    [Fact]
+    public async Task StopContainer_ProcessIgnoresSigterm_KilledAfterGracePeriodWithWholeTree()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("stubborn", "busybox")
+        {
+            Command = ["sh", "-c", "trap '' TERM; sleep 300 & wait; sleep 300"],
+        });
+        await Task.Delay(300);
+        var stopwatch = Stopwatch.StartNew();
+
+        var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(1));
+
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromSeconds(1), $"stopped after {stopwatch.Elapsed}, before the grace period");
+        Assert.Equal((137, 9), (status.ExitCode, status.Signal));
+        Assert.False(IsLive(handle.Pid), "the container's PID 1 must be gone");
+        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc"), d => File.Exists(d + "/cmdline")
+            && File.ReadAllText(d + "/cmdline") == "sleep\0" + "300\0" && IsLive(int.Parse(Path.GetFileName(d))) && Ancestors(int.Parse(Path.GetFileName(d))).Contains(Environment.ProcessId));
+    }
+
+    [Fact]
+    public async Task StopContainer_ProcessHandlesSigterm_ExitsBeforeGracePeriod()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("polite", "busybox") { Command = ["sleep", "300"] });
+        await Task.Delay(300);
+
+        var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(20)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((143, 15), (status.ExitCode, status.Signal));
+    }
+
+    [Fact]
+    public async Task StartContainer_UnknownImage_ThrowsErrImagePullListingAvailableImages()
+    {
+        await using var fixture = new RuntimeFixture();
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => fixture.StartAsync(fixture.NewPod(), new ContainerSpec("x", "redis:7")));
+
+        Assert.Equal("ErrImagePull", error.Reason);
+        Assert.Contains("available images: alpine, busybox, hashicorp/http-echo, nginx", error.Message);
+    }
+
+    [Fact]
+    public async Task StartContainer_UserNamespaceMode_RunsWithPrivateTmp()
+    {
+        await using var fixture = new RuntimeFixture(IsolationMode.UserNamespace);
+        var marker = "/tmp/userns-" + Guid.NewGuid().ToString("N");
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("c", "alpine") { Command = ["sh", "-c", $"echo in-userns > {marker} && cat {marker} && hostname"] });
+
+        var status = await fixture.WaitAsync(handle);
+
+        Assert.Equal(IsolationMode.UserNamespace, fixture.Runtime.Isolation);
+        Assert.Equal(0, status.ExitCode);
+        Assert.StartsWith("in-userns\npod-", await fixture.LogAsync(handle));
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task StartContainer_SecondInstance_KeepsPreviousInstanceLogs()
+    {
+        await using var fixture = new RuntimeFixture();
+        var pod = fixture.NewPod();
+        var first = await fixture.StartAsync(pod, new ContainerSpec("c", "busybox") { Command = ["echo", "first"] });
+        await fixture.WaitAsync(first);
+        var second = await fixture.StartAsync(pod, new ContainerSpec("c", "busybox") { Command = ["echo", "second"], Attempt = 1 });
+        await fixture.WaitAsync(second);
+
+        Assert.Equal("second", await fixture.LogAsync(second));
+        Assert.Equal("first", await fixture.LogAsync(second, previous: true));
+    }
+
+    [Fact]
+    public async Task Initialize_ContainersLeftByEarlierRun_AreKilled()
+    {
+        var earlier = new RuntimeFixture();
+        var handle = await earlier.StartAsync(earlier.NewPod(), new ContainerSpec("left", "busybox") { Command = ["sleep", "300"] });
+        Assert.True(Directory.Exists($"/proc/{handle.Pid}"));
+
+        await using var restarted = new RuntimeFixture(stateDirectory: earlier.StateDirectory);
+        await restarted.Runtime.InitializeAsync(CancellationToken.None);
+
+        Assert.False(await EventuallyAsync(() => Task.FromResult(IsLive(handle.Pid)), alive => !alive));
+    }
+
+    private static bool IsLive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<int> Ancestors(int pid)
+    {
+        for (var i = 0; i < 10 && pid > 1; i++)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                pid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+            }
+            catch (IOException)
+            {
+                yield break;
+            }
+
+            yield return pid;
+        }
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

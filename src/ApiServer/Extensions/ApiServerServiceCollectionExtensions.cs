@@ -30,7 +30,6 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<WatchHub>();
         services.AddSingleton<ResourceStrategies>();
-        services.AddSingleton<ObjectValidator>();
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<ManifestApplier>();
         services.AddSingleton<WatchStreamer>();

@@ -12,7 +12,7 @@ namespace KubeMesh.ApiServer.Registry;
 /// The generic registry every kind goes through (kube-apiserver's genericregistry.Store): defaulting,
 /// validation, server-owned metadata, compare-and-swap writes, finalizers and graceful deletion.
 /// </summary>
-public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strategies, ObjectValidator validator, TimeProvider clock)
+public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strategies, TimeProvider clock)
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -214,7 +214,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         meta.Generation = kind.HasSpec ? 1 : 0;
         strategies.For(kind).PrepareForCreate(obj);
         ObjectDefaulter.Apply(kind, obj);
-        var errors = validator.ValidateCreate(kind, obj);
+        var errors = ObjectValidator.ValidateCreate(kind, obj);
         if (errors.Count > 0)
         {
             throw ApiErrors.Invalid(kind, meta.Name, errors);
@@ -242,7 +242,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         {
             strategies.For(kind).PrepareForUpdate(updated, old);
             ObjectDefaulter.Apply(kind, updated);
-            var errors = validator.ValidateUpdate(kind, updated, old);
+            var errors = ObjectValidator.ValidateUpdate(kind, updated, old);
             if (errors.Count > 0)
             {
                 throw ApiErrors.Invalid(kind, meta.Name, errors);

@@ -44,7 +44,7 @@ public sealed class ManifestApplier(ResourceRegistry registry)
             }
             catch (RpcException ex)
             {
-                problems.Add($"{Describe(item)}: {ex.Status.Detail}");
+                problems.Add(objects.Count == 1 ? ex.Status.Detail : $"document {item.Document}: {ex.Status.Detail}");
             }
         }
 
@@ -150,9 +150,6 @@ public sealed class ManifestApplier(ResourceRegistry registry)
 
         ServerOwnedFields.Keep(kind, merged, existing);
     }
-
-    private static string Describe(ManifestObject item) =>
-        $"{item.Kind.Kind} \"{item.Kind.Metadata(item.Object).Name}\" (document {item.Document + 1})";
 
     private static StatusCode StatusCodeOf(List<string> problems) =>
         problems[0].Contains("already exists", StringComparison.Ordinal) ? StatusCode.AlreadyExists : StatusCode.InvalidArgument;

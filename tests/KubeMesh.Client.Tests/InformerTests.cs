@@ -212,6 +212,30 @@ public sealed class InformerTests : IAsyncLifetime
         Assert.Equal(2, _server.Pods.ListCalls);
     }
 
+    [Fact]
+    public async Task RunAsync_HandlerThrows_OtherHandlersAndCacheStillUpdate()
+    {
+        var informer = new Informer<Pod>(_client.For<Pod>(), FastRetry);
+        informer.AddEventHandler(onAdd: _ => throw new InvalidOperationException("broken handler"));
+        informer.AddEventHandler(_handler);
+        _running = informer.RunAsync(_stop.Token);
+        await informer.WaitForCacheSyncAsync(_stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+
+        var a = _server.Pods.Create(TestPods.New("a"));
+
+        await Eventually.TrueAsync(() => _handler.Calls.Count == 1, "the add arrives");
+        Assert.Equal(["add default/a@" + Rv(a)], _handler.Calls);
+        Assert.NotNull(informer.Lister.Get("default", "a"));
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondCall_Throws()
+    {
+        var informer = await StartAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => informer.RunAsync(CancellationToken.None));
+    }
+
     private async Task<Informer<Pod>> StartAsync(InformerOptions? options = null)
     {
         var informer = new Informer<Pod>(_client.For<Pod>(), options ?? FastRetry);

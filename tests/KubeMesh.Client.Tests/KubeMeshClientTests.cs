@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace KubeMesh.Client.Tests;
 
 // Reads and writes a process-wide environment variable, so these run one at a time.
@@ -23,5 +25,16 @@ public sealed class KubeMeshClientTests
         {
             Environment.SetEnvironmentVariable(KubeMeshClient.ServerEnvironmentVariable, saved);
         }
+    }
+
+    [Fact]
+    public async Task AddKubeMeshClient_Registered_ResolvesSingletonClientFactoryAndRecorder()
+    {
+        var services = new ServiceCollection().AddLogging().AddKubeMeshClient("127.0.0.1:1").AddKubeMeshEventRecorder("test-controller");
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Same(provider.GetRequiredService<KubeMeshClient>(), provider.GetRequiredService<KubeMeshClient>());
+        Assert.NotNull(provider.GetRequiredService<SharedInformerFactory>());
+        Assert.NotNull(provider.GetRequiredService<EventRecorder>());
     }
 }

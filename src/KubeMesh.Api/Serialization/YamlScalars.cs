@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace KubeMesh.Api.Serialization;
+
+/// <summary>
+/// How an unquoted YAML scalar is typed (YAML 1.2 core schema), and which strings must be quoted on output so
+/// that no YAML reader, including the YAML 1.1 ones behind kubectl, reads them back as something else.
+/// </summary>
+internal static partial class YamlScalars
+{
+    /// <summary>The JSON value a plain (unquoted) scalar stands for: null, a boolean, a number or a string.</summary>
+    public static JsonNode? FromPlain(string text)
+    {
+        switch (text)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE":
+                return JsonValue.Create(false);
+        }
+
+        if (DecimalInteger().IsMatch(text))
+        {
+            // Kept as JSON text so a value read into a string field keeps its digits exactly.
+            return JsonNode.Parse(text.TrimStart('+'));
+        }
+
+        if (text.StartsWith("0x", StringComparison.Ordinal) && HexInteger().IsMatch(text))
+        {
+            return JsonValue.Create(long.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+        }
+
+        if (text.StartsWith("0o", StringComparison.Ordinal) && OctalInteger().IsMatch(text))
+        {
+            return JsonValue.Create(Convert.ToInt64(text[2..], 8));
+        }
+
+        if (Float().IsMatch(text))
+        {
+            var json = text.TrimStart('+');
+            json = json.StartsWith('.') ? "0" + json : json.StartsWith("-.", StringComparison.Ordinal) ? "-0" + json[1..] : json;
+            json = json.Replace(".e", ".0e", StringComparison.OrdinalIgnoreCase);
+            json = json.EndsWith('.') ? json + "0" : json;
+            return JsonNode.Parse(json);
+        }
+
+        return JsonValue.Create(text);
+    }
+
+    /// <summary>True when <paramref name="text"/> written unquoted would not read back as that same string.</summary>
+    public static bool NeedsQuotes(string text) =>
+        FromPlain(text) is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String
+        || Yaml11Special().IsMatch(text) || SpecialFloat().IsMatch(text);
+
+    [GeneratedRegex(@"^[-+]?[0-9]+$")]
+    private static partial Regex DecimalInteger();
+
+    [GeneratedRegex(@"^0x[0-9a-fA-F]+$")]
+    private static partial Regex HexInteger();
+
+    [GeneratedRegex(@"^0o[0-7]+$")]
+    private static partial Regex OctalInteger();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex Float();
+
+    [GeneratedRegex(@"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")]
+    private static partial Regex SpecialFloat();
+
+    // YAML 1.1 booleans, binary/underscored/sexagesimal numbers and timestamps.
+    [GeneratedRegex(@"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$|^[-+]?0b[01_]+$|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$|^[-+]?[0-9][0-9_]*(\.[0-9_]*)?$|^\d{4}-\d\d?-\d\d?")]
+    private static partial Regex Yaml11Special();
+}

@@ -1,0 +1,23 @@
+namespace KubeMesh.Client;
+
+/// <summary>
+/// What an informer lists and watches. Equal options share one informer in a <see cref="SharedInformerFactory"/>.
+/// A kubelet, for example, watches only its own pods with FieldSelector = "spec.nodeName=&lt;node&gt;".
+/// </summary>
+public sealed record InformerOptions
+{
+    public static InformerOptions Default { get; } = new();
+
+    /// <summary>Empty for all namespaces.</summary>
+    public string Namespace { get; init; } = "";
+
+    public string LabelSelector { get; init; } = "";
+
+    public string FieldSelector { get; init; } = "";
+
+    /// <summary>First wait after a failed list or watch; doubles per consecutive failure (client-go: 800 ms).</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>Longest wait between attempts (client-go: 30 s).</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using KubeMesh.Api.Resources;
+using KubeMesh.Api.Selectors;
+
+namespace KubeMesh.Client;
+
+/// <summary>
+/// Reads an informer's cache (client-go's listers): what controllers consult instead of calling the api-server.
+/// The returned objects are shared with the cache: clone before modifying.
+/// </summary>
+public sealed class Lister<T>
+    where T : class, IMessage<T>, new()
+{
+    private readonly ConcurrentDictionary<string, T> _items;
+    private readonly ResourceKind _kind;
+
+    internal Lister(ConcurrentDictionary<string, T> items, ResourceKind kind)
+    {
+        _items = items;
+        _kind = kind;
+    }
+
+    /// <summary>The object, or null if the cache has none. Pass "" as namespace for cluster-scoped kinds.</summary>
+    public T? Get(string @namespace, string name) => _items.GetValueOrDefault(MetaNamespaceKey.For(@namespace, name));
+
+    public T? GetByKey(string key) => _items.GetValueOrDefault(key);
+
+    /// <summary>Objects in the namespace (all namespaces when null or empty) that the selector matches.</summary>
+    public IReadOnlyList<T> List(string? @namespace = null, LabelSelectorExpression? selector = null)
+    {
+        var result = new List<T>();
+        foreach (var obj in _items.Values)
+        {
+            var metadata = _kind.Metadata(obj);
+            if (!string.IsNullOrEmpty(@namespace) && metadata.Namespace != @namespace)
+            {
+                continue;
+            }
+
+            if (selector is null || selector.Matches(metadata.Labels))
+            {
+                result.Add(obj);
+            }
+        }
+
+        return result;
+    }
+
+    public IReadOnlyList<string> ListKeys() => [.. _items.Keys];
+}

@@ -1,0 +1,124 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Resources;
+
+namespace KubeMesh.Client;
+
+/// <summary>
+/// Create/Get/List/Update/UpdateStatus/Delete/Watch for one kind, over untyped messages (client-go's dynamic
+/// client). Errors are the api-server's <see cref="RpcException"/>s: NotFound, AlreadyExists, Aborted (conflict),
+/// InvalidArgument, OutOfRange (watch expired).
+/// </summary>
+public sealed class ResourceClient
+{
+    private readonly CallInvoker _invoker;
+    private readonly ResourceMethods _methods;
+    private readonly FieldDescriptor _listItems;
+    private readonly FieldDescriptor _listMetadata;
+    private readonly FieldDescriptor _eventType;
+    private readonly FieldDescriptor _eventObject;
+
+    public ResourceClient(CallInvoker invoker, ResourceKind kind)
+    {
+        _invoker = invoker;
+        _methods = new ResourceMethods(kind);
+        _listItems = Field(kind.ListDescriptor, "items");
+        _listMetadata = Field(kind.ListDescriptor, "metadata");
+        _eventType = Field(kind.WatchEventDescriptor, "type");
+        _eventObject = Field(kind.WatchEventDescriptor, "object");
+    }
+
+    public ResourceKind Kind => _methods.Kind;
+
+    public Task<IMessage> CreateAsync(IMessage obj, CancellationToken cancellationToken = default) =>
+        UnaryAsync(_methods.Create, CheckKind(obj), cancellationToken);
+
+    public Task<IMessage> GetAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
+        UnaryAsync(_methods.Get, new GetRequest { Namespace = @namespace, Name = name }, cancellationToken);
+
+    public async Task<ResourceList<IMessage>> ListAsync(ListRequest request, CancellationToken cancellationToken = default)
+    {
+        var list = await UnaryAsync(_methods.List, request, cancellationToken).ConfigureAwait(false);
+        var items = ((IList)_listItems.Accessor.GetValue(list)).Cast<IMessage>().ToArray();
+        var metadata = _listMetadata.Accessor.GetValue(list) as ListMeta;
+        return new ResourceList<IMessage>(items, metadata?.ResourceVersion ?? "", metadata?.Continue ?? "");
+    }
+
+    /// <summary>Replaces the object; its metadata.resourceVersion must be the stored one, else Aborted.</summary>
+    public Task<IMessage> UpdateAsync(IMessage obj, CancellationToken cancellationToken = default) =>
+        UnaryAsync(_methods.Update, CheckKind(obj), cancellationToken);
+
+    /// <summary>Writes only the status sub-resource; compare-and-swap like <see cref="UpdateAsync"/>.</summary>
+    public Task<IMessage> UpdateStatusAsync(IMessage obj, CancellationToken cancellationToken = default)
+    {
+        var method = _methods.UpdateStatus
+            ?? throw new NotSupportedException($"{Kind.Plural} have no status sub-resource");
+        return UnaryAsync(method, CheckKind(obj), cancellationToken);
+    }
+
+    public Task<IMessage> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default) =>
+        UnaryAsync(_methods.Delete, request, cancellationToken);
+
+    /// <summary>
+    /// Streams changes after request.resourceVersion until the server ends the stream or the token is cancelled.
+    /// An expired resourceVersion fails with OutOfRange: list again and watch from the list's revision.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent<IMessage>> WatchAsync(
+        WatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var call = _invoker.AsyncServerStreamingCall(_methods.Watch, null, new CallOptions(cancellationToken: cancellationToken), request);
+        while (await MoveNextAsync(call.ResponseStream, cancellationToken).ConfigureAwait(false))
+        {
+            var message = call.ResponseStream.Current;
+            var type = (string)_eventType.Accessor.GetValue(message);
+            var obj = _eventObject.Accessor.GetValue(message) as IMessage ?? Kind.New();
+            yield return new WatchEvent<IMessage>(ParseType(type), obj);
+        }
+    }
+
+    private async Task<IMessage> UnaryAsync(Method<IMessage, IMessage> method, IMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = _invoker.AsyncUnaryCall(method, null, new CallOptions(cancellationToken: cancellationToken), request);
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+    }
+
+    private static async Task<bool> MoveNextAsync(IAsyncStreamReader<IMessage> stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stream.MoveNext(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+    }
+
+    private static WatchEventType ParseType(string type) => type switch
+    {
+        "ADDED" => WatchEventType.Added,
+        "MODIFIED" => WatchEventType.Modified,
+        "DELETED" => WatchEventType.Deleted,
+        "BOOKMARK" => WatchEventType.Bookmark,
+        _ => throw new FormatException($"unknown watch event type \"{type}\""),
+    };
+
+    private IMessage CheckKind(IMessage obj) =>
+        obj.Descriptor == Kind.Descriptor
+            ? obj
+            : throw new ArgumentException($"expected a {Kind.Kind}, got a {obj.Descriptor.Name}", nameof(obj));
+
+    private static FieldDescriptor Field(MessageDescriptor message, string name) =>
+        message.FindFieldByName(name) ?? throw new InvalidOperationException($"{message.FullName} has no field {name}");
+}

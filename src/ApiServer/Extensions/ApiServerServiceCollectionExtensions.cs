@@ -1,0 +1,69 @@
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Health.V1;
+using Grpc.Reflection;
+using KubeMesh.Api.ApiServer.V1;
+using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Registry.Strategies;
+using KubeMesh.ApiServer.Services;
+using KubeMesh.ApiServer.Storage;
+using KubeMesh.ApiServer.Validation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+
+namespace KubeMesh.ApiServer.Extensions;
+
+public static class ApiServerServiceCollectionExtensions
+{
+    /// <summary>The store connection: Aspire's ConnectionStrings:store when the AppHost runs us, else Store:ConnectionString.</summary>
+    public static string StoreConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("store") ?? configuration[$"{StoreOptions.Section}:ConnectionString"] ?? new StoreOptions().ConnectionString;
+
+    public static WebApplicationBuilder AddApiServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<StoreOptions>(builder.Configuration.GetSection(StoreOptions.Section));
+        var connection = ConfigurationOptions.Parse(builder.Configuration.StoreConnectionString());
+        connection.AbortOnConnectFail = false;
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(connection));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ObjectStore>();
+        services.AddSingleton<WatchHub>();
+        services.AddSingleton<ResourceStrategies>();
+        services.AddSingleton<ObjectValidator>();
+        services.AddSingleton<ResourceRegistry>();
+        services.AddSingleton<ManifestApplier>();
+        services.AddSingleton<WatchStreamer>();
+        services.AddSingleton<KubeletLogProxy>();
+        services.AddSingleton<PodSubresourceApi>();
+        services.AddSingleton<ResourceApi>();
+        services.AddHostedService<NamespaceBootstrapper>();
+
+        services.AddGrpc(o => o.Interceptors.Add<StoreErrorInterceptor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
+        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+
+        // Reflection lists the per-kind services too, although they are bound without generated base classes.
+        var descriptors = ServedServices().ToArray();
+        services.AddSingleton(new ReflectionServiceImpl(descriptors));
+        services.AddSingleton(new ReflectionV1ServiceImpl(descriptors));
+        return builder;
+    }
+
+    public static WebApplication MapApiServer(this WebApplication app)
+    {
+        app.MapGrpcService<ResourceApi>();
+        app.MapGrpcService<ManifestApi>();
+        app.MapGrpcService<DiscoveryApi>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcService<ReflectionServiceImpl>();
+        app.MapGrpcService<ReflectionV1ServiceImpl>();
+        return app;
+    }
+
+    private static IEnumerable<Google.Protobuf.Reflection.ServiceDescriptor> ServedServices() =>
+        ResourceKinds.All.Select(k => k.Service).Distinct()
+            .Append(ManifestService.Descriptor)
+            .Append(DiscoveryService.Descriptor)
+            .Append(Health.Descriptor);
+}

@@ -1,0 +1,16 @@
+using KubeMesh.Api.Resources;
+
+namespace KubeMesh.ApiServer.Registry.Strategies;
+
+public sealed class ResourceStrategies
+{
+    private readonly Dictionary<ResourceKind, ResourceStrategy> _byKind;
+
+    public ResourceStrategies()
+    {
+        ResourceStrategy[] special = [new PodStrategy(), new NamespaceStrategy(), new NodeStrategy(), new SecretStrategy(), new PersistentVolumeClaimStrategy()];
+        _byKind = ResourceKinds.All.ToDictionary(k => k, k => special.FirstOrDefault(s => s.Kind == k) ?? new ResourceStrategy(k));
+    }
+
+    public ResourceStrategy For(ResourceKind kind) => _byKind[kind];
+}

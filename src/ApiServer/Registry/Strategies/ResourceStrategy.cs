@@ -1,0 +1,34 @@
+using Google.Protobuf;
+using KubeMesh.Api.Resources;
+
+namespace KubeMesh.ApiServer.Registry.Strategies;
+
+/// <summary>
+/// Per-kind behaviour of the generic registry, as kube-apiserver's rest.RESTCreateStrategy and
+/// RESTUpdateStrategy: what the server resets or keeps on create and update.
+/// </summary>
+public class ResourceStrategy(ResourceKind kind)
+{
+    public ResourceKind Kind => kind;
+
+    /// <summary>Resets what a client may not set on create. By default status starts empty.</summary>
+    public virtual void PrepareForCreate(IMessage obj)
+    {
+        if (kind.HasStatus)
+        {
+            kind.SetStatus(obj, null);
+        }
+    }
+
+    /// <summary>Carries over what Update must not change. By default status is only written through UpdateStatus.</summary>
+    public virtual void PrepareForUpdate(IMessage updated, IMessage old)
+    {
+        if (kind.HasStatus)
+        {
+            kind.SetStatus(updated, kind.Status(old)?.Clone());
+        }
+    }
+
+    /// <summary>Whether Delete should only mark the object (graceful deletion) instead of removing it now.</summary>
+    public virtual long? GracefulDeletionSeconds(IMessage obj, long? requested) => null;
+}

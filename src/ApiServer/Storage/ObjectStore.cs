@@ -1,0 +1,111 @@
+using KubeMesh.Api.Resources;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace KubeMesh.ApiServer.Storage;
+
+/// <summary>
+/// The api-server's only door to the store (as kube-apiserver's storage.Interface is to etcd): atomic
+/// create/update/delete with compare-and-swap on the revision, consistent lists, and the watch log.
+/// </summary>
+public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOptions> options)
+{
+    private readonly StoreKeys _keys = new(options.Value.KeyPrefix);
+    private readonly IDatabase _db = redis.GetDatabase();
+    private readonly int _historyLimit = options.Value.HistoryLimit;
+
+    public StoreKeys Keys => _keys;
+
+    public ISubscriber Subscriber => redis.GetSubscriber();
+
+    public Task<long> CreateAsync(ResourceKind kind, string field, byte[] data) =>
+        WriteAsync(kind, "create", field, expected: null, data);
+
+    /// <summary>Replaces the object if its revision is still <paramref name="expected"/> (null: whatever it is).</summary>
+    public Task<long> UpdateAsync(ResourceKind kind, string field, long? expected, byte[] data) =>
+        WriteAsync(kind, "update", field, expected, data);
+
+    public Task<long> DeleteAsync(ResourceKind kind, string field, long? expected) =>
+        WriteAsync(kind, "delete", field, expected, []);
+
+    public async Task<StoredObject?> GetAsync(ResourceKind kind, string field)
+    {
+        var value = await _db.HashGetAsync(_keys.Objects(kind), field);
+        return value.IsNull ? null : Decode(field, value);
+    }
+
+    /// <summary>Every object of the kind with the revision the snapshot was taken at (one MULTI/EXEC).</summary>
+    public async Task<(IReadOnlyList<StoredObject> Items, long Revision)> ListAsync(ResourceKind kind, string? fieldPrefix)
+    {
+        var tx = _db.CreateTransaction();
+        var revision = tx.StringGetAsync(_keys.Revision);
+        var all = tx.HashGetAllAsync(_keys.Objects(kind));
+        await tx.ExecuteAsync();
+        var items = new List<StoredObject>();
+        foreach (var entry in await all)
+        {
+            string field = entry.Name!;
+            if (fieldPrefix is null || field.StartsWith(fieldPrefix, StringComparison.Ordinal))
+            {
+                items.Add(Decode(field, entry.Value));
+            }
+        }
+
+        items.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
+        var rev = await revision;
+        return (items, rev.IsNull ? 0 : (long)rev);
+    }
+
+    public async Task<long> CurrentRevisionAsync()
+    {
+        var rev = await _db.StringGetAsync(_keys.Revision);
+        return rev.IsNull ? 0 : (long)rev;
+    }
+
+    /// <summary>Log entries of the kind with revision in (after, upTo], oldest first; expired if the log no longer reaches back.</summary>
+    public async Task<IReadOnlyList<StoreEvent>> ReadLogAsync(ResourceKind kind, long after, long upTo = long.MaxValue, int take = 1000)
+    {
+        var compacted = await _db.StringGetAsync(_keys.Compacted(kind));
+        if (!compacted.IsNull && after < (long)compacted)
+        {
+            throw new ExpiredException(after, (long)compacted + 1);
+        }
+
+        var stop = upTo == long.MaxValue ? double.PositiveInfinity : upTo;
+        var entries = await _db.SortedSetRangeByScoreAsync(_keys.Log(kind), after, stop, Exclude.Start, Order.Ascending, 0, take);
+        return entries.Select(e => StoreEvent.Parse((byte[])e!)).ToArray();
+    }
+
+    public Task PublishAsync(ResourceKind kind, long revision) =>
+        Subscriber.PublishAsync(_keys.Events(kind), revision);
+
+    private async Task<long> WriteAsync(ResourceKind kind, string op, string field, long? expected, byte[] data)
+    {
+        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
+            StoreScripts.Write,
+            [_keys.Objects(kind), _keys.Revision, _keys.Log(kind), _keys.Compacted(kind)],
+            [op, field, expected?.ToString() ?? "", data, _historyLimit]))!;
+        var code = (long)result[0];
+        var key = $"{kind.Plural} \"{field}\"";
+        return code switch
+        {
+            -1 => throw new AlreadyExistsException(key),
+            -2 => throw new NotFoundException(key),
+            -3 => throw new ConflictException(key, expected ?? 0, long.Parse((string)result[1]!)),
+            _ => await PublishedAsync(kind, code),
+        };
+    }
+
+    private async Task<long> PublishedAsync(ResourceKind kind, long revision)
+    {
+        await PublishAsync(kind, revision);
+        return revision;
+    }
+
+    private static StoredObject Decode(string field, RedisValue value)
+    {
+        ReadOnlyMemory<byte> bytes = (byte[])value!;
+        var nl = bytes.Span.IndexOf((byte)'\n');
+        return new StoredObject(field, long.Parse(bytes.Span[..nl]), bytes[(nl + 1)..]);
+    }
+}

@@ -1,0 +1,52 @@
+namespace KubeMesh.ApiServer.Storage;
+
+/// <summary>
+/// Lua scripts run atomically by the store (Garnet needs --lua-transaction-mode). Every write bumps the
+/// global revision, stores "revision\n" + object bytes, and appends an event to the kind's log, so the
+/// revision order, the object and the log never disagree.
+/// </summary>
+internal static class StoreScripts
+{
+    // KEYS: 1 objects hash, 2 revision counter, 3 log zset, 4 compacted marker.
+    // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit.
+    // Returns {revision, previous revision} or {-1 exists | -2 not found | -3 conflict, current revision}.
+    // Log entry: "rev\nTYPE\nprevLen\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the last state as obj).
+    public const string Write = """
+        local cur = redis.call('HGET', KEYS[1], ARGV[2])
+        local curRev = ''
+        local curData = ''
+        if cur then
+          local nl = string.find(cur, '\n', 1, true)
+          curRev = string.sub(cur, 1, nl - 1)
+          curData = string.sub(cur, nl + 1)
+        end
+        local op = ARGV[1]
+        if op == 'create' then
+          if cur then return {-1, curRev} end
+        else
+          if not cur then return {-2, ''} end
+          if ARGV[3] ~= '' and ARGV[3] ~= curRev then return {-3, curRev} end
+        end
+        local rev = redis.call('INCR', KEYS[2])
+        local entry
+        if op == 'delete' then
+          redis.call('HDEL', KEYS[1], ARGV[2])
+          entry = rev .. '\nDELETED\n0\n' .. curData
+        elseif op == 'create' then
+          redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
+          entry = rev .. '\nADDED\n0\n' .. ARGV[4]
+        else
+          redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
+          entry = rev .. '\nMODIFIED\n' .. string.len(curData) .. '\n' .. curData .. ARGV[4]
+        end
+        redis.call('ZADD', KEYS[3], rev, entry)
+        local limit = tonumber(ARGV[5])
+        local n = redis.call('ZCARD', KEYS[3])
+        if n > limit then
+          local last = redis.call('ZRANGE', KEYS[3], n - limit - 1, n - limit - 1, 'WITHSCORES')
+          redis.call('SET', KEYS[4], last[2])
+          redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - limit - 1)
+        end
+        return {rev, curRev}
+        """;
+}

@@ -1,0 +1,194 @@
+using KubeMesh.Api.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.ApiServer.Storage;
+
+/// <summary>
+/// The watch cache of one kind (kube-apiserver's Cacher): one reader follows the kind's log in the store,
+/// keeps the latest events in memory and wakes every watcher, so N watchers cost one store read per change.
+/// Watchers behind the in-memory window read the older part from the store log.
+/// </summary>
+public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int capacity, TimeSpan pollInterval, ILogger logger) : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<StoreEvent> _ring = [];
+    private readonly SemaphoreSlim _nudge = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private long _ringStart;
+    private long _last;
+    private Task? _loop;
+
+    public ResourceKind Kind => kind;
+
+    /// <summary>The newest revision this feed has read: every event of the kind up to it is known.</summary>
+    public long Last
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    public async Task StartAsync()
+    {
+        await store.Subscriber.SubscribeAsync(store.Keys.Events(kind), (_, _) => Nudge());
+        var current = await store.CurrentRevisionAsync();
+        lock (_gate)
+        {
+            _ringStart = _last = current;
+        }
+
+        _loop = Task.Run(() => FollowAsync(_stop.Token));
+    }
+
+    public void Nudge()
+    {
+        if (_nudge.CurrentCount == 0)
+        {
+            _nudge.Release();
+        }
+    }
+
+    /// <summary>
+    /// The events after <paramref name="cursor"/>, waiting up to <paramref name="maxWait"/> for one.
+    /// Returns the cursor to continue from; an empty batch means nothing happened in time.
+    /// </summary>
+    public async Task<(IReadOnlyList<StoreEvent> Events, long Next)> NextAsync(long cursor, TimeSpan maxWait, CancellationToken ct)
+    {
+        Task changed;
+        long ringStart;
+        lock (_gate)
+        {
+            ringStart = _ringStart;
+            if (cursor >= _ringStart)
+            {
+                var index = _ring.FindIndex(e => e.Revision > cursor);
+                if (index >= 0)
+                {
+                    var batch = _ring.GetRange(index, _ring.Count - index);
+                    return (batch, batch[^1].Revision);
+                }
+
+                changed = _changed.Task;
+            }
+            else
+            {
+                changed = Task.CompletedTask;
+            }
+        }
+
+        if (cursor < ringStart)
+        {
+            const int take = 1000;
+            var older = await store.ReadLogAsync(kind, cursor, ringStart, take);
+            return older.Count == take ? (older, older[^1].Revision) : (older, ringStart);
+        }
+
+        await Task.WhenAny(changed, Task.Delay(maxWait, ct));
+        ct.ThrowIfCancellationRequested();
+        return ([], cursor);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        await store.Subscriber.UnsubscribeAsync(store.Keys.Events(kind));
+        _stop.Dispose();
+    }
+
+    private async Task FollowAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _nudge.WaitAsync(pollInterval, ct);
+                await CatchUpAsync();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogReadFailed(logger, kind.Plural, ex);
+                await Task.Delay(pollInterval, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task CatchUpAsync()
+    {
+        while (true)
+        {
+            IReadOnlyList<StoreEvent> events;
+            try
+            {
+                events = await store.ReadLogAsync(kind, Last);
+            }
+            catch (ExpiredException)
+            {
+                // Writes outran this reader past the log's window; restart the window at the present.
+                // Watchers behind it read the store log and are told to re-list, as they must.
+                var current = await store.CurrentRevisionAsync();
+                Reset(current);
+                continue;
+            }
+
+            if (events.Count == 0)
+            {
+                return;
+            }
+
+            Append(events);
+        }
+    }
+
+    private void Reset(long revision)
+    {
+        lock (_gate)
+        {
+            _ring.Clear();
+            _ringStart = _last = revision;
+            Signal();
+        }
+    }
+
+    private void Append(IReadOnlyList<StoreEvent> events)
+    {
+        lock (_gate)
+        {
+            _ring.AddRange(events);
+            _last = events[^1].Revision;
+            if (_ring.Count > capacity)
+            {
+                var drop = _ring.Count - capacity;
+                _ringStart = _ring[drop - 1].Revision;
+                _ring.RemoveRange(0, drop);
+            }
+
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the {Resource} watch log failed; retrying")]
+    private static partial void LogReadFailed(ILogger logger, string resource, Exception ex);
+}

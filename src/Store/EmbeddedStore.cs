@@ -1,0 +1,41 @@
+using Garnet;
+
+namespace KubeMesh.Store;
+
+/// <summary>
+/// The cluster's etcd: a Redis-protocol server (Garnet) in its own process, with an append-only file so a
+/// restart keeps every object. Lua scripts run as transactions, which the api-server's writes rely on.
+/// </summary>
+public static class EmbeddedStore
+{
+    public static int Run(string[] args)
+    {
+        var port = Environment.GetEnvironmentVariable("STORE_PORT") ?? "6379";
+        var bind = Environment.GetEnvironmentVariable("STORE_BIND") ?? "127.0.0.1";
+        var dataDir = Path.GetFullPath(Environment.GetEnvironmentVariable("STORE_DATA_DIR") ?? Path.Combine(".kubemesh", "store"));
+        Directory.CreateDirectory(dataDir);
+        string[] options =
+        [
+            "--port", port, "--bind", bind,
+            "--lua", "true", "--lua-transaction-mode", "true",
+            "--aof", "--aof-commit-freq", "0", "--recover",
+            "--checkpointdir", dataDir,
+            // The managed file device: the native one needs a libaio build this Debian does not ship.
+            "--device-type", "RandomAccess",
+            .. args,
+        ];
+
+        using var server = new GarnetServer(options);
+        server.Start();
+        Console.WriteLine($"kubemesh-store: serving the Redis protocol on {bind}:{port}, data in {dataDir}");
+        using var stop = new ManualResetEventSlim();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Set();
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Set();
+        stop.Wait();
+        return 0;
+    }
+}

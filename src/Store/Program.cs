@@ -1,0 +1,3 @@
+using KubeMesh.Store;
+
+return EmbeddedStore.Run(args);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.Api.Serialization;
 using KubeMesh.Kmctl.Api;
 using KubeMesh.Kmctl.Cli;
 
@@ -24,7 +25,7 @@ public sealed class ManifestApplier(KmctlContext context)
         var sources = ManifestSource.Read(files, Console.In);
         foreach (var source in sources)
         {
-            _ = ManifestIdentity.Read(source);
+            Validate(source);
         }
 
         var changeCause = args.Bool("record") ? ChangeCause.For(verb, args) : "";
@@ -81,6 +82,20 @@ public sealed class ManifestApplier(KmctlContext context)
             var kind = ResourceKinds.Find(result.ApiVersion, result.Kind);
             var kindText = kind is null ? result.Kind.ToLowerInvariant() : Printing.ObjectNames.KindWithGroup(kind);
             context.Out.WriteLine($"{kindText}/{result.Name} {result.Action}{suffix}");
+        }
+    }
+
+    /// <summary>Decodes every document strictly before anything is sent, reporting each field path.</summary>
+    private static void Validate(ManifestSource source)
+    {
+        try
+        {
+            _ = ManifestDecoder.Decode(source.Text);
+        }
+        catch (ManifestException ex)
+        {
+            var errors = ex.Sources.Select(e => e.ToString()).ToList();
+            throw new CommandException($"error: error validating \"{source.Name}\": {(errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]")}");
         }
     }
 

@@ -3,14 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using KubeMesh.Api.Resources;
+using KubeMesh.Api.Serialization;
 
 namespace KubeMesh.Kmctl.Printing;
 
 /// <summary>-o yaml, -o json and -o name, shaped as kubectl prints them (keys sorted, a List around several objects).</summary>
 public static class ObjectPrinter
 {
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
-
     private static readonly JsonSerializerOptions Indented = new()
     {
         WriteIndented = true,
@@ -22,7 +21,7 @@ public static class ObjectPrinter
     {
         var copy = kind.Parse(obj.ToByteString());
         kind.SetTypeMeta(copy);
-        return Sorted(JsonNode.Parse(Formatter.Format(copy)))!;
+        return ManifestEncoder.ToJsonNode(copy, sortKeys: true);
     }
 
     /// <summary>One object as itself; several (or a list request) as kind List, as kubectl does.</summary>
@@ -48,12 +47,4 @@ public static class ObjectPrinter
     public static string Json(JsonNode node) => node.ToJsonString(Indented) + "\n";
 
     public static string Name(ResourceKind kind, IMessage obj) => ObjectNames.Qualified(kind, kind.Metadata(obj).Name);
-
-    private static JsonNode? Sorted(JsonNode? node) => node switch
-    {
-        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value?.DeepClone())))),
-        JsonArray array => new JsonArray(array.Select(i => Sorted(i?.DeepClone())).ToArray()),
-        _ => node?.DeepClone(),
-    };
 }

@@ -60,7 +60,9 @@ public sealed class RolloutCommand : ICommand
         List<IReadOnlyList<string>> rows = [["REVISION", "CHANGE-CAUSE"]];
         rows.AddRange(history.Select(h => (IReadOnlyList<string>)
             [h.Revision.ToString(), h.ReplicaSet.Metadata.Annotations.TryGetValue(DeploymentHistory.ChangeCauseAnnotation, out var cause) ? cause : "<none>"]));
-        await context.Out.WriteAsync($"{title} \n{TableWriter.Format(rows)}\n");
+        // History is printed through kubectl's TabbedString writer (padding 2), not the get tables' writer.
+        var table = new TabWriter(minWidth: 0, padding: 2).Format(string.Concat(rows.Select(r => string.Join("\t", r) + "\n")));
+        await context.Out.WriteAsync($"{title} \n{table}\n");
         return 0;
     }
 

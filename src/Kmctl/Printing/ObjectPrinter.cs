@@ -21,7 +21,7 @@ public static class ObjectPrinter
     {
         var copy = kind.Parse(obj.ToByteString());
         kind.SetTypeMeta(copy);
-        return ManifestEncoder.ToJsonNode(copy, sortKeys: true);
+        return Sorted(ManifestEncoder.ToJsonNode(copy, sortKeys: true))!;
     }
 
     /// <summary>One object as itself; several (or a list request) as kind List, as kubectl does.</summary>
@@ -47,4 +47,13 @@ public static class ObjectPrinter
     public static string Json(JsonNode node) => node.ToJsonString(Indented) + "\n";
 
     public static string Name(ResourceKind kind, IMessage obj) => ObjectNames.Qualified(kind, kind.Metadata(obj).Name);
+
+    /// <summary>kubectl prints keys in alphabetical order at every level.</summary>
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray array => new JsonArray(array.Select(Sorted).ToArray()),
+        _ => node?.DeepClone(),
+    };
 }

@@ -128,6 +128,12 @@ public static class YamlEmitter
             return true;
         }
 
+        // Timestamps would read back as YAML timestamps, so go-yaml quotes them, as kubectl's output shows.
+        if (value.Length >= 10 && char.IsAsciiDigit(value[0]) && value[4] == '-' && value[7] == '-')
+        {
+            return true;
+        }
+
         return "-?:,[]{}#&*!|>'\"%@`".Contains(value[0]) || value.Contains(": ") || value.Contains(" #")
             || value.EndsWith(':') || value.Any(char.IsControl);
     }

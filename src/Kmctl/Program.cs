@@ -1,1 +1,3 @@
-return 0;
+using KubeMesh.Kmctl;
+
+return await KmctlApp.RunAsync(args, Console.Out, Console.Error, TimeProvider.System);

@@ -1,0 +1,49 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using KubeMesh.Api.ApiServer.V1;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Resources;
+using KubeMesh.Client;
+
+namespace KubeMesh.Kmctl.Api;
+
+/// <summary>The api-server as kmctl's commands use it: KubeMeshClient's per-kind clients, namespace-aware for cluster-scoped kinds.</summary>
+public sealed class ApiConnection(string address) : IDisposable
+{
+    private readonly KubeMeshClient _client = KubeMeshClient.Create(address);
+
+    public string Address { get; } = address;
+
+    public ManifestService.ManifestServiceClient Manifests => _client.Manifests;
+
+    public DiscoveryService.DiscoveryServiceClient Discovery => _client.Discovery;
+
+    public PodService.PodServiceClient Pods => _client.Pods;
+
+    public Task<IMessage> GetAsync(ResourceKind kind, string ns, string name) =>
+        _client.For(kind).GetAsync(kind.Namespaced ? ns : "", name);
+
+    public Task<IMessage> CreateAsync(ResourceKind kind, IMessage obj) => _client.For(kind).CreateAsync(obj);
+
+    public Task<IMessage> UpdateAsync(ResourceKind kind, IMessage obj) => _client.For(kind).UpdateAsync(obj);
+
+    public Task<IMessage> DeleteAsync(ResourceKind kind, DeleteRequest request) => _client.For(kind).DeleteAsync(request);
+
+    public async Task<ObjectList> ListAsync(ResourceKind kind, ListRequest request)
+    {
+        var list = await _client.For(kind).ListAsync(request);
+        return new ObjectList(list.Items, list.ResourceVersion);
+    }
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(
+        ResourceKind kind, WatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var change in _client.For(kind).WatchAsync(request, cancellationToken))
+        {
+            yield return new WatchEvent(change.Type.ToString().ToUpperInvariant(), change.Object);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}

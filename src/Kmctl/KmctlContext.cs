@@ -1,0 +1,53 @@
+using Google.Protobuf;
+using Grpc.Core;
+using KubeMesh.Api.Resources;
+using KubeMesh.Kmctl.Api;
+using KubeMesh.Kmctl.Cli;
+
+namespace KubeMesh.Kmctl;
+
+/// <summary>What every command works with: its parsed arguments, the api-server, the output streams and the clock.</summary>
+public sealed class KmctlContext(ParsedArgs args, IReadOnlyList<string> commandLine, TextWriter output, TextWriter error, TimeProvider clock) : IDisposable
+{
+    private ApiConnection? _api;
+
+    public ParsedArgs Args { get; } = args;
+
+    /// <summary>The arguments as typed, for --record.</summary>
+    public IReadOnlyList<string> CommandLine { get; } = commandLine;
+
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Err { get; } = error;
+
+    public DateTimeOffset Now => Clock.GetUtcNow();
+
+    public TimeProvider Clock { get; } = clock;
+
+    public string ServerAddress { get; } = KubeMesh.Kmctl.Api.ServerAddress.Resolve(args.Value("server"));
+
+    public ApiConnection Api => _api ??= new ApiConnection(ServerAddress);
+
+    public bool AllNamespaces => Args.Bool("all-namespaces");
+
+    /// <summary>-n, else "default" (kubectl's namespace from an empty kubeconfig context).</summary>
+    public string Namespace => Args.Value("namespace") is { Length: > 0 } ns ? ns : "default";
+
+    public static ResourceKind ResolveKind(string name) =>
+        ResourceKinds.Find(name) ?? throw new CommandException($"error: the server doesn't have a resource type \"{name}\"");
+
+    /// <summary>Get that reports a missing object as kubectl does.</summary>
+    public async Task<IMessage> GetAsync(ResourceKind kind, string name)
+    {
+        try
+        {
+            return await Api.GetAsync(kind, Namespace, name);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw new CommandException(ApiErrors.NotFound(kind, name));
+        }
+    }
+
+    public void Dispose() => _api?.Dispose();
+}

@@ -1,0 +1,10 @@
+namespace KubeMesh.Kmctl.Printing;
+
+public enum OutputKind
+{
+    Table,
+    Wide,
+    Yaml,
+    Json,
+    Name,
+}

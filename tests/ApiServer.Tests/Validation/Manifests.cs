@@ -13,7 +13,7 @@ internal static class Manifests
     {
         var obj = Assert.Single(ManifestDecoder.Decode(yaml));
         ObjectDefaulter.Apply(obj.Kind, obj.Object);
-        return Assert.IsType<T>(obj.Object);
+        return Assert.IsAssignableFrom<T>(obj.Object);
     }
 
     public static IReadOnlyList<FieldError> Validate(IMessage obj) =>

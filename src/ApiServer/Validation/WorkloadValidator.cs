@@ -93,7 +93,7 @@ internal static class WorkloadValidator
         }
 
         errors.OneOf("spec.podManagementPolicy", spec.PodManagementPolicy, true, "OrderedReady", "Parallel");
-        SelectorAndTemplate(spec.Selector, spec.Template, "statefulset", errors);
+        SelectorAndTemplate(spec.Selector, WithClaimVolumes(spec), "statefulset", errors);
         var strategy = spec.UpdateStrategy ?? new StatefulSetUpdateStrategy();
         errors.OneOf("spec.updateStrategy.type", strategy.Type, true, "RollingUpdate", "OnDelete");
         if (strategy.Type == "OnDelete" && strategy.RollingUpdate is not null)
@@ -132,6 +132,26 @@ internal static class WorkloadValidator
 
             PersistentVolumeClaimValidator.ValidateSpec($"{path}.spec", claim.Spec, errors);
         }
+    }
+
+    /// <summary>Each pod gets a volume per claim template, so the template's volumeMounts may name them.</summary>
+    private static PodTemplateSpec? WithClaimVolumes(StatefulSetSpec spec)
+    {
+        if (spec.Template?.Spec is null)
+        {
+            return spec.Template;
+        }
+
+        var template = spec.Template.Clone();
+        foreach (var name in spec.VolumeClaimTemplates.Select(c => c.Metadata?.Name ?? "").Where(n => n.Length > 0))
+        {
+            if (template.Spec.Volumes.All(v => v.Name != name))
+            {
+                template.Spec.Volumes.Add(new Volume { Name = name, PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = name } });
+            }
+        }
+
+        return template;
     }
 
     /// <summary>Selector present, not empty, valid, and selecting the template's labels; the template runs with restartPolicy Always.</summary>

@@ -37,8 +37,9 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
 
         try
         {
-            var revision = await store.CreateAsync(kind, key.Field, ObjectCodec.Encode(kind, obj));
-            return ObjectCodec.Decode(kind, ObjectCodec.Encode(kind, obj), revision);
+            var data = ObjectCodec.Encode(kind, obj);
+            var revision = await store.CreateAsync(kind, key.Field, data);
+            return ObjectCodec.Decode(kind, data, revision);
         }
         catch (AlreadyExistsException)
         {

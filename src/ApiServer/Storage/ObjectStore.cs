@@ -65,14 +65,20 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
     /// <summary>Log entries of the kind with revision in (after, upTo], oldest first; expired if the log no longer reaches back.</summary>
     public async Task<IReadOnlyList<StoreEvent>> ReadLogAsync(ResourceKind kind, long after, long upTo = long.MaxValue, int take = 1000)
     {
-        var compacted = await _db.StringGetAsync(_keys.Compacted(kind));
+        // One MULTI/EXEC: read apart, a write could trim the log between the marker check and the range
+        // read, and the reader would skip the trimmed events without being told it had expired.
+        var stop = upTo == long.MaxValue ? double.PositiveInfinity : upTo;
+        var tx = _db.CreateTransaction();
+        var compactedTask = tx.StringGetAsync(_keys.Compacted(kind));
+        var entriesTask = tx.SortedSetRangeByScoreAsync(_keys.Log(kind), after, stop, Exclude.Start, Order.Ascending, 0, take);
+        await tx.ExecuteAsync();
+        var compacted = await compactedTask;
         if (!compacted.IsNull && after < (long)compacted)
         {
             throw new ExpiredException(after, (long)compacted + 1);
         }
 
-        var stop = upTo == long.MaxValue ? double.PositiveInfinity : upTo;
-        var entries = await _db.SortedSetRangeByScoreAsync(_keys.Log(kind), after, stop, Exclude.Start, Order.Ascending, 0, take);
+        var entries = await entriesTask;
         return entries.Select(e => StoreEvent.Parse((byte[])e!)).ToArray();
     }
 

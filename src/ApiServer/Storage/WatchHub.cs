@@ -8,7 +8,7 @@ namespace KubeMesh.ApiServer.Storage;
 /// <summary>Owns one <see cref="WatchFeed"/> per kind, started on the first watch of that kind.</summary>
 public sealed class WatchHub(ObjectStore store, IOptions<StoreOptions> options, ILoggerFactory loggers) : IAsyncDisposable
 {
-    private const int Capacity = 4096;
+    private const int MaxCapacity = 4096;
     private readonly ConcurrentDictionary<ResourceKind, Lazy<Task<WatchFeed>>> _feeds = new();
 
     public Task<WatchFeed> FeedAsync(ResourceKind kind) =>
@@ -24,7 +24,10 @@ public sealed class WatchHub(ObjectStore store, IOptions<StoreOptions> options, 
 
     private async Task<WatchFeed> StartAsync(ResourceKind kind)
     {
-        var feed = new WatchFeed(kind, store, Capacity, options.Value.PollInterval, loggers.CreateLogger<WatchFeed>());
+        // The cache never reaches further back than the store log: a resourceVersion the store calls expired
+        // must be expired for every watcher, not only for those that happen to miss the cache.
+        var capacity = Math.Clamp(options.Value.HistoryLimit, 1, MaxCapacity);
+        var feed = new WatchFeed(kind, store, capacity, options.Value.PollInterval, loggers.CreateLogger<WatchFeed>());
         await feed.StartAsync();
         return feed;
     }

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace KubeMesh.Bench.ApiServer;
+
+/// <summary>
+/// The api-server against its own store, measured in one run: creates/s beside raw SET/s at the same
+/// concurrency, and watch delivery latency beside raw PUBLISH-to-receive latency.
+/// </summary>
+public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis)
+{
+    private const string Namespace = "bench";
+    // Long enough for tiered JIT to finish promoting the hot paths; a 1 s warmup left the first phase at half speed.
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(5);
+    private readonly ConfigMapService.ConfigMapServiceClient _configMaps = new(api.Channel);
+    private TimeSpan Duration => TimeSpan.FromSeconds(options.Seconds);
+
+    public async Task<BenchResult> RunAsync()
+    {
+        await new NamespaceService.NamespaceServiceClient(api.Channel).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
+        var payload = NewConfigMap("payload-size-reference").ToByteArray();
+
+        await CreatesPerSecondAsync("warm", Warmup);
+        var creates = await CreatesPerSecondAsync("cm", Duration);
+        var db = redis.GetDatabase();
+        await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => db.StringSetAsync($"bench/warm/{n}", payload));
+        var sets = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => db.StringSetAsync($"bench/set/{n}", payload));
+
+        // The same create, one layer lower each time: registry (no gRPC), store (no registry), raw script.
+        var registry = api.Services.GetRequiredService<ResourceRegistry>();
+        var registryCreates = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => registry.CreateAsync(ResourceKinds.ConfigMap, NewConfigMap($"reg-{n}")));
+        var store = api.Services.GetRequiredService<ObjectStore>();
+        var storeCreates = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => store.CreateAsync(ResourceKinds.ConfigMap, $"{Namespace}/store-{n}", payload));
+        var layers = new[] { ("gRPC Create", creates), ("ResourceRegistry.CreateAsync", registryCreates), ("ObjectStore.CreateAsync", storeCreates), ("raw SET", sets) };
+
+        var watch = await WatchLatencyAsync();
+        var pubsub = await PubSubLatencyAsync();
+        var get = await Load.LatencyAsync(Duration / 2, 5000, async i =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await _configMaps.GetAsync(new GetRequest { Namespace = Namespace, Name = $"cm-{i % 100}" });
+            return Stopwatch.GetElapsedTime(start);
+        });
+        var hget = await Load.LatencyAsync(Duration / 2, 5000, async i =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await db.HashGetAsync("/registry/configmaps", $"{Namespace}/cm-{i % 100}");
+            return Stopwatch.GetElapsedTime(start);
+        });
+        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers);
+    }
+
+    private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>
+        Load.OperationsPerSecondAsync(options.Concurrency, duration, n => _configMaps.CreateAsync(NewConfigMap($"{prefix}-{n}")).ResponseAsync);
+
+    /// <summary>From just before Create is called to the ADDED event arriving on a Watch opened beforehand.</summary>
+    private async Task<(Percentiles Delivery, Percentiles Create)> WatchLatencyAsync()
+    {
+        var arrivals = new ConcurrentDictionary<string, TaskCompletionSource<long>>();
+        var list = await _configMaps.ListAsync(new ListRequest { Namespace = Namespace, LabelSelector = "bench=watch" });
+        using var stop = new CancellationTokenSource();
+        using var call = _configMaps.Watch(new WatchRequest { Namespace = Namespace, ResourceVersion = list.Metadata.ResourceVersion }, cancellationToken: stop.Token);
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                while (await call.ResponseStream.MoveNext(stop.Token))
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    if (arrivals.TryGetValue(call.ResponseStream.Current.Object.Metadata.Name, out var arrival))
+                    {
+                        arrival.TrySetResult(now);
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+        });
+
+        var creates = new List<double>();
+        var delivery = await Load.LatencyAsync(Duration + Warmup, 20_000, async i =>
+        {
+            var name = $"watch-{i}";
+            var arrival = arrivals.GetOrAdd(name, _ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var start = Stopwatch.GetTimestamp();
+            await _configMaps.CreateAsync(NewConfigMap(name, watched: true));
+            creates.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            var arrived = await arrival.Task.WaitAsync(EventTimeout);
+            arrivals.TryRemove(name, out _);
+            return Stopwatch.GetElapsedTime(start, arrived);
+        });
+        await stop.CancelAsync();
+        await reader.WaitAsync(EventTimeout);
+        return (delivery, Percentiles.Of(creates));
+    }
+
+    /// <summary>Raw PUBLISH to the subscriber's callback on the same store, one message in flight.</summary>
+    private async Task<Percentiles> PubSubLatencyAsync()
+    {
+        var subscriber = redis.GetSubscriber();
+        var channel = RedisChannel.Literal("bench/pubsub");
+        TaskCompletionSource<long>? pending = null;
+        await subscriber.SubscribeAsync(channel, (_, _) => Volatile.Read(ref pending)?.TrySetResult(Stopwatch.GetTimestamp()));
+        try
+        {
+            return await Load.LatencyAsync(Duration + Warmup, 20_000, async i =>
+            {
+                var arrival = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref pending, arrival);
+                var start = Stopwatch.GetTimestamp();
+                await subscriber.PublishAsync(channel, i);
+                return Stopwatch.GetElapsedTime(start, await arrival.Task.WaitAsync(EventTimeout));
+            });
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+
+    private static ConfigMap NewConfigMap(string name, bool watched = false) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Namespace = Namespace,
+            Name = name,
+            Labels = { ["app"] = "bench", ["tier"] = "load", ["bench"] = watched ? "watch" : "create" },
+        },
+        Data = { ["config.yaml"] = "log-level: info\nworkers: 4\nlisten: 0.0.0.0:8080\n" },
+    };
+}

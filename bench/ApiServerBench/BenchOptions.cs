@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace KubeMesh.Bench.ApiServer;
+
+/// <summary>Command line: --store redis|garnet, --seconds N (per measurement), --concurrency C.</summary>
+public sealed record BenchOptions(string Store, int Seconds, int Concurrency)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions("redis", 5, 32);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--store" when value is "redis" or "garnet" => options with { Store = value },
+                "--seconds" => options with { Seconds = Math.Clamp(int.Parse(value, CultureInfo.InvariantCulture), 1, 60) },
+                "--concurrency" => options with { Concurrency = Math.Clamp(int.Parse(value, CultureInfo.InvariantCulture), 1, 256) },
+                _ => throw new ArgumentException($"unknown option {args[i]} {value} (use --store redis|garnet, --seconds 1-60, --concurrency 1-256)"),
+            };
+            i++;
+        }
+
+        return options;
+    }
+}

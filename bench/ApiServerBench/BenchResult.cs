@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace KubeMesh.Bench.ApiServer;
+
+/// <summary>What one run measured, printed as a table with the ratios the issue sets as goals.</summary>
+public sealed record BenchResult(
+    BenchOptions Options, double CreatesPerSecond, double SetsPerSecond,
+    Percentiles WatchDelivery, Percentiles CreateCall, Percentiles PubSub, Percentiles GrpcGet, Percentiles RawHget, int PayloadBytes,
+    IReadOnlyList<(string Layer, double PerSecond)> CreateLayers)
+{
+    public const double CreateGoal = 0.3;
+    public const double WatchGoal = 5.0;
+
+    public double CreateRatio => CreatesPerSecond / SetsPerSecond;
+
+    public double WatchRatio => WatchDelivery.P99 / PubSub.P99;
+
+    public bool MeetsGoals => CreateRatio >= CreateGoal && WatchRatio <= WatchGoal;
+
+    public void Print(TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        o.WriteLine(string.Create(c, $"api-server benchmark: store={Options.Store}, {Options.Seconds} s per measurement, {Options.Concurrency} concurrent callers, payload {PayloadBytes} B"));
+        o.WriteLine();
+        o.WriteLine($"{"measurement",-44} {"result",14} {"baseline",14} {"ratio",8} {"goal",10}");
+        o.WriteLine(new string('-', 94));
+        o.WriteLine(string.Create(c, $"{"creates/s (gRPC Create) vs raw SET/s",-44} {CreatesPerSecond,14:N0} {SetsPerSecond,14:N0} {CreateRatio,8:0.00} {">= " + CreateGoal.ToString("0.0", c),10} {Verdict(CreateRatio >= CreateGoal)}"));
+        o.WriteLine(string.Create(c, $"{"watch p99 vs raw pub/sub p99 (us)",-44} {WatchDelivery.P99,14:N0} {PubSub.P99,14:N0} {WatchRatio,8:0.00} {"<= " + WatchGoal.ToString("0.0", c),10} {Verdict(WatchRatio <= WatchGoal)}"));
+        o.WriteLine(string.Create(c, $"{"watch p50 vs raw pub/sub p50 (us)",-44} {WatchDelivery.P50,14:N0} {PubSub.P50,14:N0} {WatchDelivery.P50 / PubSub.P50,8:0.00}"));
+        o.WriteLine();
+        o.WriteLine(string.Create(c, $"writes/s by layer ({Options.Concurrency} concurrent callers):"));
+        foreach (var (layer, perSecond) in CreateLayers)
+        {
+            o.WriteLine(string.Create(c, $"  {layer,-42} {perSecond,10:N0}/s  ({perSecond / SetsPerSecond,5:0.00} x raw SET)"));
+        }
+
+        o.WriteLine();
+        o.WriteLine("where the time goes (one call in flight, microseconds):");
+        Row(o, "watch delivery (before Create -> event)", WatchDelivery);
+        Row(o, "  of which the Create call itself", CreateCall);
+        Row(o, "raw PUBLISH -> subscriber", PubSub);
+        Row(o, "gRPC Get (api-server + one HGET)", GrpcGet);
+        Row(o, "raw HGET", RawHget);
+    }
+
+    private static void Row(TextWriter o, string name, Percentiles p) =>
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-42} n={p.Count,-6} p50={p.P50,8:N0}  p99={p.P99,8:N0}  max={p.Max,8:N0}"));
+
+    private static string Verdict(bool met) => met ? "met" : "MISSED";
+}

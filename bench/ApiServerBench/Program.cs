@@ -1,0 +1,10 @@
+using KubeMesh.Bench.ApiServer;
+using StackExchange.Redis;
+
+var options = BenchOptions.Parse(args);
+await using var store = await StoreProcess.StartAsync(options.Store);
+await using var api = await InProcessApiServer.StartAsync(store.ConnectionString);
+await using var redis = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
+var result = await new ApiServerBenchmark(options, api, redis).RunAsync();
+result.Print(Console.Out);
+return 0;

@@ -1,0 +1,3 @@
+namespace KubeMesh.ApiServer.Tests.Infrastructure;
+
+public sealed class RedisFixture() : ApiServerFixture(new RedisServer());

@@ -11,7 +11,7 @@ public sealed class ComposeMatchesAppHostTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             ["--Cluster:StoreMode=embedded"], cts.Token);
-        var resources = builder.Resources.Select(r => r.Name).Where(n => n != "aspire-dashboard").Order().ToList();
+        var resources = builder.Resources.Select(r => r.Name).Where(n => n != "aspire-dashboard" && !n.EndsWith("-rebuilder", StringComparison.Ordinal)).Order().ToList();
 
         var yaml = new YamlStream();
         yaml.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "docker-compose.yml"), cts.Token)));

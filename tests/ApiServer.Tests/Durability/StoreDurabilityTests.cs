@@ -31,9 +31,9 @@ public sealed class StoreDurabilityTests
         Assert.Equal("v", recovered.Data["k"]);
 
         // The revision counter came back too: a new write is ordered after everything before the crash.
-        var next = await api.ConfigMaps.CreateAsync(
+        var next = await UntilStoreAnswersAsync(() => api.ConfigMaps.CreateAsync(
             new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "after-restart" } },
-            deadline: DateTime.UtcNow.AddSeconds(15));
+            deadline: DateTime.UtcNow.AddSeconds(15)).ResponseAsync);
         Assert.True(long.Parse(next.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(created.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -33,6 +33,12 @@ public sealed class KmctlContext(ParsedArgs args, IReadOnlyList<string> commandL
     /// <summary>-n, else "default" (kubectl's namespace from an empty kubeconfig context).</summary>
     public string Namespace => Args.Value("namespace") is { Length: > 0 } ns ? ns : "default";
 
+    /// <summary>A kind, or the kinds of a category: "all" is kubectl's pods, services and workloads.</summary>
+    public static IEnumerable<ResourceKind> ResolveKinds(string name) =>
+        string.Equals(name, "all", StringComparison.OrdinalIgnoreCase)
+            ? [ResourceKinds.Pod, ResourceKinds.Service, ResourceKinds.DaemonSet, ResourceKinds.Deployment, ResourceKinds.ReplicaSet, ResourceKinds.StatefulSet, ResourceKinds.CronJob, ResourceKinds.Job]
+            : [ResolveKind(name)];
+
     public static ResourceKind ResolveKind(string name) =>
         ResourceKinds.Find(name) ?? throw new CommandException($"error: the server doesn't have a resource type \"{name}\"");
 

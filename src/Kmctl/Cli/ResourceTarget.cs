@@ -44,7 +44,7 @@ public sealed record ResourceTarget(ResourceKind Kind, IReadOnlyList<string> Nam
 
         var names = args.Skip(1).ToList();
         return args[0].Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(KmctlContext.ResolveKind).Distinct()
+            .SelectMany(KmctlContext.ResolveKinds).Distinct()
             .Select(kind => new ResourceTarget(kind, names)).ToList();
     }
 }

@@ -42,7 +42,12 @@ public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletLogProxy
 
             pod.Spec.NodeName = binding.Target.Name;
             pod.Status ??= new PodStatus();
-            pod.Status.Conditions.Remove(pod.Status.Conditions.FirstOrDefault(c => c.Type == "PodScheduled"));
+            // RepeatedField.Remove throws on null, so only remove a condition that is there.
+            if (pod.Status.Conditions.FirstOrDefault(c => c.Type == "PodScheduled") is { } scheduled)
+            {
+                pod.Status.Conditions.Remove(scheduled);
+            }
+
             pod.Status.Conditions.Add(new Condition { Type = "PodScheduled", Status = "True", LastTransitionTime = Timestamp.FromDateTimeOffset(clock.GetUtcNow()) });
             try
             {

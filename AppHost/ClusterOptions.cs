@@ -16,6 +16,9 @@ public sealed class ClusterOptions
 
     public int ApiServerPort { get; set; } = 6443;
 
+    /// <summary>The scheduler's /healthz and /readyz (HTTP/1), on kube-scheduler's port.</summary>
+    public int SchedulerHealthPort { get; set; } = 10259;
+
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
 
@@ -28,6 +31,7 @@ public sealed class ClusterOptions
             StorePort = int.TryParse(section[nameof(StorePort)], out var storePort) ? storePort : defaults.StorePort,
             StoreConnectionString = section[nameof(StoreConnectionString)],
             ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
+            SchedulerHealthPort = int.TryParse(section[nameof(SchedulerHealthPort)], out var schedulerPort) ? schedulerPort : defaults.SchedulerHealthPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
         };
     }

@@ -17,6 +17,14 @@ public static class ControlPlaneExtensions
             apiServer.WaitFor(store);
         }
 
+        var healthUrl = $"http://127.0.0.1:{cluster.SchedulerHealthPort}";
+        builder.AddProject<Projects.Scheduler>("scheduler")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("Kestrel__Endpoints__Http__Url", healthUrl)
+            .WithHttpEndpoint(port: cluster.SchedulerHealthPort, name: "health", isProxied: false)
+            .WithHttpHealthCheck("/readyz", endpointName: "health")
+            .WaitFor(apiServer);
+
         return apiServer;
     }
 }

@@ -1,0 +1,77 @@
+using KubeMesh.Api.Core.V1;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.Scheduler.Framework;
+
+/// <summary>
+/// Runs a profile's plugins (kube-scheduler's frameworkImpl): filters in order, stopping at the first that rejects
+/// a node; scores weighted and summed; one binder. Each plugin's verdict is logged at Debug, so a decision can be
+/// explained from the scheduler's log.
+/// </summary>
+public sealed class SchedulingFramework(
+    IReadOnlyList<IFilterPlugin> filters,
+    IReadOnlyList<WeightedScorePlugin> scores,
+    IBindPlugin binder,
+    ILogger<SchedulingFramework> logger)
+{
+    public IReadOnlyList<IFilterPlugin> FilterPlugins => filters;
+
+    public IReadOnlyList<WeightedScorePlugin> ScorePlugins => scores;
+
+    public Status RunFilterPlugins(CycleState state, Pod pod, NodeInfo nodeInfo)
+    {
+        foreach (var plugin in filters)
+        {
+            Status status;
+            try
+            {
+                status = plugin.Filter(state, pod, nodeInfo);
+            }
+            catch (Exception e)
+            {
+                SchedulerLog.PluginFailed(logger, e, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name);
+                status = Status.Error($"running \"{plugin.Name}\" filter plugin: {e.Message}");
+            }
+
+            if (!status.IsSuccess)
+            {
+                SchedulerLog.FilterRejected(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodeInfo.Name, status.Message);
+                return status.WithPlugin(plugin.Name);
+            }
+        }
+
+        SchedulerLog.FilterPassed(logger, pod.Metadata.Namespace, pod.Metadata.Name, nodeInfo.Name);
+        return Status.Success;
+    }
+
+    /// <summary>Each node's weighted total over every score plugin, in the order of <paramref name="nodes"/>.</summary>
+    public IReadOnlyList<NodeScore> RunScorePlugins(CycleState state, Pod pod, IReadOnlyList<NodeInfo> nodes)
+    {
+        var totals = new long[nodes.Count];
+        foreach (var (plugin, weight) in scores)
+        {
+            var pluginScores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n))).ToList();
+            plugin.NormalizeScores(state, pod, pluginScores);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var score = Math.Clamp(pluginScores[i].Score, IScorePlugin.MinNodeScore, IScorePlugin.MaxNodeScore);
+                SchedulerLog.PluginScored(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodes[i].Name, score, weight);
+                totals[i] += score * weight;
+            }
+        }
+
+        return [.. nodes.Select((n, i) => new NodeScore(n.Name, totals[i]))];
+    }
+
+    public async Task<Status> RunBindPluginAsync(CycleState state, Pod pod, string nodeName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await binder.BindAsync(state, pod, nodeName, cancellationToken).ConfigureAwait(false)).WithPlugin(binder.Name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Status.Error(e.Message).WithPlugin(binder.Name);
+        }
+    }
+}

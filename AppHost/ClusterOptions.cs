@@ -16,6 +16,12 @@ public sealed class ClusterOptions
 
     public int ApiServerPort { get; set; } = 6443;
 
+    /// <summary>How many node agents (kubelets) run: node-1 .. node-N.</summary>
+    public int NodeCount { get; set; } = 3;
+
+    /// <summary>Every kubelet listens on its own node address (127.10.n.1) at this port, like kubelet's 10250.</summary>
+    public int KubeletPort { get; set; } = 10250;
+
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
 
@@ -28,6 +34,8 @@ public sealed class ClusterOptions
             StorePort = int.TryParse(section[nameof(StorePort)], out var storePort) ? storePort : defaults.StorePort,
             StoreConnectionString = section[nameof(StoreConnectionString)],
             ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
+            NodeCount = int.TryParse(section[nameof(NodeCount)], out var nodeCount) ? nodeCount : defaults.NodeCount,
+            KubeletPort = int.TryParse(section[nameof(KubeletPort)], out var kubeletPort) ? kubeletPort : defaults.KubeletPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
         };
     }

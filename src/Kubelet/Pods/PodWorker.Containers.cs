@@ -27,6 +27,7 @@ public sealed partial class PodWorker
         }
 
         _startTime = pod.Status.StartTime;
+        _podIp = pod.Status.PodIp;
         _terminal = PodPhases.IsTerminal(pod.Status.Phase);
         var now = KubeTime.Stamp(_context.Time.GetUtcNow());
         foreach (var (slot, reported) in _initSlots.Select(s => (s, pod.Status.InitContainerStatuses.FirstOrDefault(r => r.Name == s.Name)))

@@ -39,6 +39,7 @@ public sealed class KubeletRestartTests(NodeAgentFixture cluster)
             var finished = await cluster.Pods.GetAsync(ns, "echo-once");
             Assert.Equal("Succeeded", finished.Status.Phase);
             Assert.Equal(0, finished.Status.ContainerStatuses[0].RestartCount);
+            Assert.NotEmpty(finished.Status.PodIp);
             Assert.StartsWith("ENV_VAR1=value1\n", await cluster.LogsAsync(again, previous: true), StringComparison.Ordinal);
         }
         finally

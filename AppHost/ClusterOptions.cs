@@ -18,6 +18,11 @@ public sealed class ClusterOptions
 
     /// <summary>The scheduler's /healthz and /readyz (HTTP/1), on kube-scheduler's port.</summary>
     public int SchedulerHealthPort { get; set; } = 10259;
+    /// <summary>How many node agents (kubelets) run: node-1 .. node-N.</summary>
+    public int NodeCount { get; set; } = 3;
+
+    /// <summary>Every kubelet listens on its own node address (127.10.n.1) at this port, like kubelet's 10250.</summary>
+    public int KubeletPort { get; set; } = 10250;
 
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
@@ -32,6 +37,8 @@ public sealed class ClusterOptions
             StoreConnectionString = section[nameof(StoreConnectionString)],
             ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
             SchedulerHealthPort = int.TryParse(section[nameof(SchedulerHealthPort)], out var schedulerPort) ? schedulerPort : defaults.SchedulerHealthPort,
+            NodeCount = int.TryParse(section[nameof(NodeCount)], out var nodeCount) ? nodeCount : defaults.NodeCount,
+            KubeletPort = int.TryParse(section[nameof(KubeletPort)], out var kubeletPort) ? kubeletPort : defaults.KubeletPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
         };
     }

@@ -27,4 +27,25 @@ public static class ControlPlaneExtensions
 
         return apiServer;
     }
+
+    /// <summary>
+    /// One kubelet per node (node-1..node-N), each a distinct named project so each gets its own node name, pod
+    /// range (127.10.n.0/24), address (127.10.n.1, where its gRPC endpoint listens) and state directory.
+    /// </summary>
+    public static void AddNodes(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string dataDirectory)
+    {
+        var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
+        for (var i = 1; i <= cluster.NodeCount; i++)
+        {
+            // String concatenation: an interpolated string would bind to the ReferenceExpression overload.
+            var nodeName = "node-" + i;
+            builder.AddProject<Projects.Kubelet>("kubelet-node" + i)
+                .WithEnvironment("Kubelet__NodeName", nodeName)
+                .WithEnvironment("Kubelet__NodeIndex", i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("Kubelet__Port", cluster.KubeletPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("Kubelet__StateDirectory", Path.Combine(dataDirectory, "nodes", nodeName))
+                .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+                .WaitFor(apiServer);
+        }
+    }
 }

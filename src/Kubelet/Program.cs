@@ -1,5 +1,12 @@
+using KubeMesh.Client;
+using KubeMesh.Kubelet.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.Services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+builder.AddKubelet();
+
 var app = builder.Build();
+app.MapKubelet();
 app.MapDefaultEndpoints();
 app.Run();

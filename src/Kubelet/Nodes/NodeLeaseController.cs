@@ -1,0 +1,72 @@
+using Grpc.Core;
+using KubeMesh.Api.Coordination.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KubeMesh.Kubelet.Nodes;
+
+/// <summary>
+/// Renews the Lease kube-node-lease/&lt;node&gt; every NodeLeaseRenewInterval: the cheap heartbeat the node
+/// lifecycle controller watches (kubelet's nodelease controller). The lease is owned by the Node.
+/// </summary>
+public sealed class NodeLeaseController(
+    KubeMeshClient client, NodeRegistration registration, IOptions<KubeletOptions> options, TimeProvider time,
+    ILogger<NodeLeaseController> logger) : BackgroundService
+{
+    public const string LeaseNamespace = "kube-node-lease";
+
+    private readonly ResourceClient<Lease> _leases = client.For<Lease>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var node = await registration.Registered.WaitAsync(stoppingToken);
+        var owner = new OwnerReference { ApiVersion = "v1", Kind = "Node", Name = node.Metadata.Name, Uid = node.Metadata.Uid };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RenewAsync(owner, stoppingToken);
+            }
+            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                KubeletLog.LeaseRenewFailed(logger, e, node.Metadata.Name, e.Status.Detail);
+            }
+
+            await Task.Delay(options.Value.NodeLeaseRenewInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task RenewAsync(OwnerReference owner, CancellationToken cancellationToken)
+    {
+        var name = options.Value.NodeName;
+        await RetryOnConflict.RunAsync(async ct =>
+        {
+            var now = KubeTime.Precise(time.GetUtcNow());
+            Lease lease;
+            try
+            {
+                lease = await _leases.GetAsync(LeaseNamespace, name, ct);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                await _leases.CreateAsync(new Lease
+                {
+                    ApiVersion = "coordination.k8s.io/v1",
+                    Kind = "Lease",
+                    Metadata = new ObjectMeta { Namespace = LeaseNamespace, Name = name, OwnerReferences = { owner } },
+                    Spec = new LeaseSpec { HolderIdentity = name, LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds, RenewTime = now },
+                }, ct);
+                return;
+            }
+
+            lease.Spec ??= new LeaseSpec();
+            lease.Spec.HolderIdentity = name;
+            lease.Spec.LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds;
+            lease.Spec.RenewTime = now;
+            await _leases.UpdateAsync(lease, ct);
+        }, cancellationToken);
+    }
+}

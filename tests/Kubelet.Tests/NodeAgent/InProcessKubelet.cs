@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using KubeMesh.Client;
+using KubeMesh.Kubelet.Extensions;
+using KubeMesh.Kubelet.Pods;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.Kubelet.Tests.NodeAgent;
+
+/// <summary>
+/// A kubelet hosted in this process as Program.cs wires it, with short back-off and heartbeat periods. Stopping
+/// it stops its containers (in its own process the runtime's pdeathsig would).
+/// </summary>
+public sealed class InProcessKubelet : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    private InProcessKubelet(string nodeName, int nodeIndex, int port, string stateDirectory)
+    {
+        NodeName = nodeName;
+        NodeIndex = nodeIndex;
+        Port = port;
+        StateDirectory = stateDirectory;
+    }
+
+    public string NodeName { get; }
+
+    public int NodeIndex { get; }
+
+    public int Port { get; }
+
+    public string StateDirectory { get; }
+
+    public IPAddress Address => IPAddress.Parse($"127.10.{NodeIndex}.1");
+
+    public PodManager Pods => _app!.Services.GetRequiredService<PodManager>();
+
+    /// <summary>A node with a random ordinal in 100..249 (so its 127.10.n.0/24 range meets no AppHost node) and a fresh state directory.</summary>
+    public static InProcessKubelet Create(string? stateDirectory = null, int? nodeIndex = null)
+    {
+        var index = nodeIndex ?? Random.Shared.Next(100, 250);
+        var address = IPAddress.Parse($"127.10.{index}.1");
+        return new InProcessKubelet("node-t" + index, index, TestNetwork.FreePort(address),
+            stateDirectory ?? Directory.CreateTempSubdirectory("kubelet-node-").FullName);
+    }
+
+    public async Task StartAsync(string apiServer)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Path.GetTempPath() });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [KubeMeshClient.ServerEnvironmentVariable] = apiServer,
+            ["Kubelet:NodeName"] = NodeName,
+            ["Kubelet:NodeIndex"] = NodeIndex.ToString(CultureInfo.InvariantCulture),
+            ["Kubelet:Port"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["Kubelet:StateDirectory"] = StateDirectory,
+            ["Kubelet:BackOffInitial"] = "00:00:00.500",
+            ["Kubelet:BackOffMax"] = "00:00:02",
+            ["Kubelet:NodeLeaseRenewInterval"] = "00:00:01",
+            ["Kubelet:NodeStatusReportFrequency"] = "00:00:02",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+        builder.AddKubelet();
+        _app = builder.Build();
+        _app.MapKubelet();
+        await _app.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+        _app = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+    }
+}

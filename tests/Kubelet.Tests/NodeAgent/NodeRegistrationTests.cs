@@ -1,0 +1,77 @@
+using KubeMesh.Api.Coordination.V1;
+using KubeMesh.Api.Core.V1;
+
+namespace KubeMesh.Kubelet.Tests.NodeAgent;
+
+[Collection(NodeAgentCollection.Name)]
+public sealed class NodeRegistrationTests(NodeAgentFixture cluster)
+{
+    [Fact]
+    public async Task Start_RegistersTheNodeWithItsAddressRangeAndEndpoint()
+    {
+        var kubelet = cluster.Kubelet;
+        var node = await WaitForAsync(() => cluster.Client.For<Node>().GetAsync("", kubelet.NodeName), n => n.Status?.Conditions.Count > 0);
+
+        Assert.Equal(kubelet.NodeName, node.Metadata.Labels["kubernetes.io/hostname"]);
+        Assert.Equal("linux", node.Metadata.Labels["kubernetes.io/os"]);
+        Assert.True(node.Metadata.Labels.ContainsKey("kubernetes.io/arch"));
+        Assert.Equal($"127.10.{kubelet.NodeIndex}.0/24", node.Spec.PodCidr);
+        Assert.Equal([$"127.10.{kubelet.NodeIndex}.0/24"], node.Spec.PodCidrs);
+        Assert.Equal(kubelet.Address.ToString(), node.Status.Addresses.Single(a => a.Type == "InternalIP").Address);
+        Assert.Equal(kubelet.NodeName, node.Status.Addresses.Single(a => a.Type == "Hostname").Address);
+        Assert.Equal(kubelet.Port, node.Status.DaemonEndpoints.KubeletEndpoint.Port);
+        Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), node.Status.Capacity["cpu"]);
+        Assert.EndsWith("Ki", node.Status.Capacity["memory"], StringComparison.Ordinal);
+        Assert.Equal("110", node.Status.Allocatable["pods"]);
+        Assert.Equal("v1.30.0-kubemesh", node.Status.NodeInfo.KubeletVersion);
+        Assert.Equal("linux", node.Status.NodeInfo.OperatingSystem);
+        Assert.StartsWith("kubemesh://", node.Status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
+        var ready = node.Status.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal(("True", "KubeletReady", "kubelet is posting ready status"), (ready.Status, ready.Reason, ready.Message));
+    }
+
+    [Fact]
+    public async Task Heartbeat_RenewsTheLeaseAndPostsReady()
+    {
+        var kubelet = cluster.Kubelet;
+        var leases = cluster.Client.For<Lease>();
+        var first = await WaitForAsync(() => leases.GetAsync("kube-node-lease", kubelet.NodeName), l => l.Spec?.RenewTime is not null);
+        Assert.Equal(kubelet.NodeName, first.Spec.HolderIdentity);
+        Assert.Equal(40, first.Spec.LeaseDurationSeconds);
+        Assert.Equal("Node", Assert.Single(first.Metadata.OwnerReferences).Kind);
+
+        var renewed = await WaitForAsync(() => leases.GetAsync("kube-node-lease", kubelet.NodeName), l => l.Spec.RenewTime.ToDateTimeOffset() > first.Spec.RenewTime.ToDateTimeOffset());
+        Assert.True(renewed.Spec.RenewTime.ToDateTimeOffset() - first.Spec.RenewTime.ToDateTimeOffset() < TimeSpan.FromSeconds(10));
+
+        var node = await cluster.Client.For<Node>().GetAsync("", kubelet.NodeName);
+        var heartbeat = node.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime.ToDateTimeOffset();
+        await WaitForAsync(() => cluster.Client.For<Node>().GetAsync("", kubelet.NodeName),
+            n => n.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime.ToDateTimeOffset() > heartbeat);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> get, Func<T, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                var value = await get();
+                if (condition(value))
+                {
+                    return value;
+                }
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition on {typeof(T).Name} not met within 20 s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

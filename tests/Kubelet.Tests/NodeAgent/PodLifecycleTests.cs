@@ -1,0 +1,195 @@
+using System.Net;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Kubelet.Tests.Runtime;
+
+namespace KubeMesh.Kubelet.Tests.NodeAgent;
+
+[Collection(NodeAgentCollection.Name)]
+public sealed class PodLifecycleTests(NodeAgentFixture cluster)
+{
+    private string Node => cluster.Kubelet.NodeName;
+
+    [Fact]
+    public async Task Sync_NginxManifest_RunsWithPodIpAndServesWelcomePage()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("01-pod-nginx.yaml", ns, Node);
+
+        var running = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running" && p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), "Running and Ready");
+
+        var ip = IPAddress.Parse(running.Status.PodIp);
+        Assert.StartsWith($"127.10.{cluster.Kubelet.NodeIndex}.", running.Status.PodIp, StringComparison.Ordinal);
+        Assert.Equal(cluster.Kubelet.Address.ToString(), running.Status.HostIp);
+        Assert.Equal(running.Status.PodIp, Assert.Single(running.Status.PodIps).Ip);
+        Assert.NotNull(running.Status.StartTime);
+        var status = Assert.Single(running.Status.ContainerStatuses);
+        Assert.NotNull(status.State.Running);
+        Assert.True(status.Ready);
+        Assert.True(status.Started);
+        Assert.StartsWith("kubemesh://", status.ContainerId, StringComparison.Ordinal);
+        Assert.Equal("nginx:1.14.2", status.Image);
+        Assert.Equal("docker.io/library/nginx:1.14.2", status.ImageId);
+        Assert.Equal(["Initialized", "Ready", "ContainersReady", "PodScheduled"], running.Status.Conditions.Select(c => c.Type));
+        var page = await RuntimeFixture.GetAsync(ip, 80);
+        Assert.Contains("Welcome to nginx!", page, StringComparison.Ordinal);
+
+        var events = await cluster.EventsAsync(pod);
+        Assert.Contains(events, e => e.Reason == "Pulled" && e.Message == "Container image \"nginx:1.14.2\" already present on machine");
+        Assert.Contains(events, e => e.Reason == "Created" && e.Message == "Created container nginx");
+        Assert.Contains(events, e => e.Reason == "Started" && e.Message == "Started container nginx" && e.Source.Component == "kubelet" && e.Source.Host == Node);
+    }
+
+    [Fact]
+    public async Task Sync_CommandArgsManifest_SucceedsOnceWithLogs()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("03-pod-command-args.yaml", ns, Node);
+
+        var done = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Succeeded", "Succeeded");
+
+        var status = Assert.Single(done.Status.ContainerStatuses);
+        Assert.Equal(0, status.RestartCount);
+        Assert.Equal("Completed", status.State.Terminated.Reason);
+        Assert.Equal(0, status.State.Terminated.ExitCode);
+        Assert.Contains(done.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "PodCompleted");
+        Assert.Equal("hello\n", await cluster.LogsAsync(done));
+    }
+
+    [Fact]
+    public async Task Sync_EnvManifest_LogsTheVariable()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("04-pod-env.yaml", ns, Node);
+        await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running");
+
+        var logs = "";
+        for (var i = 0; i < 50 && !logs.Contains("ENV_VAR1=value1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            logs = await cluster.LogsAsync(pod);
+        }
+
+        Assert.Equal("ENV_VAR1=value1\n", logs);
+    }
+
+    [Fact]
+    public async Task Sync_EnvFromConfigMapFieldRefsAndExpansion_ResolvesAsKubernetes()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        await cluster.Client.For<ConfigMap>().CreateAsync(new ConfigMap
+        {
+            Metadata = new ObjectMeta { Name = "cfg", Namespace = ns },
+            Data = { ["color"] = "blue", ["size"] = "L" },
+        });
+        var pod = await cluster.CreatePodAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: env, labels: {app: demo}}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: c
+                image: busybox
+                command: ["sh", "-c", "echo $(GREETING) '$$(LITERAL)' pod=$POD ns=$NS node=$NODE app=$APP ip=$IP color=$COLOR cfg_size=$CFG_size"]
+                envFrom:
+                - prefix: CFG_
+                  configMapRef: {name: cfg}
+                env:
+                - {name: NAME, value: world}
+                - {name: GREETING, value: "hello-$(NAME)"}
+                - name: POD
+                  valueFrom: {fieldRef: {fieldPath: metadata.name}}
+                - name: NS
+                  valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+                - name: NODE
+                  valueFrom: {fieldRef: {fieldPath: spec.nodeName}}
+                - name: APP
+                  valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}
+                - name: IP
+                  valueFrom: {fieldRef: {fieldPath: status.podIP}}
+                - name: COLOR
+                  valueFrom: {configMapKeyRef: {name: cfg, key: color}}
+                - name: ABSENT
+                  valueFrom: {configMapKeyRef: {name: nope, key: x, optional: true}}
+            """, ns, Node);
+
+        var done = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Succeeded", "Succeeded");
+
+        Assert.Equal($"hello-world $(LITERAL) pod=env ns={ns} node={Node} app=demo ip={done.Status.PodIp} color=blue cfg_size=L\n", await cluster.LogsAsync(done));
+    }
+
+    [Fact]
+    public async Task Sync_MissingConfigMap_WaitsWithCreateContainerConfigErrorUntilItExists()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: needs-config}
+            spec:
+              containers:
+              - name: c
+                image: busybox
+                command: ["sh", "-c", "echo $KEY; sleep 3600"]
+                env:
+                - name: KEY
+                  valueFrom: {configMapKeyRef: {name: later, key: k}}
+            """, ns, Node);
+
+        var waiting = await cluster.WaitForPodAsync(pod, p => p.Status.ContainerStatuses.Any(s => s.State?.Waiting?.Reason == "CreateContainerConfigError"), "CreateContainerConfigError");
+        Assert.Equal("configmap \"later\" not found", waiting.Status.ContainerStatuses[0].State.Waiting.Message);
+        Assert.Equal("Pending", waiting.Status.Phase);
+
+        await cluster.Client.For<ConfigMap>().CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Name = "later", Namespace = ns }, Data = { ["k"] = "v" } });
+        await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running once the ConfigMap exists");
+    }
+
+    [Fact]
+    public async Task Sync_InitContainers_RunInOrderBeforeTheMainContainer()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: init}
+            spec:
+              restartPolicy: Never
+              volumes:
+              - {name: work, emptyDir: {}}
+              initContainers:
+              - {name: first, image: busybox, command: ["sh", "-c", "sleep 0.5; echo first >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+              - {name: second, image: busybox, command: ["sh", "-c", "echo second >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+              containers:
+              - {name: main, image: busybox, command: ["sh", "-c", "echo main >> /work/order; cat /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+            """, ns, Node);
+
+        var done = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Succeeded", "Succeeded");
+
+        Assert.Equal("first\nsecond\nmain\n", await cluster.LogsAsync(done, "main"));
+        Assert.All(done.Status.InitContainerStatuses, s => Assert.Equal("Completed", s.State.Terminated.Reason));
+        Assert.Contains(done.Status.Conditions, c => c.Type == "Initialized" && c.Status == "True");
+    }
+
+    [Fact]
+    public async Task Sync_FailingInitContainerWithNever_FailsThePodWithoutStartingMain()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var pod = await cluster.CreatePodAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: init-fails}
+            spec:
+              restartPolicy: Never
+              initContainers:
+              - {name: setup, image: busybox, command: ["sh", "-c", "exit 3"]}
+              containers:
+              - {name: main, image: busybox, command: ["sh", "-c", "sleep 3600"]}
+            """, ns, Node);
+
+        var failed = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Failed", "Failed");
+
+        Assert.Equal(3, failed.Status.InitContainerStatuses[0].State.Terminated.ExitCode);
+        Assert.Equal("PodInitializing", failed.Status.ContainerStatuses[0].State.Waiting.Reason);
+    }
+}

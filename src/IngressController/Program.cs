@@ -1,0 +1,9 @@
+using KubeMesh.IngressController.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddIngressController();
+
+var app = builder.Build();
+app.MapIngressController();
+app.Run();

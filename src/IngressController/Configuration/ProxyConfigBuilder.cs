@@ -127,7 +127,8 @@ internal sealed class ProxyConfigBuilder(IOptions<IngressControllerOptions> opti
                 }
             }
 
-            if (defaultBackend is not null && !fallbacks.ContainsKey(""))
+            // As ingress-nginx: only an ingress without rules takes over the catch-all server with its default backend.
+            if (defaultBackend is not null && ingress.Spec!.Rules.Count == 0 && !fallbacks.ContainsKey(""))
             {
                 fallbacks[""] = new IngressRule(ingress, index, annotations, new HostMatch(""), PathMatch.Any, "/", defaultBackend, true);
             }

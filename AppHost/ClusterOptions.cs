@@ -16,6 +16,13 @@ public sealed class ClusterOptions
 
     public int ApiServerPort { get; set; } = 6443;
 
+    /// <summary>The ingress controller's ports on 127.0.0.1; below 1024 they need root or a lowered net.ipv4.ip_unprivileged_port_start.</summary>
+    public int IngressHttpPort { get; set; } = 80;
+
+    public int IngressHttpsPort { get; set; } = 443;
+
+    public int IngressHealthPort { get; set; } = 10254;
+
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
 
@@ -29,6 +36,9 @@ public sealed class ClusterOptions
             StoreConnectionString = section[nameof(StoreConnectionString)],
             ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
+            IngressHttpPort = int.TryParse(section[nameof(IngressHttpPort)], out var http) ? http : defaults.IngressHttpPort,
+            IngressHttpsPort = int.TryParse(section[nameof(IngressHttpsPort)], out var https) ? https : defaults.IngressHttpsPort,
+            IngressHealthPort = int.TryParse(section[nameof(IngressHealthPort)], out var health) ? health : defaults.IngressHealthPort,
         };
     }
 }

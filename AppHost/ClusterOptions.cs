@@ -23,6 +23,12 @@ public sealed class ClusterOptions
 
     /// <summary>Every kubelet listens on its own node address (127.10.n.1) at this port, like kubelet's 10250.</summary>
     public int KubeletPort { get; set; } = 10250;
+    /// <summary>The ingress controller's ports on 127.0.0.1; below 1024 they need root or a lowered net.ipv4.ip_unprivileged_port_start.</summary>
+    public int IngressHttpPort { get; set; } = 80;
+
+    public int IngressHttpsPort { get; set; } = 443;
+
+    public int IngressHealthPort { get; set; } = 10254;
 
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
@@ -40,6 +46,9 @@ public sealed class ClusterOptions
             NodeCount = int.TryParse(section[nameof(NodeCount)], out var nodeCount) ? nodeCount : defaults.NodeCount,
             KubeletPort = int.TryParse(section[nameof(KubeletPort)], out var kubeletPort) ? kubeletPort : defaults.KubeletPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
+            IngressHttpPort = int.TryParse(section[nameof(IngressHttpPort)], out var http) ? http : defaults.IngressHttpPort,
+            IngressHttpsPort = int.TryParse(section[nameof(IngressHttpsPort)], out var https) ? https : defaults.IngressHttpsPort,
+            IngressHealthPort = int.TryParse(section[nameof(IngressHealthPort)], out var health) ? health : defaults.IngressHealthPort,
         };
     }
 }

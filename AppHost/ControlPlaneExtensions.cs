@@ -25,6 +25,7 @@ public static class ControlPlaneExtensions
             .WithHttpHealthCheck("/readyz", endpointName: "health")
             .WaitFor(apiServer);
 
+        builder.AddIngressController(cluster, apiServer, apiServerUrl);
         return apiServer;
     }
 
@@ -48,4 +49,17 @@ public static class ControlPlaneExtensions
                 .WaitFor(apiServer);
         }
     }
+
+    /// <summary>The ingress controller on fixed ports, so load tests and curl know where to send traffic.</summary>
+    private static void AddIngressController(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string apiServerUrl) =>
+        builder.AddProject<Projects.IngressController>("ingress-controller")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("IngressController__HttpPort", cluster.IngressHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("IngressController__HttpsPort", cluster.IngressHttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("IngressController__HealthPort", cluster.IngressHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithHttpEndpoint(port: cluster.IngressHttpPort, name: "http", isProxied: false)
+            .WithHttpsEndpoint(port: cluster.IngressHttpsPort, name: "https", isProxied: false)
+            .WithHttpEndpoint(port: cluster.IngressHealthPort, name: "health", isProxied: false)
+            .WithHttpHealthCheck("/readyz", endpointName: "health")
+            .WaitFor(apiServer);
 }

@@ -1,0 +1,71 @@
+using Grpc.Core;
+using KubeMesh.Api.Apps.V1;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Networking.V1;
+using KubeMesh.Client;
+
+namespace KubeMesh.Bench.IngressLoadTest;
+
+/// <summary>
+/// Against a running cluster: N http-echo pods through a Deployment, a Service and an Ingress, created through the
+/// api-server; the run waits for N ready endpoints and removes the objects afterwards.
+/// </summary>
+internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposable
+{
+    public static async Task<(ClusterDeployment Deployment, BenchTarget Target)> StartAsync(BenchOptions options)
+    {
+        var client = KubeMeshClient.Create(options.Server!);
+        var deployment = new ClusterDeployment(client);
+        await CreateOrReplaceAsync(client.For<Deployment>(), BenchObjects.Deployment(options.Backends));
+        await CreateOrReplaceAsync(client.For<Service>(), BenchObjects.Service());
+        await CreateOrReplaceAsync(client.For<Ingress>(), BenchObjects.Ingress());
+
+        IReadOnlyList<string> pods = [];
+        await Processes.WaitUntilAsync(
+            async () =>
+            {
+                var endpoints = await client.For<Endpoints>().GetAsync("default", BenchObjects.Name);
+                pods = [.. endpoints.Subsets.SelectMany(s => s.Addresses.SelectMany(a => s.Ports.Select(p => $"{a.Ip}:{p.Port}")))];
+                return pods.Count >= options.Backends;
+            },
+            $"{options.Backends} http-echo pods are ready",
+            TimeSpan.FromMinutes(2));
+
+        var url = $"http://127.0.0.1:{options.IngressPort}/";
+        using var http = new HttpClient();
+        await Processes.WaitUntilAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Host = InProcessCluster.Host } };
+                using var response = await http.SendAsync(request);
+                return response.IsSuccessStatusCode;
+            },
+            "the ingress routes to the pods",
+            TimeSpan.FromSeconds(60));
+        return (deployment, new BenchTarget(url, InProcessCluster.Host, pods));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await client.For<Ingress>().DeleteAsync("default", BenchObjects.Name);
+        await client.For<Service>().DeleteAsync("default", BenchObjects.Name);
+        await client.For<Deployment>().DeleteAsync("default", BenchObjects.Name);
+        client.Dispose();
+    }
+
+    private static async Task CreateOrReplaceAsync<T>(ResourceClient<T> resources, T obj)
+        where T : class, Google.Protobuf.IMessage<T>, new()
+    {
+        try
+        {
+            await resources.CreateAsync(obj);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+        {
+            var metadata = resources.Kind.Metadata(obj);
+            await resources.DeleteAsync(metadata.Namespace, metadata.Name);
+            await Task.Delay(500);
+            await resources.CreateAsync(obj);
+        }
+    }
+}

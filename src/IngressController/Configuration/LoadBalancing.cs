@@ -1,0 +1,21 @@
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace KubeMesh.IngressController.Configuration;
+
+/// <summary>ingress-nginx's load-balance values as YARP load-balancing policies.</summary>
+internal static class LoadBalancing
+{
+    public const string Default = "round_robin";
+
+    public static bool TryGetPolicy(string? value, out string policy)
+    {
+        policy = value?.Trim() switch
+        {
+            "round_robin" => LoadBalancingPolicies.RoundRobin,
+            "least_conn" => LoadBalancingPolicies.LeastRequests,
+            "ewma" => LoadBalancingPolicies.PowerOfTwoChoices,
+            _ => "",
+        };
+        return policy.Length > 0;
+    }
+}

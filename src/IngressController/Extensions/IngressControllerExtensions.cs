@@ -1,0 +1,81 @@
+using KubeMesh.Client;
+using KubeMesh.IngressController.Configuration;
+using KubeMesh.IngressController.Metrics;
+using KubeMesh.IngressController.Proxy;
+using KubeMesh.IngressController.Routing;
+using KubeMesh.IngressController.Sync;
+using KubeMesh.IngressController.Tls;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace KubeMesh.IngressController.Extensions;
+
+public static class IngressControllerExtensions
+{
+    /// <summary>
+    /// Registers the controller: informers over the api-server (configuration KUBEMESH_SERVER, else the default
+    /// address), the YARP proxy fed by the merged ingresses, TLS by SNI, and its listeners.
+    /// </summary>
+    public static WebApplicationBuilder AddIngressController(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<IngressControllerOptions>(builder.Configuration.GetSection(IngressControllerOptions.Section));
+        var settings = builder.Configuration.GetSection(IngressControllerOptions.Section).Get<IngressControllerOptions>() ?? new();
+
+        services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CertificateStore>();
+        services.AddSingleton<ProxyConfigBuilder>();
+        services.AddSingleton<IngressProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<IngressProxyConfigProvider>());
+        services.AddSingleton<IngressMetrics>();
+        services.AddSingleton<IngressRequestMiddleware>();
+        services.AddSingleton<IngressSynchronizer>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
+        services.AddSingleton<MatcherPolicy>(new IngressMatcherPolicy(settings.HealthPort));
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngressListenerSetup>();
+        services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
+
+        services.AddReverseProxy()
+            .ConfigureHttpClient((_, handler) =>
+            {
+                // Keep upstream connections pooled as nginx's keepalive does; never cap them below the load.
+                handler.MaxConnectionsPerServer = int.MaxValue;
+                handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
+            })
+            .AddTransforms(context =>
+            {
+                // The pods see the Host the client asked for, as behind ingress-nginx.
+                context.AddOriginalHost(true);
+                context.AddRequestTransform(ForwardedHeaders.AddAsync);
+            });
+        return builder;
+    }
+
+    /// <summary>Maps the proxied routes, the 404 for unmatched requests and health endpoints on the health port.</summary>
+    public static WebApplication MapIngressController(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<IOptions<IngressControllerOptions>>().Value;
+        var provider = app.Services.GetRequiredService<IngressProxyConfigProvider>();
+        var middleware = app.Services.GetRequiredService<IngressRequestMiddleware>();
+
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.Use((context, next) => middleware.InvokeAsync(context, next));
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        }).ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(provider.FindPolicy(route) ?? IngressRoutePolicy.Disabled));
+
+        app.Map(RouteTemplates.CatchAll, (RequestDelegate)(context => middleware.InvokeAsync(context, () => Task.CompletedTask)))
+            .WithOrder(int.MaxValue);
+
+        var healthHost = "*:" + settings.HealthPort;
+        app.MapHealthChecks("/healthz", new() { Predicate = r => r.Tags.Contains("live") }).RequireHost(healthHost);
+        app.MapHealthChecks("/readyz").RequireHost(healthHost);
+        return app;
+    }
+}

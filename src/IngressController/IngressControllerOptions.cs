@@ -1,0 +1,32 @@
+namespace KubeMesh.IngressController;
+
+/// <summary>The controller's settings, from the configuration section "IngressController".</summary>
+public sealed class IngressControllerOptions
+{
+    public const string Section = "IngressController";
+
+    /// <summary>The ingress class handled; ingresses with no class are handled too, as by the default class.</summary>
+    public string ClassName { get; set; } = "nginx";
+
+    /// <summary>The address every listener binds; pod and service addresses live in 127.0.0.0/8.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>Plain HTTP; ports below 1024 need root or a lowered net.ipv4.ip_unprivileged_port_start.</summary>
+    public int HttpPort { get; set; } = 80;
+
+    public int HttpsPort { get; set; } = 443;
+
+    /// <summary>/healthz and /readyz, apart from proxied traffic (ingress-nginx uses 10254 too).</summary>
+    public int HealthPort { get; set; } = 10254;
+
+    /// <summary>The namespace of the controller's ConfigMap; created at startup if missing.</summary>
+    public string ConfigMapNamespace { get; set; } = "ingress-nginx";
+
+    public string ConfigMapName { get; set; } = "nginx-configuration";
+
+    /// <summary>How long the controller waits for a burst of changes to settle before rebuilding.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest a rebuild waits under a continuous stream of changes.</summary>
+    public TimeSpan MaxDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
+}

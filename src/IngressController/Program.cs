@@ -1,0 +1,9 @@
+using KubeMesh.IngressController.Extensions;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddServiceDefaults();
+builder.AddIngressController();
+
+var app = builder.Build();
+app.MapIngressController();
+app.Run();

@@ -1,0 +1,154 @@
+using System.Net;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Networking.V1;
+using KubeMesh.ApiServer.Extensions;
+using KubeMesh.Client;
+using KubeMesh.IngressController.Extensions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.IngressController.Tests.Infrastructure;
+
+/// <summary>
+/// redis-server, a real api-server and the ingress controller, each on free 127.0.0.1 ports in this process;
+/// backends are <see cref="EchoBackend"/>s registered through Services and Endpoints, as a kubelet's pods would be.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private readonly string _contentRoot = Directory.CreateTempSubdirectory("kubemesh-ingress-tests").FullName;
+    private RedisServer? _redis;
+    private WebApplication? _apiServer;
+    private WebApplication? _ingress;
+
+    public KubeMeshClient Client { get; private set; } = null!;
+
+    public int HttpPort { get; } = FreePort.Next();
+
+    public int HttpsPort { get; } = FreePort.Next();
+
+    public int HealthPort { get; } = FreePort.Next();
+
+    public IServiceProvider IngressServices => _ingress!.Services;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        var apiPort = FreePort.Next();
+        var api = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
+        api.Configuration["ConnectionStrings:store"] = $"127.0.0.1:{_redis.Port}";
+        api.Logging.SetMinimumLevel(LogLevel.Warning);
+        api.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, apiPort, l => l.Protocols = HttpProtocols.Http2));
+        api.AddApiServer();
+        _apiServer = api.Build();
+        _apiServer.MapApiServer();
+        await _apiServer.StartAsync();
+        var server = $"http://127.0.0.1:{apiPort}";
+        Client = KubeMeshClient.Create(server);
+
+        var ingress = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
+        ingress.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["KUBEMESH_SERVER"] = server,
+            ["IngressController:HttpPort"] = HttpPort.ToString(),
+            ["IngressController:HttpsPort"] = HttpsPort.ToString(),
+            ["IngressController:HealthPort"] = HealthPort.ToString(),
+        });
+        ingress.Logging.SetMinimumLevel(LogLevel.Warning);
+        ingress.AddIngressController();
+        _ingress = ingress.Build();
+        _ingress.MapIngressController();
+        await _ingress.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        if (_ingress is not null)
+        {
+            await _ingress.StopAsync(cts.Token);
+            await _ingress.DisposeAsync();
+        }
+
+        if (_apiServer is not null)
+        {
+            await _apiServer.StopAsync(cts.Token);
+            await _apiServer.DisposeAsync();
+        }
+
+        Client?.Dispose();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        Directory.Delete(_contentRoot, recursive: true);
+    }
+
+    /// <summary>A Service on port 80 and its Endpoints listing the backends' addresses (one shared port each).</summary>
+    public async Task CreateServiceAsync(string name, params EchoBackend[] backends)
+    {
+        await Client.For<Service>().CreateAsync(new Service
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Spec = new ServiceSpec { Ports = { new ServicePort { Port = 80, TargetPort = Value.ForNumber(5678) } } },
+        });
+        await SetEndpointsAsync(name, backends);
+    }
+
+    public async Task SetEndpointsAsync(string name, params EchoBackend[] backends)
+    {
+        var endpoints = new Endpoints { Metadata = new ObjectMeta { Name = name, Namespace = "default" } };
+        foreach (var group in backends.GroupBy(b => b.Port))
+        {
+            var subset = new EndpointSubset { Ports = { new EndpointPort { Port = group.Key, Protocol = "TCP" } } };
+            subset.Addresses.AddRange(group.Select(b => new EndpointAddress { Ip = b.Ip }));
+            endpoints.Subsets.Add(subset);
+        }
+
+        var client = Client.For<Endpoints>();
+        try
+        {
+            var existing = await client.GetAsync("default", name);
+            endpoints.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await client.UpdateAsync(endpoints);
+        }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            await client.CreateAsync(endpoints);
+        }
+    }
+
+    public Task<Ingress> CreateIngressAsync(Ingress ingress)
+    {
+        ingress.Metadata.Namespace = ingress.Metadata.Namespace is { Length: > 0 } ns ? ns : "default";
+        return Client.For<Ingress>().CreateAsync(ingress);
+    }
+
+    public static Ingress Ingress(string name, string host, params (string Path, string PathType, string Service)[] paths)
+    {
+        var rule = new IngressRule { Host = host, Http = new HTTPIngressRuleValue() };
+        foreach (var (path, pathType, service) in paths)
+        {
+            rule.Http.Paths.Add(new HTTPIngressPath
+            {
+                Path = path,
+                PathType = pathType,
+                Backend = new IngressBackend { Service = new IngressServiceBackend { Name = service, Port = new ServiceBackendPort { Number = 80 } } },
+            });
+        }
+
+        return new Ingress
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Spec = new IngressSpec { Rules = { rule } },
+        };
+    }
+
+    public static ByteString Utf8(string text) => ByteString.CopyFromUtf8(text);
+}

@@ -24,6 +24,9 @@ public sealed class ApiServerFixture : IAsyncLifetime
         _redis = await RedisServer.StartAsync(timeout.Token);
         var port = RedisServer.FreePort();
         var builder = WebApplication.CreateBuilder();
+
+        // The output folder holds the components' appsettings.json with their fixed ports: use none of it.
+        builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:store"] = _redis.ConnectionString,

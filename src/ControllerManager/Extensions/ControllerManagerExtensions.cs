@@ -22,6 +22,7 @@ public static class ControllerManagerExtensions
             sp.GetRequiredService<IConfiguration>()));
 
         builder.AddController<ReplicaSetController>("ReplicaSet");
+        builder.AddController<DeploymentController>("Deployment");
         return builder;
     }
 

@@ -23,6 +23,7 @@ public static class ControllerManagerExtensions
 
         builder.AddController<ReplicaSetController>("ReplicaSet");
         builder.AddController<DeploymentController>("Deployment");
+        builder.AddController<GarbageCollectorController>("GarbageCollector");
         return builder;
     }
 

@@ -24,6 +24,7 @@ public static class ControllerManagerExtensions
         builder.AddController<ReplicaSetController>("ReplicaSet");
         builder.AddController<DeploymentController>("Deployment");
         builder.AddController<GarbageCollectorController>("GarbageCollector");
+        builder.AddController<NodeLifecycleController>("NodeLifecycle");
         return builder;
     }
 

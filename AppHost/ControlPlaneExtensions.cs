@@ -17,6 +17,12 @@ public static class ControlPlaneExtensions
             apiServer.WaitFor(store);
         }
 
+        // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
+        builder.AddProject<Projects.ControllerManager>("controller-manager")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
+            .WaitFor(apiServer);
+
         return apiServer;
     }
 }

@@ -25,6 +25,7 @@ public static class ControllerManagerExtensions
         builder.AddController<DeploymentController>("Deployment");
         builder.AddController<GarbageCollectorController>("GarbageCollector");
         builder.AddController<NodeLifecycleController>("NodeLifecycle");
+        builder.AddController<EndpointsController>("Endpoints");
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using KubeMesh.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using KubeMesh.ControllerManager.Controllers;
 
 namespace KubeMesh.ControllerManager.Extensions;
@@ -13,7 +14,7 @@ public static class ControllerManagerExtensions
     {
         var services = builder.Services;
         services.AddKubeMeshClient();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ControllerContext(
             sp.GetRequiredService<KubeMeshClient>(),
             sp.GetRequiredService<SharedInformerFactory>(),

@@ -26,6 +26,13 @@ public static class ControlPlaneExtensions
             .WaitFor(apiServer);
 
         builder.AddIngressController(cluster, apiServer, apiServerUrl);
+
+        // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
+        builder.AddProject<Projects.ControllerManager>("controller-manager")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:10257")
+            .WaitFor(apiServer);
+
         return apiServer;
     }
 

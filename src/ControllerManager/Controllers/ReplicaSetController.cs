@@ -1,0 +1,278 @@
+using Grpc.Core;
+using KubeMesh.Api.Apps.V1;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Resources;
+using KubeMesh.Api.Selectors;
+using KubeMesh.Client;
+
+namespace KubeMesh.ControllerManager.Controllers;
+
+/// <summary>
+/// Keeps spec.replicas active pods matching each ReplicaSet's selector (pkg/controller/replicaset): claims pods,
+/// creates or deletes the difference, then writes status. Expectations keep a lagging cache from causing
+/// duplicate creates or deletes.
+/// </summary>
+public sealed class ReplicaSetController : Controller<string>
+{
+    // kube's burstReplicas: the most pods created or deleted in one sync.
+    private const int BurstReplicas = 500;
+
+    private readonly Lister<ReplicaSet> _replicaSets;
+    private readonly Lister<Pod> _pods;
+    private readonly ResourceClient<ReplicaSet> _rsClient;
+    private readonly ResourceClient<Pod> _podClient;
+    private readonly ControllerExpectations _expectations;
+
+    public ReplicaSetController(ControllerContext context)
+        : base(context, "ReplicaSet", defaultWorkers: 5)
+    {
+        _rsClient = context.Client.For<ReplicaSet>();
+        _podClient = context.Client.For<Pod>();
+        _expectations = new ControllerExpectations(context.Time);
+        var rsInformer = context.Informers.GetInformer<ReplicaSet>();
+        var podInformer = context.Informers.GetInformer<Pod>();
+        _replicaSets = rsInformer.Lister;
+        _pods = podInformer.Lister;
+        rsInformer.AddEventHandler(
+            onAdd: rs => Queue.Add(MetaNamespaceKey.For(rs.Metadata)),
+            onUpdate: (_, rs) => Queue.Add(MetaNamespaceKey.For(rs.Metadata)),
+            onDelete: rs =>
+            {
+                var key = MetaNamespaceKey.For(rs.Metadata);
+                _expectations.Delete(key);
+                Queue.Add(key);
+            });
+        podInformer.AddEventHandler(onAdd: AddPod, onUpdate: UpdatePod, onDelete: DeletePod);
+    }
+
+    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        var (ns, name) = MetaNamespaceKey.Split(key);
+        var rs = _replicaSets.Get(ns, name);
+        if (rs is null)
+        {
+            _expectations.Delete(key);
+            return;
+        }
+
+        var needsSync = _expectations.Satisfied(key);
+        var selector = LabelSelectorExpression.FromProto(rs.Spec?.Selector);
+        var candidates = _pods.List(ns).Where(PodConditions.IsActive);
+        var claimer = new ControllerRefManager<Pod>(_podClient, rs, selector, ct => GetFreshAsync(ns, name, ct));
+        var pods = await claimer.ClaimAsync(candidates, cancellationToken).ConfigureAwait(false);
+
+        Exception? manageError = null;
+        if (needsSync && rs.Metadata.DeletionTimestamp is null)
+        {
+            try
+            {
+                await ManageReplicasAsync(pods, rs, key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                manageError = e;
+            }
+        }
+
+        var status = ReplicaSetStatusCalculator.Calculate(rs, pods, Now);
+        await UpdateStatusAsync(rs, status, cancellationToken).ConfigureAwait(false);
+
+        // Pods that are ready but not yet available become available without any event: look again then.
+        var minReady = rs.Spec?.MinReadySeconds ?? 0;
+        if (manageError is null && minReady > 0 && status.ReadyReplicas == Replicas(rs) && status.AvailableReplicas != Replicas(rs))
+        {
+            Queue.AddAfter(key, TimeSpan.FromSeconds(minReady));
+        }
+
+        if (manageError is not null)
+        {
+            throw manageError;
+        }
+    }
+
+    private static int Replicas(ReplicaSet rs) => rs.Spec?.HasReplicas == true ? rs.Spec.Replicas : 1;
+
+    private async Task ManageReplicasAsync(List<Pod> pods, ReplicaSet rs, string key, CancellationToken cancellationToken)
+    {
+        var diff = pods.Count - Replicas(rs);
+        if (diff < 0)
+        {
+            var count = Math.Min(-diff, BurstReplicas);
+            _expectations.ExpectCreations(key, count);
+            var created = await SlowStartBatch.RunAsync(count, async () =>
+            {
+                var pod = await _podClient.CreateAsync(PodTemplates.NewPod(rs.Spec!.Template, rs.Metadata, ResourceKinds.ReplicaSet), cancellationToken).ConfigureAwait(false);
+                Recorder.Event(rs, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {pod.Metadata.Name}");
+            }, e => Recorder.Event(rs, EventTypes.Warning, "FailedCreate", $"Error creating: {ErrorMessage(e)}")).ConfigureAwait(false);
+
+            // Creates that failed or never ran will not be observed: stop expecting them.
+            for (var i = created.Succeeded; i < count; i++)
+            {
+                _expectations.CreationObserved(key);
+            }
+
+            created.ThrowIfFailed();
+        }
+        else if (diff > 0)
+        {
+            var victims = pods.Order(ActivePodsComparer.Instance).Take(Math.Min(diff, BurstReplicas)).ToList();
+            _expectations.ExpectDeletions(key, victims.Select(p => MetaNamespaceKey.For(p.Metadata)));
+            var errors = new List<Exception>();
+            await Task.WhenAll(victims.Select(async pod =>
+            {
+                try
+                {
+                    await _podClient.DeleteAsync(new() { Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Preconditions = new() { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
+                    Recorder.Event(rs, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
+                }
+                catch (RpcException e)
+                {
+                    _expectations.DeletionObserved(key, MetaNamespaceKey.For(pod.Metadata));
+                    if (e.StatusCode != StatusCode.NotFound)
+                    {
+                        Recorder.Event(rs, EventTypes.Warning, "FailedDelete", $"Error deleting: {ErrorMessage(e)}");
+                        lock (errors)
+                        {
+                            errors.Add(e);
+                        }
+                    }
+                }
+            })).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                throw errors[0];
+            }
+        }
+    }
+
+    private async Task UpdateStatusAsync(ReplicaSet rs, ReplicaSetStatus status, CancellationToken cancellationToken)
+    {
+        if (Equals(rs.Status, status))
+        {
+            return;
+        }
+
+        var updated = rs.Clone();
+        updated.Status = status;
+        await _rsClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _rsClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static string ErrorMessage(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
+
+    private ReplicaSet? ResolveControllerRef(Pod pod)
+    {
+        var reference = OwnerReferences.ControllerOf(pod.Metadata);
+        if (reference is null || reference.Kind != ResourceKinds.ReplicaSet.Kind)
+        {
+            return null;
+        }
+
+        var rs = _replicaSets.Get(pod.Metadata.Namespace, reference.Name);
+        return rs?.Metadata.Uid == reference.Uid ? rs : null;
+    }
+
+    private void EnqueueMatchingReplicaSets(Pod pod)
+    {
+        foreach (var rs in _replicaSets.List(pod.Metadata.Namespace))
+        {
+            if (LabelSelectorExpression.FromProto(rs.Spec?.Selector).Matches(pod.Metadata.Labels))
+            {
+                Queue.Add(MetaNamespaceKey.For(rs.Metadata));
+            }
+        }
+    }
+
+    private void AddPod(Pod pod)
+    {
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            DeletePod(pod);
+            return;
+        }
+
+        if (OwnerReferences.ControllerOf(pod.Metadata) is not null)
+        {
+            if (ResolveControllerRef(pod) is { } rs)
+            {
+                var key = MetaNamespaceKey.For(rs.Metadata);
+                _expectations.CreationObserved(key);
+                Queue.Add(key);
+            }
+
+            return;
+        }
+
+        EnqueueMatchingReplicaSets(pod);
+    }
+
+    private void UpdatePod(Pod old, Pod pod)
+    {
+        if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion)
+        {
+            return;
+        }
+
+        var labelsChanged = !old.Metadata.Labels.Equals(pod.Metadata.Labels);
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            DeletePod(pod);
+            if (labelsChanged)
+            {
+                DeletePod(old);
+            }
+
+            return;
+        }
+
+        var oldRef = OwnerReferences.ControllerOf(old.Metadata);
+        var newRef = OwnerReferences.ControllerOf(pod.Metadata);
+        var refChanged = !Equals(oldRef, newRef);
+        if (refChanged && oldRef is not null && ResolveControllerRef(old) is { } oldRs)
+        {
+            Queue.Add(MetaNamespaceKey.For(oldRs.Metadata));
+        }
+
+        if (newRef is not null)
+        {
+            if (ResolveControllerRef(pod) is { } rs)
+            {
+                var key = MetaNamespaceKey.For(rs.Metadata);
+                Queue.Add(key);
+                var minReady = rs.Spec?.MinReadySeconds ?? 0;
+                if (minReady > 0 && !PodConditions.IsReady(old) && PodConditions.IsReady(pod))
+                {
+                    Queue.AddAfter(key, TimeSpan.FromSeconds(minReady + 1));
+                }
+            }
+
+            return;
+        }
+
+        if (labelsChanged || refChanged)
+        {
+            EnqueueMatchingReplicaSets(pod);
+        }
+    }
+
+    private void DeletePod(Pod pod)
+    {
+        if (ResolveControllerRef(pod) is { } rs)
+        {
+            var key = MetaNamespaceKey.For(rs.Metadata);
+            _expectations.DeletionObserved(key, MetaNamespaceKey.For(pod.Metadata));
+            Queue.Add(key);
+        }
+    }
+}

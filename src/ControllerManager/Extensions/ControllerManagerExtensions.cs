@@ -1,0 +1,41 @@
+using KubeMesh.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using KubeMesh.ControllerManager.Controllers;
+
+namespace KubeMesh.ControllerManager.Extensions;
+
+public static class ControllerManagerExtensions
+{
+    /// <summary>
+    /// Registers the shared client and informers and every controller enabled in configuration
+    /// (Controllers:&lt;Name&gt;:Enabled, default true; Controllers:&lt;Name&gt;:Workers), like kube-controller-manager's --controllers.
+    /// </summary>
+    public static IHostApplicationBuilder AddControllerManager(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddKubeMeshClient();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ControllerContext(
+            sp.GetRequiredService<KubeMeshClient>(),
+            sp.GetRequiredService<SharedInformerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IConfiguration>()));
+
+        builder.AddController<ReplicaSetController>("ReplicaSet");
+        builder.AddController<DeploymentController>("Deployment");
+        builder.AddController<GarbageCollectorController>("GarbageCollector");
+        builder.AddController<NodeLifecycleController>("NodeLifecycle");
+        builder.AddController<EndpointsController>("Endpoints");
+        return builder;
+    }
+
+    private static void AddController<T>(this IHostApplicationBuilder builder, string name)
+        where T : class, IHostedService
+    {
+        if (builder.Configuration.GetValue($"Controllers:{name}:Enabled", true))
+        {
+            builder.Services.AddHostedService<T>();
+        }
+    }
+}

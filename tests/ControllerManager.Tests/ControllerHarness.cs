@@ -1,0 +1,73 @@
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KubeMesh.ControllerManager.Tests;
+
+/// <summary>Runs chosen controllers against the fixture's api-server, with their own informers, in a fresh namespace.</summary>
+public sealed class ControllerHarness : IAsyncDisposable
+{
+    private readonly List<IHostedService> _controllers = [];
+
+    private ControllerHarness(ApiServerFixture api, SharedInformerFactory informers, ControllerContext context, string ns)
+    {
+        Api = api;
+        Informers = informers;
+        Context = context;
+        Namespace = ns;
+    }
+
+    public ApiServerFixture Api { get; }
+
+    public KubeMeshClient Client => Api.Client;
+
+    public SharedInformerFactory Informers { get; }
+
+    public ControllerContext Context { get; }
+
+    public string Namespace { get; }
+
+    public static async Task<ControllerHarness> StartAsync(
+        ApiServerFixture api, IDictionary<string, string?>? settings, params Func<ControllerContext, IHostedService>[] controllers)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var informers = new SharedInformerFactory(api.Client);
+        var context = new ControllerContext(api.Client, informers, TimeProvider.System, LoggerFactory(), configuration);
+        var ns = "t-" + Guid.NewGuid().ToString("N")[..10];
+        await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var harness = new ControllerHarness(api, informers, context, ns);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var create in controllers)
+        {
+            var controller = create(context);
+            harness._controllers.Add(controller);
+            await controller.StartAsync(timeout.Token);
+        }
+
+        await informers.WaitForCacheSyncAsync(timeout.Token);
+        return harness;
+    }
+
+    /// <summary>Controller logs on the console when KUBEMESH_TEST_LOGS is set, for debugging a failing test.</summary>
+    private static ILoggerFactory LoggerFactory() =>
+        Environment.GetEnvironmentVariable("KUBEMESH_TEST_LOGS") is { Length: > 0 }
+            ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+            : NullLoggerFactory.Instance;
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var controller in _controllers)
+        {
+            await controller.StopAsync(timeout.Token);
+            (controller as IDisposable)?.Dispose();
+        }
+
+        await Informers.DisposeAsync();
+    }
+}

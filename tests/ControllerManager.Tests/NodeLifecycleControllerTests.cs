@@ -1,0 +1,119 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using KubeMesh.Api.Coordination.V1;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.ControllerManager.Controllers;
+
+namespace KubeMesh.ControllerManager.Tests;
+
+public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassFixture<ApiServerFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["NodeLifecycle:GracePeriod"] = "00:00:01.5",
+        ["NodeLifecycle:PodEvictionTimeout"] = "00:00:01",
+        ["NodeLifecycle:MonitorPeriod"] = "00:00:00.2",
+    };
+
+    [Fact]
+    public async Task Sync_LeaseStopsRenewing_MarksNodeUnknownTaintsItAndEvictsPods()
+    {
+        await using var harness = await ControllerHarness.StartAsync(api, Settings, c => new NodeLifecycleController(c));
+        var node = "node-" + harness.Namespace;
+        await CreateNodeAsync(node);
+        using var heartbeat = new CancellationTokenSource();
+        var renewing = RenewLeaseAsync(node, heartbeat.Token);
+        await using var kubelet = new FakeKubelet(api.Client, harness.Namespace, TimeSpan.Zero, onlyBound: true);
+        await api.Client.For<Pod>().CreateAsync(TestObjects.Pod(harness.Namespace, "evicted", "web", node));
+        var tolerating = TestObjects.Pod(harness.Namespace, "tolerating", "web", node);
+        tolerating.Spec.Tolerations.Add(new Toleration { Key = "node.kubernetes.io/unreachable", Operator = "Exists", Effect = "NoExecute" });
+        await api.Client.For<Pod>().CreateAsync(tolerating);
+        await Eventually.Until(async () => (await api.Client.For<Pod>().ListAsync(new ListRequest { Namespace = harness.Namespace })).Items.All(p => p.Status.Phase == "Running"), Timeout, "pods run");
+
+        await Task.Delay(2500);
+        Assert.Equal("True", ReadyOf(await GetNodeAsync(node)).Status);
+
+        await heartbeat.CancelAsync();
+        await renewing;
+        kubelet.Paused = true;
+
+        await Eventually.Until(async () => ReadyOf(await GetNodeAsync(node)).Status == "Unknown", Timeout, "the node is Unknown");
+        var unknown = await GetNodeAsync(node);
+        Assert.Equal(("NodeStatusUnknown", "Kubelet stopped posting node status."), (ReadyOf(unknown).Reason, ReadyOf(unknown).Message));
+        await Eventually.Until(async () => (await GetNodeAsync(node)).Spec.Taints.Any(t => t is { Key: "node.kubernetes.io/unreachable", Effect: "NoExecute" }), Timeout, "the node is tainted");
+        await Eventually.Until(async () => !await PodExistsAsync(harness, "evicted"), Timeout, "the pod is evicted");
+        var kept = await api.Client.For<Pod>().GetAsync(harness.Namespace, "tolerating");
+        Assert.Equal("False", kept.Status.Conditions.First(c => c.Type == "Ready").Status);
+
+        // The kubelet comes back: it renews its lease and posts Ready again; the taint goes.
+        using var back = new CancellationTokenSource();
+        var renewingAgain = RenewLeaseAsync(node, back.Token);
+        await SetReadyAsync(node);
+        await Eventually.Until(async () => !(await GetNodeAsync(node)).Spec.Taints.Any(t => t.Key == "node.kubernetes.io/unreachable"), Timeout, "the taint is removed");
+        await back.CancelAsync();
+        await renewingAgain;
+    }
+
+    private async Task CreateNodeAsync(string name)
+    {
+        await api.Client.For<Node>().CreateAsync(new Node { Metadata = new ObjectMeta { Name = name } });
+        await SetReadyAsync(name);
+    }
+
+    private async Task SetReadyAsync(string name)
+    {
+        var node = await GetNodeAsync(name);
+        var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        node.Status ??= new NodeStatus();
+        node.Status.Conditions.Clear();
+        node.Status.Conditions.Add(new Condition { Type = "Ready", Status = "True", Reason = "KubeletReady", LastHeartbeatTime = now, LastTransitionTime = now });
+        await api.Client.For<Node>().UpdateStatusAsync(node);
+    }
+
+    private async Task RenewLeaseAsync(string node, CancellationToken cancellationToken)
+    {
+        var leases = api.Client.For<Lease>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var lease = new Lease { Metadata = new ObjectMeta { Namespace = "kube-node-lease", Name = node }, Spec = new LeaseSpec { HolderIdentity = node, LeaseDurationSeconds = 40, RenewTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } };
+                try
+                {
+                    var current = await leases.GetAsync("kube-node-lease", node, cancellationToken);
+                    current.Spec.RenewTime = lease.Spec.RenewTime;
+                    await leases.UpdateAsync(current, cancellationToken);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                {
+                    await leases.CreateAsync(lease, cancellationToken);
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task<Node> GetNodeAsync(string name) => api.Client.For<Node>().GetAsync("", name);
+
+    private static Condition ReadyOf(Node node) => node.Status.Conditions.First(c => c.Type == "Ready");
+
+    private async Task<bool> PodExistsAsync(ControllerHarness harness, string name)
+    {
+        try
+        {
+            await api.Client.For<Pod>().GetAsync(harness.Namespace, name);
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+}

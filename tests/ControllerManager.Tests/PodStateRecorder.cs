@@ -1,0 +1,80 @@
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
+
+namespace KubeMesh.ControllerManager.Tests;
+
+/// <summary>Watches a namespace's pods and records, after every event, how many exist and how many are ready.</summary>
+public sealed class PodStateRecorder : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, Pod> _pods = [];
+    private readonly List<(int Total, int Ready)> _states = [];
+    private readonly Task _loop;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PodStateRecorder(KubeMeshClient client, string ns)
+    {
+        _loop = Task.Run(() => RunAsync(client.For<Pod>(), ns));
+    }
+
+    public IReadOnlyList<(int Total, int Ready)> States
+    {
+        get
+        {
+            lock (_states)
+            {
+                return [.. _states];
+            }
+        }
+    }
+
+    public Task Started => _started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(ResourceClient<Pod> pods, string ns)
+    {
+        try
+        {
+            var list = await pods.ListAsync(new ListRequest { Namespace = ns }, _stop.Token);
+            foreach (var pod in list.Items.Where(p => p.Metadata.DeletionTimestamp is null))
+            {
+                _pods[pod.Metadata.Name] = pod;
+            }
+
+            _started.TrySetResult();
+            await foreach (var e in pods.WatchAsync(new WatchRequest { Namespace = ns, ResourceVersion = list.ResourceVersion }, _stop.Token))
+            {
+                if (e.Type == WatchEventType.Deleted || e.Object.Metadata.DeletionTimestamp is not null)
+                {
+                    _pods.Remove(e.Object.Metadata.Name);
+                }
+                else if (e.Type != WatchEventType.Bookmark)
+                {
+                    _pods[e.Object.Metadata.Name] = e.Object;
+                }
+
+                lock (_states)
+                {
+                    _states.Add((_pods.Count, _pods.Values.Count(p => p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"))));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -16,6 +16,11 @@ public sealed class ClusterOptions
 
     public int ApiServerPort { get; set; } = 6443;
 
+    /// <summary>The cluster DNS address pods use as nameserver (kube-dns's 10.96.0.10 inside 127.0.0.0/8).</summary>
+    public string DnsAddress { get; set; } = "127.0.0.10";
+
+    public int DnsPort { get; set; } = 53;
+
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
 
@@ -29,6 +34,8 @@ public sealed class ClusterOptions
             StoreConnectionString = section[nameof(StoreConnectionString)],
             ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
             DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
+            DnsAddress = section[nameof(DnsAddress)] ?? defaults.DnsAddress,
+            DnsPort = int.TryParse(section[nameof(DnsPort)], out var dnsPort) ? dnsPort : defaults.DnsPort,
         };
     }
 }

@@ -5,6 +5,7 @@ var cluster = ClusterOptions.From(builder.Configuration.GetSection("Cluster"));
 var dataDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", cluster.DataDirectory));
 
 var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
-builder.AddControlPlane(cluster, store, storeConnection);
+var apiServer = builder.AddControlPlane(cluster, store, storeConnection);
+builder.AddServiceNetworking(cluster, apiServer);
 
 builder.Build().Run();

@@ -17,6 +17,7 @@ public static class DnsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterDnsIndex>());
         services.AddSingleton<ClusterDnsResolver>();
         services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton<UdpDnsListener>();
         services.AddSingleton<ClusterDnsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterDnsServer>());
         return builder;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Net;
 
@@ -15,6 +16,12 @@ public sealed class DnsZone(string domain, FrozenDictionary<string, DnsNameEntry
     public string Domain => domain;
 
     public int Count => names.Count;
+
+    /// <summary>
+    /// Encoded answers of this zone by question, filled by the UDP path; a new zone starts with an
+    /// empty cache, so nothing stale outlives a change.
+    /// </summary>
+    public ConcurrentDictionary<string, byte[]> ResponseCache { get; } = new(StringComparer.Ordinal);
 
     public DnsNameEntry? Find(string name) => names.GetValueOrDefault(name);
 

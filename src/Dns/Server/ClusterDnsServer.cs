@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace KubeMesh.Dns.Server;
 
 /// <summary>Serves DNS over UDP and TCP on Dns:Address:Dns:Port: the cluster's names from the zone, the rest forwarded.</summary>
+/// <remarks>UDP, where nearly all queries arrive, takes <see cref="UdpDnsListener"/>'s fast path; TCP is ARSoft's server.</remarks>
 public sealed partial class ClusterDnsServer(
-    ClusterDnsResolver resolver, UpstreamForwarder forwarder, IOptions<DnsOptions> options, ILogger<ClusterDnsServer> logger) : IHostedService, IDisposable
+    ClusterDnsResolver resolver, UpstreamForwarder forwarder, UdpDnsListener udp, IOptions<DnsOptions> options, ILogger<ClusterDnsServer> logger) : IHostedService, IDisposable
 {
     private DnsServer? _server;
 
@@ -15,7 +16,8 @@ public sealed partial class ClusterDnsServer(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _server = new DnsServer(new UdpServerTransport(Endpoint), new TcpServerTransport(Endpoint));
+        udp.Start(Endpoint);
+        _server = new DnsServer(new TcpServerTransport(Endpoint));
         _server.QueryReceived += OnQueryReceivedAsync;
         _server.ExceptionThrown += (_, e) =>
         {
@@ -27,10 +29,10 @@ public sealed partial class ClusterDnsServer(
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _server?.Stop();
-        return Task.CompletedTask;
+        await udp.DisposeAsync();
     }
 
     public void Dispose() => _server?.Stop();

@@ -193,6 +193,48 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal(service.Spec.ClusterIp, output.Trim());
     }
 
+    [Fact]
+    public async Task Query_MixedCaseNameOverUdp_EchoesTheQuestionAsSentWithTheQueryId()
+    {
+        var service = await CreateServiceAsync("case-svc", clusterIp: null, ("http", 80));
+        await WaitForAnswerAsync("case-svc.default.svc.cluster.local", QueryType.A);
+        using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(DnsTestCluster.DnsAddress, 0));
+        var name = "CaSe-SvC.DeFault.svc.Cluster.LOCAL";
+        var query = new List<byte> { 0xBE, 0xEF, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+        foreach (var label in name.Split('.'))
+        {
+            query.Add((byte)label.Length);
+            query.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
+        }
+
+        query.AddRange([0, 0, 1, 0, 1]);
+
+        await udp.SendAsync(query.ToArray(), cluster.DnsEndpoint);
+        using var timeout = new CancellationTokenSource(Timeout);
+        var reply = (await udp.ReceiveAsync(timeout.Token)).Buffer;
+
+        Assert.Equal([0xBE, 0xEF], reply[..2]);
+        Assert.Equal(query.Skip(12).ToArray(), reply[12..query.Count]);
+        Assert.Equal(1, (reply[6] << 8) | reply[7]);
+        Assert.Equal(IPAddress.Parse(service.Spec.ClusterIp).GetAddressBytes(), reply[^4..]);
+    }
+
+    [Fact]
+    public async Task Query_HeadlessAnswerTooLargeForUdp_SetsTruncatedAndTcpHasItAll()
+    {
+        await CreateServiceAsync("wide", clusterIp: "None", ("web", 80));
+        var ready = Enumerable.Range(1, 100).Select(i => ($"127.10.9.{i}", "")).ToArray();
+        await WriteEndpointsAsync("wide", ready, notReady: []);
+        var tcp = new LookupClient(new LookupClientOptions(cluster.DnsEndpoint) { UseTcpOnly = true, UseCache = false, Timeout = Timeout });
+        await Eventually.TrueAsync(async () => (await tcp.QueryAsync("wide.default.svc.cluster.local", QueryType.A)).Answers.Count == 100,
+            Timeout, "all 100 endpoints are served over TCP");
+        var udpOnly = new LookupClient(new LookupClientOptions(cluster.DnsEndpoint) { UseTcpFallback = false, UseCache = false, Timeout = Timeout, EnableAuditTrail = false });
+
+        var error = await Assert.ThrowsAsync<DnsResponseException>(() => udpOnly.QueryAsync("wide.default.svc.cluster.local", QueryType.A));
+
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+    }
+
     private LookupClient Client { get; } = new(new LookupClientOptions(cluster.DnsEndpoint) { UseCache = false, Timeout = Timeout, Retries = 1 });
 
     private async Task<IDnsQueryResponse> WaitForAnswerAsync(string name, QueryType type, int expected = 1)

@@ -29,6 +29,10 @@ public sealed class ClusterOptions
     public int IngressHttpsPort { get; set; } = 443;
 
     public int IngressHealthPort { get; set; } = 10254;
+    /// <summary>The cluster DNS address pods use as nameserver (kube-dns's 10.96.0.10 inside 127.0.0.0/8).</summary>
+    public string DnsAddress { get; set; } = "127.0.0.10";
+
+    public int DnsPort { get; set; } = 53;
 
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
@@ -49,6 +53,8 @@ public sealed class ClusterOptions
             IngressHttpPort = int.TryParse(section[nameof(IngressHttpPort)], out var http) ? http : defaults.IngressHttpPort,
             IngressHttpsPort = int.TryParse(section[nameof(IngressHttpsPort)], out var https) ? https : defaults.IngressHttpsPort,
             IngressHealthPort = int.TryParse(section[nameof(IngressHealthPort)], out var health) ? health : defaults.IngressHealthPort,
+            DnsAddress = section[nameof(DnsAddress)] ?? defaults.DnsAddress,
+            DnsPort = int.TryParse(section[nameof(DnsPort)], out var dnsPort) ? dnsPort : defaults.DnsPort,
         };
     }
 }

@@ -69,4 +69,23 @@ public static class ControlPlaneExtensions
             .WithHttpEndpoint(port: cluster.IngressHealthPort, name: "health", isProxied: false)
             .WithHttpHealthCheck("/readyz", endpointName: "health")
             .WaitFor(apiServer);
+
+    /// <summary>
+    /// Service networking: the proxy (kube-proxy and the load-balancer implementation) and the cluster
+    /// DNS that pods' resolv.conf points at. Both only talk to the api-server.
+    /// </summary>
+    public static void AddServiceNetworking(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer)
+    {
+        var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
+        builder.AddProject<Projects.Proxy>("proxy")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("Urls", "http://127.0.0.1:10256")
+            .WaitFor(apiServer);
+        builder.AddProject<Projects.Dns>("dns")
+            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("Dns__Address", cluster.DnsAddress)
+            .WithEnvironment("Dns__Port", cluster.DnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Urls", "http://127.0.0.1:10054")
+            .WaitFor(apiServer);
+    }
 }

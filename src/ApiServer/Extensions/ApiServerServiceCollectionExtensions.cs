@@ -4,6 +4,7 @@ using Grpc.Reflection;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Registry.Allocation;
 using KubeMesh.ApiServer.Registry.Strategies;
 using KubeMesh.ApiServer.Services;
 using KubeMesh.ApiServer.Storage;
@@ -29,6 +30,8 @@ public static class ApiServerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<WatchHub>();
+        services.Configure<ServiceAllocationOptions>(builder.Configuration.GetSection(ServiceAllocationOptions.Section));
+        services.AddSingleton<ServiceAllocators>();
         services.AddSingleton<ResourceStrategies>();
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<ManifestApplier>();
@@ -37,6 +40,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<PodSubresourceApi>();
         services.AddSingleton<ResourceApi>();
         services.AddHostedService<NamespaceBootstrapper>();
+        services.AddHostedService<ServiceRangeRepair>();
 
         services.AddGrpc(o => o.Interceptors.Add<StoreErrorInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());

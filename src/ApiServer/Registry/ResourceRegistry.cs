@@ -31,10 +31,12 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
                 throw ApiErrors.AlreadyExists(kind, key.Name);
             }
 
+            await strategies.For(kind).ReserveForCreateAsync(obj, dryRun: true);
             kind.SetTypeMeta(obj);
             return obj;
         }
 
+        var reservation = await strategies.For(kind).ReserveForCreateAsync(obj, dryRun: false);
         try
         {
             var data = ObjectCodec.Encode(kind, obj);
@@ -43,7 +45,13 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         }
         catch (AlreadyExistsException)
         {
+            await reservation.RevertAsync();
             throw ApiErrors.AlreadyExists(kind, key.Name);
+        }
+        catch
+        {
+            await reservation.RevertAsync();
+            throw;
         }
     }
 
@@ -73,7 +81,27 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
             var old = await GetAsync(kind, key.Namespace, key.Name);
             var updated = obj.Clone();
             PrepareUpdate(kind, updated, old, statusOnly: false);
-            var result = await WriteUpdateAsync(kind, key, updated, old, conditional ? ParseRevision(meta.ResourceVersion) : null, dryRun);
+            var reservation = await strategies.For(kind).ReserveForUpdateAsync(updated, old, dryRun);
+            IMessage? result;
+            try
+            {
+                result = await WriteUpdateAsync(kind, key, updated, old, conditional ? ParseRevision(meta.ResourceVersion) : null, dryRun);
+            }
+            catch
+            {
+                await reservation.RevertAsync();
+                throw;
+            }
+
+            if (result is null || dryRun)
+            {
+                await reservation.RevertAsync();
+            }
+            else
+            {
+                await reservation.CommitAsync();
+            }
+
             if (result is not null)
             {
                 return result;
@@ -139,6 +167,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
                 try
                 {
                     await store.DeleteAsync(kind, key.Field, ParseRevision(meta.ResourceVersion));
+                    await strategies.For(kind).ReleaseAfterDeleteAsync(old);
                     return old;
                 }
                 catch (ConflictException)
@@ -280,6 +309,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
             if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0)
             {
                 await store.DeleteAsync(kind, key.Field, stored);
+                await strategies.For(kind).ReleaseAfterDeleteAsync(updated);
                 return ObjectCodec.Decode(kind, data, stored);
             }
 

@@ -7,6 +7,12 @@ public sealed class ContainerRuntimeOptions
 
     public IsolationMode Isolation { get; set; } = IsolationMode.Auto;
 
+    /// <summary>The cluster DNS address pods resolve through (kubelet's --cluster-dns; config Kubelet:ClusterDns).</summary>
+    public string ClusterDns { get; set; } = "127.0.0.10";
+
+    /// <summary>The cluster domain searched by pods (kubelet's --cluster-domain).</summary>
+    public string ClusterDomain { get; set; } = "cluster.local";
+
     /// <summary>How long a namespace setup may take before the start is reported as failed.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -4,11 +4,11 @@ namespace KubeMesh.Kubelet.Runtime;
 
 /// <summary>
 /// The bind mounts container-init.sh makes in a container: each volume at its mountPath, and the pod's
-/// hosts file at /etc/hosts. Lines are "SOURCE\tTARGET\tro|rw".
+/// hosts file at /etc/hosts and its resolv.conf at /etc/resolv.conf. Lines are "SOURCE\tTARGET\tro|rw".
 /// </summary>
 internal static class MountTable
 {
-    public static string Build(PodSandbox sandbox, ContainerSpec spec, IsolationMode isolation)
+    public static string Build(PodSandbox sandbox, ContainerSpec spec, IsolationMode isolation, PodDnsConfig dns)
     {
         var table = new StringBuilder();
         for (var i = 0; i < spec.Mounts.Count; i++)
@@ -40,6 +40,9 @@ internal static class MountTable
             var hosts = Path.Combine(sandbox.PodDirectory, "etc-hosts");
             File.WriteAllText(hosts, ContainerEnvironment.HostsFile(sandbox));
             table.Append(hosts).Append("\t/etc/hosts\tro\n");
+            var resolvConf = Path.Combine(sandbox.PodDirectory, "resolv.conf");
+            File.WriteAllText(resolvConf, dns.ToResolvConf());
+            table.Append(resolvConf).Append("\t/etc/resolv.conf\tro\n");
         }
 
         return table.ToString();

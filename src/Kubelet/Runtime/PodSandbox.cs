@@ -14,6 +14,9 @@ public sealed record PodSandbox(string PodUid, string Namespace, string Name, IP
     /// <summary>The pod's hostname (spec.hostname, else the pod name).</summary>
     public string Hostname { get; init; } = Name;
 
+    /// <summary>The pod's resolv.conf; null means ClusterFirst with the runtime's cluster DNS settings.</summary>
+    public PodDnsConfig? Dns { get; init; }
+
     /// <summary>Where an emptyDir volume of this pod lives on the node, as the kubelet lays it out.</summary>
     public string EmptyDirPath(string volumeName) =>
         Path.Combine(PodDirectory, "volumes", "kubernetes.io~empty-dir", volumeName);

@@ -61,7 +61,7 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         var staging = Path.Combine(ContainerRecord.DirectoryIn(options.StateDirectory), id);
         Directory.CreateDirectory(Path.Combine(staging, "rootfs"));
         var mountsFile = Path.Combine(staging, "mounts");
-        await File.WriteAllTextAsync(mountsFile, MountTable.Build(sandbox, spec, Isolation), cancellationToken);
+        await File.WriteAllTextAsync(mountsFile, MountTable.Build(sandbox, spec, Isolation, sandbox.Dns ?? PodDnsConfig.ClusterFirst(options.ClusterDns, sandbox.Namespace, options.ClusterDomain)), cancellationToken);
 
         var info = ContainerLaunch.Create(Isolation, _initScript, Path.Combine(staging, "rootfs"), mountsFile,
             sandbox.Hostname, spec.WorkingDir, argv, env);

@@ -1,4 +1,5 @@
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Registry.Allocation;
 
 namespace KubeMesh.ApiServer.Registry.Strategies;
 
@@ -6,9 +7,9 @@ public sealed class ResourceStrategies
 {
     private readonly Dictionary<ResourceKind, ResourceStrategy> _byKind;
 
-    public ResourceStrategies()
+    public ResourceStrategies(ServiceAllocators allocators)
     {
-        ResourceStrategy[] special = [new PodStrategy(), new NamespaceStrategy(), new NodeStrategy(), new SecretStrategy(), new PersistentVolumeClaimStrategy()];
+        ResourceStrategy[] special = [new PodStrategy(), new NamespaceStrategy(), new NodeStrategy(), new SecretStrategy(), new PersistentVolumeClaimStrategy(), new ServiceStrategy(allocators)];
         _byKind = ResourceKinds.All.ToDictionary(k => k, k => special.FirstOrDefault(s => s.Kind == k) ?? new ResourceStrategy(k));
     }
 

@@ -29,6 +29,15 @@ public class ResourceStrategy(ResourceKind kind)
         }
     }
 
+    /// <summary>Takes what a new object needs from shared pools (a Service's cluster IP and node ports), after validation.</summary>
+    public virtual Task<Reservation> ReserveForCreateAsync(IMessage obj, bool dryRun) => Task.FromResult(new Reservation());
+
+    /// <summary>Takes what an update newly needs; what it no longer needs is released when the update is stored.</summary>
+    public virtual Task<Reservation> ReserveForUpdateAsync(IMessage updated, IMessage old, bool dryRun) => Task.FromResult(new Reservation());
+
+    /// <summary>Gives back what a removed object held.</summary>
+    public virtual Task ReleaseAfterDeleteAsync(IMessage deleted) => Task.CompletedTask;
+
     /// <summary>Whether Delete should only mark the object (graceful deletion) instead of removing it now.</summary>
     public virtual long? GracefulDeletionSeconds(IMessage obj, long? requested) => null;
 }

@@ -1,0 +1,8 @@
+namespace KubeMesh.ApiServer.Registry.Allocation;
+
+public enum AllocationOutcome
+{
+    Allocated,
+    AlreadyAllocated,
+    NotInRange,
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using KubeMesh.Dns.Extensions;
+using KubeMesh.Dns.Records;
+using KubeMesh.Dns.Server;
+using KubeMesh.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.Dns.Tests;
+
+/// <summary>redis-server, the api-server, dnsmasq as the upstream, and the cluster DNS on free ports of 127.0.0.53.</summary>
+public sealed class DnsTestCluster : IAsyncLifetime
+{
+    public static readonly IPAddress DnsAddress = IPAddress.Parse("127.0.0.53");
+    private RedisProcess? _redis;
+    private Dnsmasq? _upstream;
+    private IHost? _dns;
+
+    public InProcessApiServer ApiServer { get; private set; } = null!;
+
+    public IPEndPoint DnsEndpoint { get; private set; } = null!;
+
+    public ClusterDnsIndex Index => _dns!.Services.GetRequiredService<ClusterDnsIndex>();
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisProcess.StartAsync();
+        ApiServer = await InProcessApiServer.StartAsync(_redis.ConnectionString);
+        _upstream = await Dnsmasq.StartAsync(IPAddress.Parse("127.0.0.54"));
+        var port = TestPorts.NextForTcpAndUdp(DnsAddress);
+        DnsEndpoint = new IPEndPoint(DnsAddress, port);
+        _dns = await StartDnsAsync(ApiServer.Address, DnsEndpoint, _upstream.Endpoint);
+    }
+
+    public static async Task<IHost> StartDnsAsync(string apiServer, IPEndPoint endpoint, IPEndPoint upstream)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server"] = apiServer,
+            ["Dns:Address"] = endpoint.Address.ToString(),
+            ["Dns:Port"] = endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Dns:Upstream"] = upstream.ToString(),
+        });
+        builder.Logging.ClearProviders();
+        builder.AddClusterDns();
+        var host = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StartAsync(timeout.Token);
+        await host.Services.GetRequiredService<ClusterDnsIndex>().WaitForFirstZoneAsync(timeout.Token);
+        return host;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_dns is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _dns.StopAsync(timeout.Token);
+            _dns.Dispose();
+        }
+
+        if (ApiServer is not null)
+        {
+            await ApiServer.DisposeAsync();
+        }
+
+        _upstream?.Dispose();
+        _redis?.Dispose();
+    }
+}

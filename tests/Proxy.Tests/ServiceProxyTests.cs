@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Google.Protobuf.WellKnownTypes;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.Testing;
+
+namespace KubeMesh.Proxy.Tests;
+
+/// <summary>Real TCP through the proxy to stand-in pods, with Services and Endpoints written through the api-server.</summary>
+public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<ProxyTestCluster>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Connect_ClusterIp_SpreadsRoundRobinOverReadyEndpoints()
+    {
+        await using var pods = await StartPodsAsync("127.10.51.1", "127.10.51.2");
+        var service = await CreateServiceAsync("rr", "ClusterIP");
+        await WriteEndpointsAsync("rr", pods.Ready);
+        var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
+        await WaitUntilServedAsync(address);
+
+        var seen = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            seen.Add(await HelloAsync(address));
+        }
+
+        Assert.Equal(3, seen.Count(s => s.StartsWith("127.10.51.1:", StringComparison.Ordinal)));
+        Assert.Equal(3, seen.Count(s => s.StartsWith("127.10.51.2:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Connect_ClusterIp_RelaysBothWays()
+    {
+        await using var pods = await StartPodsAsync("127.10.52.1");
+        var service = await CreateServiceAsync("echo", "ClusterIP");
+        await WriteEndpointsAsync("echo", pods.Ready);
+        var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
+        await WaitUntilServedAsync(address);
+        var payload = new byte[256 * 1024];
+        Random.Shared.NextBytes(payload);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(address);
+        var stream = client.GetStream();
+        var hello = new byte[pods.Ready[0].ToString().Length + 1];
+        await stream.ReadExactlyAsync(hello);
+        var writing = stream.WriteAsync(payload).AsTask();
+        var echoed = new byte[payload.Length];
+        await stream.ReadExactlyAsync(echoed).AsTask().WaitAsync(Timeout);
+        await writing;
+
+        Assert.Equal(payload, echoed);
+    }
+
+    [Fact]
+    public async Task Connect_EndpointsChange_IsFollowedWithinASecond()
+    {
+        await using var first = await StartPodsAsync("127.10.53.1");
+        await using var second = await StartPodsAsync("127.10.53.2");
+        var service = await CreateServiceAsync("moving", "ClusterIP");
+        await WriteEndpointsAsync("moving", first.Ready);
+        var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
+        await WaitUntilServedAsync(address);
+
+        var clock = Stopwatch.StartNew();
+        await WriteEndpointsAsync("moving", second.Ready);
+        await Eventually.TrueAsync(async () => (await HelloAsync(address)).StartsWith("127.10.53.2:", StringComparison.Ordinal), Timeout, "traffic moves to the new endpoint");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Connect_NoReadyEndpoints_IsRefusedQuickly()
+    {
+        var service = await CreateServiceAsync("empty", "ClusterIP");
+        await WriteEndpointsAsync("empty", []);
+        await Task.Delay(300);
+
+        var clock = Stopwatch.StartNew();
+        using var client = new TcpClient();
+        var error = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Parse(service.Spec.ClusterIp), 8080));
+
+        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Connect_OneBackendDown_OthersStillServeEveryConnection()
+    {
+        await using var pods = await StartPodsAsync("127.10.54.1", "127.10.54.2");
+        var service = await CreateServiceAsync("survives", "ClusterIP");
+        await WriteEndpointsAsync("survives", pods.Ready);
+        var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
+        await WaitUntilServedAsync(address);
+
+        // The node of one pod stops: its endpoint stays listed until someone notices.
+        await pods.StopAsync(0);
+        var answers = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await HelloAsync(address));
+        }
+
+        Assert.All(answers, a => Assert.StartsWith("127.10.54.2:", a, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Connect_NodePort_ReachesPodsOnEveryNodeAddressAndLocalhost()
+    {
+        await using var pods = await StartPodsAsync("127.10.55.1");
+        await cluster.ApiServer.Client.For<Node>().CreateAsync(new Node
+        {
+            Metadata = new ObjectMeta { Name = "proxy-test-node" },
+            Status = new NodeStatus { Addresses = { new NodeAddress { Type = "InternalIP", Address = "127.10.56.1" } } },
+        });
+        var service = await CreateServiceAsync("np", "NodePort");
+        await WriteEndpointsAsync("np", pods.Ready);
+        var nodePort = service.Spec.Ports[0].NodePort;
+
+        await WaitUntilServedAsync(new IPEndPoint(IPAddress.Parse("127.10.56.1"), nodePort));
+        await WaitUntilServedAsync(new IPEndPoint(IPAddress.Loopback, nodePort));
+        await WaitUntilServedAsync(new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080));
+    }
+
+    [Fact]
+    public async Task Create_LoadBalancer_GetsPoolAddressInStatusAndServesOnIt()
+    {
+        await using var pods = await StartPodsAsync("127.10.57.1", "127.10.57.2");
+        var service = await CreateServiceAsync("lb", "LoadBalancer");
+        await WriteEndpointsAsync("lb", pods.Ready);
+
+        string? external = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var current = await cluster.ApiServer.Client.For<Service>().GetAsync("default", "lb");
+            external = current.Status?.LoadBalancer?.Ingress.FirstOrDefault()?.Ip;
+            return external is not null;
+        }, Timeout, "the proxy publishes a load-balancer address");
+        var address = new IPEndPoint(IPAddress.Parse(external!), 8080);
+        await WaitUntilServedAsync(address);
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            seen.Add((await HelloAsync(address)).Split(':')[0]);
+        }
+
+        Assert.StartsWith("127.241.9.", external, StringComparison.Ordinal);
+        Assert.Equal(["127.10.57.1", "127.10.57.2"], seen.Order());
+        Assert.NotEqual(service.Spec.ClusterIp, external);
+    }
+
+    private async Task<Service> CreateServiceAsync(string name, string type) =>
+        await cluster.ApiServer.Client.For<Service>().CreateAsync(new Service
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Spec = new ServiceSpec
+            {
+                Type = type,
+                Selector = { ["app"] = name },
+                Ports = { new ServicePort { Name = "http", Port = 8080, TargetPort = Value.ForString("web") } },
+            },
+        });
+
+    private async Task WriteEndpointsAsync(string name, IReadOnlyList<IPEndPoint> ready)
+    {
+        var client = cluster.ApiServer.Client.For<Endpoints>();
+        var subset = new EndpointSubset
+        {
+            Addresses = { ready.Select(e => new EndpointAddress { Ip = e.Address.ToString(), NodeName = "node1" }) },
+            Ports = { new EndpointPort { Name = "http", Port = ready.Count > 0 ? ready[0].Port : 80, Protocol = "TCP" } },
+        };
+        var endpoints = new Endpoints { Metadata = new ObjectMeta { Name = name, Namespace = "default" } };
+        if (ready.Count > 0)
+        {
+            endpoints.Subsets.Add(subset);
+        }
+
+        try
+        {
+            var existing = await client.GetAsync("default", name);
+            endpoints.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await client.UpdateAsync(endpoints);
+        }
+        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            await client.CreateAsync(endpoints);
+        }
+    }
+
+    private static async Task<string> HelloAsync(IPEndPoint address)
+    {
+        using var client = new TcpClient();
+        using var timeout = new CancellationTokenSource(Timeout);
+        await client.ConnectAsync(address, timeout.Token);
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+        return await reader.ReadLineAsync(timeout.Token) ?? "";
+    }
+
+    private static Task WaitUntilServedAsync(IPEndPoint address) =>
+        Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await HelloAsync(address)).Length > 0;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                return false;
+            }
+        }, Timeout, $"{address} is served");
+
+    private static async Task<PodGroup> StartPodsAsync(params string[] ips)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = TestPorts.Next(IPAddress.Parse(ips[0]));
+            var started = new List<EchoBackend>();
+            try
+            {
+                foreach (var ip in ips)
+                {
+                    started.Add(new EchoBackend(new IPEndPoint(IPAddress.Parse(ip), port)));
+                }
+
+                return new PodGroup(started);
+            }
+            catch (SocketException) when (attempt < 10)
+            {
+                foreach (var backend in started)
+                {
+                    await backend.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private sealed class PodGroup(List<EchoBackend> backends) : IAsyncDisposable
+    {
+        public IReadOnlyList<IPEndPoint> Ready { get; } = backends.Select(b => b.Endpoint).ToList();
+
+        public async Task StopAsync(int index) => await backends[index].DisposeAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var backend in backends)
+            {
+                await backend.DisposeAsync();
+            }
+        }
+    }
+}

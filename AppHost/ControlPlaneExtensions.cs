@@ -3,10 +3,20 @@ namespace KubeMesh.AppHost;
 /// <summary>The control-plane components, each a separate process, wired to the store and to each other.</summary>
 public static class ControlPlaneExtensions
 {
+    /// <summary>
+    /// Components declare their ports in their own appsettings.json for running alone; under the AppHost the
+    /// ports are set here, so Aspire must not also proxy those Kestrel endpoints (it would hold the ports).
+    /// </summary>
+    internal static void ComponentOptions(ProjectResourceOptions options)
+    {
+        options.ExcludeKestrelEndpoints = true;
+        options.ExcludeLaunchProfile = true;
+    }
+
     public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, string storeConnection)
     {
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
-        var apiServer = builder.AddProject<Projects.ApiServer>("api-server")
+        var apiServer = builder.AddProject<Projects.ApiServer>("api-server", ComponentOptions)
             .WithEnvironment("ConnectionStrings__store", storeConnection)
             .WithEnvironment("Kestrel__Endpoints__Grpc__Url", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
@@ -18,7 +28,7 @@ public static class ControlPlaneExtensions
         }
 
         var healthUrl = $"http://127.0.0.1:{cluster.SchedulerHealthPort}";
-        builder.AddProject<Projects.Scheduler>("scheduler")
+        builder.AddProject<Projects.Scheduler>("scheduler", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", healthUrl)
             .WithHttpEndpoint(port: cluster.SchedulerHealthPort, name: "health", isProxied: false)
@@ -28,7 +38,7 @@ public static class ControlPlaneExtensions
         builder.AddIngressController(cluster, apiServer, apiServerUrl);
 
         // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
-        builder.AddProject<Projects.ControllerManager>("controller-manager")
+        builder.AddProject<Projects.ControllerManager>("controller-manager", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:10257")
             .WaitFor(apiServer);
@@ -47,7 +57,7 @@ public static class ControlPlaneExtensions
         {
             // String concatenation: an interpolated string would bind to the ReferenceExpression overload.
             var nodeName = "node-" + i;
-            builder.AddProject<Projects.Kubelet>("kubelet-node" + i)
+            builder.AddProject<Projects.Kubelet>("kubelet-node" + i, ComponentOptions)
                 .WithEnvironment("Kubelet__NodeName", nodeName)
                 .WithEnvironment("Kubelet__NodeIndex", i.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__Port", cluster.KubeletPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -59,7 +69,7 @@ public static class ControlPlaneExtensions
 
     /// <summary>The ingress controller on fixed ports, so load tests and curl know where to send traffic.</summary>
     private static void AddIngressController(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string apiServerUrl) =>
-        builder.AddProject<Projects.IngressController>("ingress-controller")
+        builder.AddProject<Projects.IngressController>("ingress-controller", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("IngressController__HttpPort", cluster.IngressHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("IngressController__HttpsPort", cluster.IngressHttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -77,11 +87,11 @@ public static class ControlPlaneExtensions
     public static void AddServiceNetworking(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer)
     {
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
-        builder.AddProject<Projects.Proxy>("proxy")
+        builder.AddProject<Projects.Proxy>("proxy", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Urls", "http://127.0.0.1:10256")
             .WaitFor(apiServer);
-        builder.AddProject<Projects.Dns>("dns")
+        builder.AddProject<Projects.Dns>("dns", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Dns__Address", cluster.DnsAddress)
             .WithEnvironment("Dns__Port", cluster.DnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))

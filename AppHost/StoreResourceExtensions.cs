@@ -27,7 +27,7 @@ public static class StoreResourceExtensions
                     "--port", port, "--bind", "127.0.0.1", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", storeData);
                 return (server, local);
             case "embedded":
-                var garnet = builder.AddProject<Projects.Store>("store")
+                var garnet = builder.AddProject<Projects.Store>("store", ControlPlaneExtensions.ComponentOptions)
                     .WithEnvironment("STORE_PORT", port)
                     .WithEnvironment("STORE_DATA_DIR", storeData);
                 return (garnet, local);

@@ -8,7 +8,9 @@ internal static class ImageHost
 {
     public static WebApplication Build(IPEndPoint endpoint)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root must not be the container's working directory: that is often "/", and the
+        // configuration file watcher would then walk the whole root filesystem before serving anything.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         return builder.Build();

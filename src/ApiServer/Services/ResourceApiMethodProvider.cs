@@ -68,6 +68,15 @@ public sealed class ResourceApiMethodProvider : IServiceMethodProvider<ResourceA
     internal static Method<IMessage, IMessage> Describe(MethodDescriptor method, MethodType type) =>
         new(type, method.Service.FullName, method.Name, Marshaller(method.InputType), Marshaller(method.OutputType));
 
+    // Contextual, as protoc's generated services do: written straight into the HTTP/2 body and parsed from the
+    // received sequence, where the byte[] form copied every message once more each way.
     private static Marshaller<IMessage> Marshaller(MessageDescriptor descriptor) =>
-        Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => descriptor.Parser.ParseFrom(bytes));
+        Marshallers.Create<IMessage>(
+            (message, context) =>
+            {
+                context.SetPayloadLength(message.CalculateSize());
+                message.WriteTo(context.GetBufferWriter());
+                context.Complete();
+            },
+            context => descriptor.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
 }

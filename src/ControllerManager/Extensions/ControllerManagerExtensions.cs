@@ -27,6 +27,7 @@ public static class ControllerManagerExtensions
         builder.AddController<GarbageCollectorController>("GarbageCollector");
         builder.AddController<NodeLifecycleController>("NodeLifecycle");
         builder.AddController<EndpointsController>("Endpoints");
+        builder.AddController<JobController>("Job");
         return builder;
     }
 

@@ -28,6 +28,7 @@ public static class ControllerManagerExtensions
         builder.AddController<NodeLifecycleController>("NodeLifecycle");
         builder.AddController<EndpointsController>("Endpoints");
         builder.AddController<JobController>("Job");
+        builder.AddController<DaemonSetController>("DaemonSet");
         return builder;
     }
 

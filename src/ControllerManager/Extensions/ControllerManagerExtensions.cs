@@ -29,6 +29,7 @@ public static class ControllerManagerExtensions
         builder.AddController<EndpointsController>("Endpoints");
         builder.AddController<JobController>("Job");
         builder.AddController<DaemonSetController>("DaemonSet");
+        builder.AddController<CronJobController>("CronJob");
         return builder;
     }
 

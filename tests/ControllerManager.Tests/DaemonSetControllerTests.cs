@@ -92,8 +92,7 @@ public sealed partial class DaemonSetControllerTests(ApiServerFixture api) : ICl
             var pods = await ListPodsAsync(harness);
             return pods.Count == 3 && pods.All(p => p.Spec.Containers[0].Image == "agent:2" && PodReady(p));
         }, Timeout, "every node runs the new template");
-        var status = (await GetAsync(harness)).Status;
-        Assert.Equal((3, 3, 2L), (status.UpdatedNumberScheduled, status.NumberAvailable, status.ObservedGeneration));
+        await Eventually.Until(async () => (await GetAsync(harness)).Status is { UpdatedNumberScheduled: 3, NumberAvailable: 3, ObservedGeneration: 2 }, Timeout, "status reports the rollout done");
         Assert.All(await ListPodsAsync(harness), p => Assert.NotEqual(oldHash, p.Metadata.Labels["controller-revision-hash"]));
         Assert.True(recorder.States.Where(s => s.Total > 0).All(s => s.Ready >= 2), "never more than one node without a ready daemon pod");
     }

@@ -30,6 +30,7 @@ public static class ControllerManagerExtensions
         builder.AddController<JobController>("Job");
         builder.AddController<DaemonSetController>("DaemonSet");
         builder.AddController<CronJobController>("CronJob");
+        builder.AddController<StatefulSetController>("StatefulSet");
         return builder;
     }
 

@@ -32,12 +32,17 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     public string Namespace { get; }
 
+    public static Task<ControllerHarness> StartAsync(
+        ApiServerFixture api, IDictionary<string, string?>? settings, params Func<ControllerContext, IHostedService>[] controllers) =>
+        StartAsync(api, TimeProvider.System, settings, controllers);
+
+    /// <summary>Controllers on the given clock (a FakeTimeProvider for schedules), with its timers driving their delayed requeues.</summary>
     public static async Task<ControllerHarness> StartAsync(
-        ApiServerFixture api, IDictionary<string, string?>? settings, params Func<ControllerContext, IHostedService>[] controllers)
+        ApiServerFixture api, TimeProvider time, IDictionary<string, string?>? settings, params Func<ControllerContext, IHostedService>[] controllers)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var informers = new SharedInformerFactory(api.Client);
-        var context = new ControllerContext(api.Client, informers, TimeProvider.System, LoggerFactory(), configuration);
+        var context = new ControllerContext(api.Client, informers, time, LoggerFactory(), configuration);
         var ns = "t-" + Guid.NewGuid().ToString("N")[..10];
         await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
         var harness = new ControllerHarness(api, informers, context, ns);

@@ -16,6 +16,7 @@ public abstract class Controller<TKey> : BackgroundService
     {
         Context = context;
         Name = name;
+        Queue = new WorkQueue<TKey>(timeProvider: context.Time);
         Logger = context.LoggerFactory.CreateLogger(GetType());
         Recorder = context.NewRecorder(name.ToLowerInvariant() + "-controller");
         _workers = context.WorkersFor(name, defaultWorkers);
@@ -29,7 +30,8 @@ public abstract class Controller<TKey> : BackgroundService
 
     protected EventRecorder Recorder { get; }
 
-    protected WorkQueue<TKey> Queue { get; } = new();
+    // The queue's delays (AddAfter, backoff) follow the controller's clock, so a test's fake clock drives them too.
+    protected WorkQueue<TKey> Queue { get; }
 
     protected DateTimeOffset Now => Context.Time.GetUtcNow();
 

@@ -27,6 +27,10 @@ public static class ControllerManagerExtensions
         builder.AddController<GarbageCollectorController>("GarbageCollector");
         builder.AddController<NodeLifecycleController>("NodeLifecycle");
         builder.AddController<EndpointsController>("Endpoints");
+        builder.AddController<JobController>("Job");
+        builder.AddController<DaemonSetController>("DaemonSet");
+        builder.AddController<CronJobController>("CronJob");
+        builder.AddController<StatefulSetController>("StatefulSet");
         return builder;
     }
 

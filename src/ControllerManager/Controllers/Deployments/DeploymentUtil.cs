@@ -90,7 +90,7 @@ internal static class DeploymentUtil
         return new Condition { Type = type, Status = status, Reason = reason, Message = message, LastUpdateTime = time, LastTransitionTime = time };
     }
 
-    private static int Scaled(Value? value, int total, bool roundUp)
+    public static int Scaled(Value? value, int total, bool roundUp)
     {
         if (value is null || value.KindCase == Value.KindOneofCase.None || value.KindCase == Value.KindOneofCase.NullValue)
         {

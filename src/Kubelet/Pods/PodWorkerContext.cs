@@ -1,6 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Images;
+using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
 using KubeMesh.Kubelet.Volumes;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ public sealed class PodWorkerContext(
     public EnvironmentResolver Environment { get; } = environment;
 
     public VolumeManager Volumes { get; } = volumes;
+
+    public ProbeRunner Probes { get; } = new(runtime);
 
     public ResourceClient<Pod> Pods { get; } = client.For<Pod>();
 

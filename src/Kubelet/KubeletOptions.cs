@@ -41,6 +41,18 @@ public sealed class KubeletOptions
     /// <summary>How often the Node's status (Ready heartbeat) is posted when nothing changed (nodeStatusReportFrequency).</summary>
     public TimeSpan NodeStatusReportFrequency { get; set; } = TimeSpan.FromSeconds(40);
 
+    /// <summary>
+    /// Where persistentVolumeClaim volumes live, one directory per claim (namespace/name), shared by every node of
+    /// this machine so a claim's data outlives its pods and follows it to any node; defaults to &lt;StateDirectory&gt;/../volumes.
+    /// </summary>
+    public string? VolumeRoot { get; set; }
+
+    /// <summary>The cluster DNS address pods resolve through (kubelet's --cluster-dns).</summary>
+    public string ClusterDns { get; set; } = "127.0.0.10";
+
+    /// <summary>The cluster domain searched by pods (kubelet's --cluster-domain).</summary>
+    public string ClusterDomain { get; set; } = "cluster.local";
+
     public TimeSpan BackOffInitial { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan BackOffMax { get; set; } = TimeSpan.FromMinutes(5);
@@ -56,6 +68,9 @@ public sealed class KubeletOptions
         var digits = new string(NodeName.Reverse().TakeWhile(char.IsAsciiDigit).Reverse().ToArray());
         return int.TryParse(digits, out var n) && n is >= 0 and <= 255 ? n : 1;
     }
+
+    public string ResolveVolumeRoot() =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(VolumeRoot) ? Path.Combine(StateDirectory, "..", "volumes") : VolumeRoot);
 
     public PodIpRange ResolvePodRange() =>
         string.IsNullOrWhiteSpace(PodCidr) ? PodIpRange.ForNode(ResolveNodeIndex()) : PodIpRange.Parse(PodCidr);

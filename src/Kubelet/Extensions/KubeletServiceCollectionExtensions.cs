@@ -4,6 +4,7 @@ using KubeMesh.Kubelet.Logs;
 using KubeMesh.Kubelet.Nodes;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Volumes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,12 @@ public static class KubeletServiceCollectionExtensions
 
         services.AddKubeMeshEventRecorder("kubelet", options.NodeName);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new ContainerRuntimeOptions { StateDirectory = options.StateDirectory });
+        services.AddSingleton(new ContainerRuntimeOptions
+        {
+            StateDirectory = options.StateDirectory,
+            ClusterDns = options.ClusterDns,
+            ClusterDomain = options.ClusterDomain,
+        });
         services.AddSingleton(new ImageRegistryOptions());
         services.AddSingleton<ImageRegistry>();
         services.AddSingleton(new ContainerLogStore(Path.Combine(options.StateDirectory, "logs")));
@@ -39,6 +45,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<ProcessContainerRuntime>());
         services.AddSingleton(new PodIpAllocator(options.ResolvePodRange(), options.StateDirectory));
         services.AddSingleton<EnvironmentResolver>();
+        services.AddSingleton<VolumeManager>();
         services.AddSingleton<PodWorkerContext>();
         services.AddSingleton<PodManager>();
         services.AddHostedService(sp => sp.GetRequiredService<PodManager>());

@@ -36,6 +36,12 @@ public sealed class ContainerSlot(Container spec, bool isInit)
     /// <summary>Readiness of the running instance; true without a readiness probe, set by the prober otherwise.</summary>
     public bool Ready { get; set; }
 
+    /// <summary>Whether the startup probe passed (true without one); liveness and readiness wait for it.</summary>
+    public bool StartupPassed { get; set; }
+
+    /// <summary>Probes the current instance; stopped when it ends.</summary>
+    public Probes.ContainerProber? Prober { get; set; }
+
     /// <summary>When the container may be restarted after its last failure.</summary>
     public DateTimeOffset? RetryAt { get; set; }
 
@@ -67,6 +73,9 @@ public sealed class ContainerSlot(Container spec, bool isInit)
             ContainerId = ContainerId,
         };
         Ready = false;
+        StartupPassed = false;
+        Prober?.Stop();
+        Prober = null;
     }
 
     /// <summary>A new instance took over: the ended one becomes lastState, and it counts as a restart if one ran before.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Volumes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,9 @@ public sealed class PodManager(
                 worker.Remove();
             }
         });
+        // Mounted ConfigMaps and Secrets are followed so their files change within seconds of the objects.
+        informers.GetInformer<ConfigMap>().AddEventHandler(onAdd: SourceChanged, onUpdate: (_, c) => SourceChanged(c), onDelete: SourceChanged);
+        informers.GetInformer<Secret>().AddEventHandler(onAdd: SourceChanged, onUpdate: (_, s) => SourceChanged(s), onDelete: SourceChanged);
         informers.Start();
         await informer.WaitForCacheSyncAsync(stoppingToken);
         KubeletLog.PodsSynced(logger, options.Value.NodeName, informer.Lister.ListKeys().Count);
@@ -48,6 +52,18 @@ public sealed class PodManager(
     {
         await base.StopAsync(cancellationToken);
         await Task.WhenAll(_workers.Values.Select(w => w.ShutdownAsync(TimeSpan.FromSeconds(5))));
+    }
+
+    private void SourceChanged(ConfigMap configMap) => SourceChanged("ConfigMap", configMap.Metadata.Namespace, configMap.Metadata.Name);
+
+    private void SourceChanged(Secret secret) => SourceChanged("Secret", secret.Metadata.Namespace, secret.Metadata.Name);
+
+    private void SourceChanged(string kind, string @namespace, string name)
+    {
+        foreach (var worker in _workers.Values.Where(w => w.Pod.Metadata.Namespace == @namespace && VolumeManager.References(w.Pod, kind, name)))
+        {
+            worker.SourceChanged();
+        }
     }
 
     private void Dispatch(Pod pod)

@@ -78,7 +78,7 @@ public static class PodStatusBuilder
             ContainerId = slot.ContainerId,
             RestartCount = slot.RestartCount,
             Ready = slot.IsRunning && slot.Ready,
-            Started = slot.IsRunning,
+            Started = slot.IsRunning && slot.StartupPassed,
             State = new ContainerState(),
             LastState = new ContainerState(),
         };

@@ -171,7 +171,7 @@ public sealed partial class PodWorker
         {
             var handle = await _context.Runtime.StartContainerAsync(_sandbox!, spec, cancellationToken);
             slot.MarkStarted(handle, "kubemesh://" + handle.Id);
-            slot.Ready = slot.Spec.ReadinessProbe is null;
+            StartProber(slot, handle);
             _ = _context.Runtime.WaitForExitAsync(handle, CancellationToken.None).ContinueWith(_ => _signal.Set(), TaskScheduler.Default);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -4,6 +4,7 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Volumes;
 
 namespace KubeMesh.Kubelet.Pods;
 
@@ -54,6 +55,9 @@ public sealed partial class PodWorker
         _signal.Set();
     }
 
+    /// <summary>A ConfigMap or Secret the pod mounts changed: sync so the files follow.</summary>
+    public void SourceChanged() => _signal.Set();
+
     /// <summary>The pod is gone from the api-server: stop its containers and free its sandbox.</summary>
     public void Remove()
     {
@@ -74,6 +78,9 @@ public sealed partial class PodWorker
         await _stopping.CancelAsync();
         await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
         await StopContainersAsync(Pod, grace, recordEvents: false);
+
+        // Memory-backed volumes (secrets) do not outlive the kubelet; the next one writes them again.
+        VolumeManager.TearDown(_context.PodDirectory(Uid));
     }
 
     private async Task RunAsync()
@@ -120,7 +127,7 @@ public sealed partial class PodWorker
         if (!_terminal)
         {
             _startTime ??= KubeTime.Stamp(_context.Time.GetUtcNow());
-            if (EnsureSandbox(pod))
+            if (await EnsureSandboxAsync(pod, cancellationToken))
             {
                 ObserveExits();
                 wake = await StartContainersAsync(pod, cancellationToken);
@@ -143,10 +150,12 @@ public sealed partial class PodWorker
         return wake;
     }
 
-    private bool EnsureSandbox(Pod pod)
+    private async Task<bool> EnsureSandboxAsync(Pod pod, CancellationToken cancellationToken)
     {
         if (_sandbox is not null)
         {
+            // Every sync (a pod change, a container exit, a changed ConfigMap or Secret) brings projected files up to date.
+            await _context.Volumes.RefreshAsync(pod, _sandbox, cancellationToken);
             return true;
         }
 
@@ -157,11 +166,11 @@ public sealed partial class PodWorker
             Directory.CreateDirectory(directory);
             var hostname = string.IsNullOrEmpty(pod.Spec.Hostname) ? pod.Metadata.Name : pod.Spec.Hostname;
             var sandbox = new PodSandbox(Uid, pod.Metadata.Namespace, pod.Metadata.Name, ip, directory) { Hostname = hostname };
-            _sandbox = sandbox with { Volumes = PodVolumes.Prepare(pod, sandbox) };
+            _sandbox = sandbox with { Volumes = await _context.Volumes.SetUpAsync(pod, sandbox, cancellationToken) };
             _podIp = ip.ToString();
             return true;
         }
-        catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException or InvalidOperationException or RpcException)
         {
             _context.Events.Event(pod, EventTypes.Warning, e is VolumeException ? VolumeException.Reason : "FailedCreatePodSandBox", e.Message);
             return false;
@@ -206,6 +215,7 @@ public sealed partial class PodWorker
             : pod.Spec.HasTerminationGracePeriodSeconds ? pod.Spec.TerminationGracePeriodSeconds : 30;
         await StopContainersAsync(pod, TimeSpan.FromSeconds(Math.Max(seconds, 0)), recordEvents: true);
         _context.PodIps.Release(Uid);
+        VolumeManager.TearDown(_context.PodDirectory(Uid));
         DeleteDirectory(_context.PodDirectory(Uid));
         DeleteDirectory(Path.Combine(_context.Logs.Root, Uid));
         KubeletLog.PodTornDown(_context.Logger, pod.Metadata.Namespace, pod.Metadata.Name);

@@ -1,7 +1,9 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Images;
+using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Volumes;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.Kubelet.Pods;
@@ -9,7 +11,7 @@ namespace KubeMesh.Kubelet.Pods;
 /// <summary>What every pod worker of this node shares.</summary>
 public sealed class PodWorkerContext(
     IContainerRuntime runtime, ImageRegistry images, PodIpAllocator podIps, ContainerLogStore logs,
-    EnvironmentResolver environment, KubeMeshClient client, EventRecorder events, KubeletOptions options,
+    EnvironmentResolver environment, VolumeManager volumes, KubeMeshClient client, EventRecorder events, KubeletOptions options,
     TimeProvider time, ILogger<PodWorker> logger)
 {
     public IContainerRuntime Runtime { get; } = runtime;
@@ -21,6 +23,10 @@ public sealed class PodWorkerContext(
     public ContainerLogStore Logs { get; } = logs;
 
     public EnvironmentResolver Environment { get; } = environment;
+
+    public VolumeManager Volumes { get; } = volumes;
+
+    public ProbeRunner Probes { get; } = new(runtime);
 
     public ResourceClient<Pod> Pods { get; } = client.For<Pod>();
 

@@ -123,13 +123,46 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         return await instance.Exited.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 
-    public Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var instance = Get(handle);
+        if (Isolation != IsolationMode.None)
+        {
+            await WaitForRootAsync(handle.Pid, cancellationToken);
+        }
+
         var info = Isolation == IsolationMode.None
             ? ContainerLaunch.ExecDirect(command, instance.Env)
             : ContainerLaunch.Exec(Isolation, handle.Pid, command, instance.Env);
-        return ExecRunner.RunAsync(info, timeout, cancellationToken);
+        return await ExecRunner.RunAsync(info, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// A container counts as started once its init runs, while container-init.sh may still be mounting its root;
+    /// an exec joining it then would see a half-built root without the volumes, so wait for the chroot.
+    /// </summary>
+    private async Task WaitForRootAsync(int pid, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < options.StartTimeout)
+        {
+            string? root;
+            try
+            {
+                root = new FileInfo($"/proc/{pid}/root").LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            if (root is null || root != "/")
+            {
+                return;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
     }
 
     public void RemoveContainer(ContainerHandle handle)

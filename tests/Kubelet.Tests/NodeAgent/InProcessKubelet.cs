@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Extensions;
+using KubeMesh.Api.Core.V1;
 using KubeMesh.Kubelet.Pods;
+using KubeMesh.Kubelet.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +39,17 @@ public sealed class InProcessKubelet : IAsyncDisposable
     public IPAddress Address => IPAddress.Parse($"127.10.{NodeIndex}.1");
 
     public PodManager Pods => _app!.Services.GetRequiredService<PodManager>();
+
+    public IContainerRuntime Runtime => _app!.Services.GetRequiredService<IContainerRuntime>();
+
+    /// <summary>Runs a command in a running container of a pod on this node (as kubectl exec would).</summary>
+    public async Task<ExecResult> ExecAsync(Pod pod, string container, params string[] command)
+    {
+        var slot = Pods.Find(pod.Metadata.Namespace, pod.Metadata.Name)?.FindContainer(container)
+            ?? throw new InvalidOperationException($"no container {container} of pod {pod.Metadata.Name} on {NodeName}");
+        var handle = slot.Handle ?? throw new InvalidOperationException($"container {container} is not running");
+        return await Runtime.ExecAsync(handle, command, TimeSpan.FromSeconds(10));
+    }
 
     /// <summary>A node with a random ordinal in 100..249 (so its 127.10.n.0/24 range meets no AppHost node) and a fresh state directory.</summary>
     public static InProcessKubelet Create(string? stateDirectory = null, int? nodeIndex = null)

@@ -67,7 +67,8 @@ public sealed class NodeAgentFixture : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"pod {pod.Metadata.Name} never got to: {what}; last status: {current.Status}");
+        var events = string.Join("; ", (await EventsAsync(pod)).Select(e => $"{e.Reason}: {e.Message}"));
+        throw new TimeoutException($"pod {pod.Metadata.Name} never got to: {what}; last status: {current.Status}; events: {events}");
     }
 
     public async Task WaitUntilGoneAsync(Pod pod, TimeSpan timeout)

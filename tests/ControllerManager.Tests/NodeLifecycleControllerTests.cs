@@ -43,7 +43,7 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         await Eventually.Until(async () => ReadyOf(await GetNodeAsync(node)).Status == "Unknown", Timeout, "the node is Unknown");
         var unknown = await GetNodeAsync(node);
         Assert.Equal(("NodeStatusUnknown", "Kubelet stopped posting node status."), (ReadyOf(unknown).Reason, ReadyOf(unknown).Message));
-        await Eventually.Until(async () => (await GetNodeAsync(node)).Spec.Taints.Any(t => t is { Key: "node.kubernetes.io/unreachable", Effect: "NoExecute" }), Timeout, "the node is tainted");
+        await Eventually.Until(async () => ((await GetNodeAsync(node)).Spec?.Taints.Any(t => t is { Key: "node.kubernetes.io/unreachable", Effect: "NoExecute" }) ?? false), Timeout, "the node is tainted");
         await Eventually.Until(async () => !await PodExistsAsync(harness, "evicted"), Timeout, "the pod is evicted");
         var kept = await api.Client.For<Pod>().GetAsync(harness.Namespace, "tolerating");
         Assert.Equal("False", kept.Status.Conditions.First(c => c.Type == "Ready").Status);
@@ -52,7 +52,7 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         using var back = new CancellationTokenSource();
         var renewingAgain = RenewLeaseAsync(node, back.Token);
         await SetReadyAsync(node);
-        await Eventually.Until(async () => !(await GetNodeAsync(node)).Spec.Taints.Any(t => t.Key == "node.kubernetes.io/unreachable"), Timeout, "the taint is removed");
+        await Eventually.Until(async () => !((await GetNodeAsync(node)).Spec?.Taints.Any(t => t.Key == "node.kubernetes.io/unreachable"), Timeout, "the taint is removed");
         await back.CancelAsync();
         await renewingAgain;
     }

@@ -54,7 +54,7 @@ public sealed class NodeAgentFixture : IAsyncLifetime
 
     public async Task<Pod> WaitForPodAsync(Pod pod, Func<Pod, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         Pod current = pod;
         while (DateTime.UtcNow < deadline)
         {

@@ -68,7 +68,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public static async Task<string> GetAsync(IPAddress address, int port, string path = "/")
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (true)
         {
             try

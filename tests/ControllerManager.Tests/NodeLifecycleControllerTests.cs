@@ -52,7 +52,7 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         using var back = new CancellationTokenSource();
         var renewingAgain = RenewLeaseAsync(node, back.Token);
         await SetReadyAsync(node);
-        await Eventually.Until(async () => !((await GetNodeAsync(node)).Spec?.Taints.Any(t => t.Key == "node.kubernetes.io/unreachable"), Timeout, "the taint is removed");
+        await Eventually.Until(async () => !((await GetNodeAsync(node)).Spec?.Taints.Any(t => t.Key == "node.kubernetes.io/unreachable") ?? false), Timeout, "the taint is removed");
         await back.CancelAsync();
         await renewingAgain;
     }

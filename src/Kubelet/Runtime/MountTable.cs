@@ -11,6 +11,16 @@ internal static class MountTable
     public static string Build(PodSandbox sandbox, ContainerSpec spec, IsolationMode isolation, PodDnsConfig dns)
     {
         var table = new StringBuilder();
+
+        // The built-in images run from the kubelet's own directory. Every container gets a private /tmp,
+        // which would hide that directory when the kubelet itself runs from under /tmp (a checkout
+        // there), so it is bound back in, read-only, at the same path.
+        var images = AppContext.BaseDirectory.TrimEnd('/');
+        if (isolation != IsolationMode.None && images.StartsWith("/tmp/", StringComparison.Ordinal))
+        {
+            table.Append(images).Append('\t').Append(images).Append("\tro\n");
+        }
+
         for (var i = 0; i < spec.Mounts.Count; i++)
         {
             var mount = spec.Mounts[i];

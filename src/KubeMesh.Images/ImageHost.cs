@@ -11,6 +11,10 @@ internal static class ImageHost
         // The content root must not be the container's working directory: that is often "/", and the
         // configuration file watcher would then walk the whole root filesystem before serving anything.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+
+        // An image takes nothing from configuration files or the environment: an appsettings.json beside
+        // the assembly (another component's, when they share a directory) must not add Kestrel endpoints.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         return builder.Build();

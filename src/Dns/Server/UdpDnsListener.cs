@@ -18,6 +18,7 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task[] _loops = [];
+    private int _disposed;
 
     public void Start(IPEndPoint endpoint)
     {
@@ -28,6 +29,12 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
 
     public async ValueTask DisposeAsync()
     {
+        // The host disposes both the listener and the service that owns it; the second call is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _socket?.Dispose();
         try

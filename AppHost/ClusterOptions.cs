@@ -37,24 +37,39 @@ public sealed class ClusterOptions
     /// <summary>Where the store and node agents keep their state, relative to the repository root.</summary>
     public string DataDirectory { get; set; } = ".kubemesh";
 
+    /// <summary>Node n's pod range is the n-th /24 of this /16 (127.10.n.0/24), and its address the range's .1.</summary>
+    public string PodNetwork { get; set; } = "127.10.0.0/16";
+
+    /// <summary>kube-apiserver's --service-cluster-ip-range.</summary>
+    public string ServiceClusterIpRange { get; set; } = "127.96.0.0/16";
+
+    /// <summary>Where LoadBalancer services get their external addresses from.</summary>
+    public string LoadBalancerPool { get; set; } = "127.240.0.0/24";
+
+    public int ControllerManagerHealthPort { get; set; } = 10257;
+
+    public int ProxyHealthPort { get; set; } = 10256;
+
+    public int DnsHealthPort { get; set; } = 10054;
+
     public static ClusterOptions From(IConfiguration section)
     {
-        var defaults = new ClusterOptions();
-        return new ClusterOptions
+        var options = section.Get<ClusterOptions>() ?? new ClusterOptions();
+        options.PodCidrOf(1);
+        return options;
+    }
+
+    /// <summary>Node n's pod range: the n-th /24 of <see cref="PodNetwork"/>.</summary>
+    public string PodCidrOf(int node)
+    {
+        var parts = PodNetwork.Split('/');
+        if (parts.Length != 2 || parts[1] != "16" || !System.Net.IPAddress.TryParse(parts[0], out var network)
+            || network.GetAddressBytes() is not [127, _, 0, 0])
         {
-            StoreMode = section[nameof(StoreMode)] ?? defaults.StoreMode,
-            StorePort = int.TryParse(section[nameof(StorePort)], out var storePort) ? storePort : defaults.StorePort,
-            StoreConnectionString = section[nameof(StoreConnectionString)],
-            ApiServerPort = int.TryParse(section[nameof(ApiServerPort)], out var apiPort) ? apiPort : defaults.ApiServerPort,
-            SchedulerHealthPort = int.TryParse(section[nameof(SchedulerHealthPort)], out var schedulerPort) ? schedulerPort : defaults.SchedulerHealthPort,
-            NodeCount = int.TryParse(section[nameof(NodeCount)], out var nodeCount) ? nodeCount : defaults.NodeCount,
-            KubeletPort = int.TryParse(section[nameof(KubeletPort)], out var kubeletPort) ? kubeletPort : defaults.KubeletPort,
-            DataDirectory = section[nameof(DataDirectory)] ?? defaults.DataDirectory,
-            IngressHttpPort = int.TryParse(section[nameof(IngressHttpPort)], out var http) ? http : defaults.IngressHttpPort,
-            IngressHttpsPort = int.TryParse(section[nameof(IngressHttpsPort)], out var https) ? https : defaults.IngressHttpsPort,
-            IngressHealthPort = int.TryParse(section[nameof(IngressHealthPort)], out var health) ? health : defaults.IngressHealthPort,
-            DnsAddress = section[nameof(DnsAddress)] ?? defaults.DnsAddress,
-            DnsPort = int.TryParse(section[nameof(DnsPort)], out var dnsPort) ? dnsPort : defaults.DnsPort,
-        };
+            throw new InvalidOperationException($"Cluster:PodNetwork: Invalid value: \"{PodNetwork}\": must be a /16 inside 127.0.0.0/8, such as 127.10.0.0/16");
+        }
+
+        var second = network.GetAddressBytes()[1];
+        return $"127.{second}.{node}.0/24";
     }
 }

@@ -20,6 +20,7 @@ public static class ControlPlaneExtensions
             .WithEnvironment("ConnectionStrings__store", storeConnection)
             .WithEnvironment("Kestrel__Endpoints__Grpc__Url", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
+            .WithEnvironment("ApiServer__ServiceClusterIpRange", cluster.ServiceClusterIpRange)
             .WithHttpEndpoint(port: cluster.ApiServerPort, name: "grpc", isProxied: false)
             .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)");
         if (store is not null)
@@ -40,7 +41,7 @@ public static class ControlPlaneExtensions
         // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
         builder.AddProject<Projects.ControllerManager>("controller-manager", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
-            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:10257")
+            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + cluster.ControllerManagerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WaitFor(apiServer);
 
         return apiServer;
@@ -48,7 +49,7 @@ public static class ControlPlaneExtensions
 
     /// <summary>
     /// One kubelet per node (node-1..node-N), each a distinct named project so each gets its own node name, pod
-    /// range (127.10.n.0/24), address (127.10.n.1, where its gRPC endpoint listens) and state directory.
+    /// range (the n-th /24 of Cluster:PodNetwork, 127.10.n.0/24), address (127.10.n.1, where its gRPC endpoint listens) and state directory.
     /// </summary>
     public static void AddNodes(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string dataDirectory)
     {
@@ -61,6 +62,8 @@ public static class ControlPlaneExtensions
                 .WithEnvironment("Kubelet__NodeName", nodeName)
                 .WithEnvironment("Kubelet__NodeIndex", i.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__Port", cluster.KubeletPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("Kubelet__PodCidr", cluster.PodCidrOf(i))
+                .WithEnvironment("Kubelet__ClusterDns", cluster.DnsAddress)
                 .WithEnvironment("Kubelet__StateDirectory", Path.Combine(dataDirectory, "nodes", nodeName))
                 .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
                 .WaitFor(apiServer);
@@ -89,13 +92,14 @@ public static class ControlPlaneExtensions
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
         builder.AddProject<Projects.Proxy>("proxy", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
-            .WithEnvironment("Urls", "http://127.0.0.1:10256")
+            .WithEnvironment("Proxy__LoadBalancerPool", cluster.LoadBalancerPool)
+            .WithEnvironment("Urls", "http://127.0.0.1:" + cluster.ProxyHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WaitFor(apiServer);
         builder.AddProject<Projects.Dns>("dns", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Dns__Address", cluster.DnsAddress)
             .WithEnvironment("Dns__Port", cluster.DnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("Urls", "http://127.0.0.1:10054")
+            .WithEnvironment("Urls", "http://127.0.0.1:" + cluster.DnsHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WaitFor(apiServer);
     }
 }

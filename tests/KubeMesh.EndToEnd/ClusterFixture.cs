@@ -20,6 +20,26 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string ApiServer => $"http://127.0.0.1:{ApiServerPort}";
 
+    public int IngressHttpPort { get; } = FreePort.Next();
+
+    public int IngressHttpsPort { get; } = FreePort.Next();
+
+    /// <summary>
+    /// The cluster's own corner of 127.0.0.0/8, drawn at random so that two clusters on one machine (two test
+    /// runs) never meet: pod ranges 127.P.n.0/24, service IPs 127.S.0.0/16, load balancers 127.L.0.0/24, and
+    /// a DNS address on port 53 (pods' resolv.conf cannot name a port).
+    /// </summary>
+    public int PodOctet { get; } = Random.Shared.Next(11, 90);
+
+    public int ServiceOctet { get; } = Random.Shared.Next(100, 200);
+
+    public int LoadBalancerOctet { get; } = Random.Shared.Next(200, 240);
+
+    public string DnsAddress { get; } = $"127.0.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(11, 250)}";
+
+    /// <summary>Node n's address, where its kubelet listens and node ports are served.</summary>
+    public string NodeAddress(int node) => $"127.{PodOctet}.{node}.1";
+
     public KubeMeshClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -31,6 +51,18 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:StorePort={StorePort}",
                 $"--Cluster:ApiServerPort={ApiServerPort}",
                 $"--Cluster:DataDirectory={DataDirectory}",
+                $"--Cluster:IngressHttpPort={IngressHttpPort}",
+                $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
+                $"--Cluster:IngressHealthPort={FreePort.Next()}",
+                $"--Cluster:SchedulerHealthPort={FreePort.Next()}",
+                $"--Cluster:ControllerManagerHealthPort={FreePort.Next()}",
+                $"--Cluster:ProxyHealthPort={FreePort.Next()}",
+                $"--Cluster:DnsHealthPort={FreePort.Next()}",
+                $"--Cluster:KubeletPort={FreePort.Next()}",
+                $"--Cluster:PodNetwork=127.{PodOctet}.0.0/16",
+                $"--Cluster:ServiceClusterIpRange=127.{ServiceOctet}.0.0/16",
+                $"--Cluster:LoadBalancerPool=127.{LoadBalancerOctet}.{Random.Shared.Next(0, 256)}.0/24",
+                $"--Cluster:DnsAddress={DnsAddress}",
             ],
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);

@@ -15,6 +15,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
 
         var pod = await WaitForPodAsync("nginx", p => p.Status?.Phase == "Running" && p.Status.PodIp.Length > 0);
         Assert.StartsWith("node-", pod.Spec.NodeName);
+        Assert.StartsWith($"127.{cluster.PodOctet}.", pod.Status.PodIp);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var page = await EventuallyAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}:80/"));
         Assert.Contains("Welcome to nginx!", page);

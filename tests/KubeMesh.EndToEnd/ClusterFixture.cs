@@ -93,7 +93,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private async Task WaitForApiServerAsync(CancellationToken ct)
     {
-        while (true)
+        Exception? last = null;
+        while (!ct.IsCancellationRequested)
         {
             try
             {
@@ -103,11 +104,18 @@ public sealed class ClusterFixture : IAsyncLifetime
                     return;
                 }
             }
-            catch (Grpc.Core.RpcException) when (!ct.IsCancellationRequested)
+            catch (Grpc.Core.RpcException ex) when (!ct.IsCancellationRequested)
             {
+                last = ex;
+            }
+            catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or Grpc.Core.RpcException)
+            {
+                break;
             }
 
-            await Task.Delay(250, ct);
+            await Task.Delay(250, CancellationToken.None);
         }
+
+        throw new TimeoutException($"the api-server at {ApiServer} did not list the namespace default within {StartTimeout}; last error: {last?.Message ?? "none"}");
     }
 }

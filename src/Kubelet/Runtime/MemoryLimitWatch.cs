@@ -9,9 +9,10 @@ internal static class MemoryLimitWatch
 {
     public static async Task RunAsync(ContainerInstance instance, long limitBytes, TimeSpan interval, Action<ContainerInstance, long> kill)
     {
+        var pid = instance.Process.Id;
         while (!instance.Exited.IsCompleted)
         {
-            var resident = ProcessInfo.Tree(instance.Process.Id).Sum(ProcessInfo.ResidentBytes);
+            var resident = ProcessInfo.Tree(pid).Sum(ProcessInfo.ResidentBytes);
             if (resident > limitBytes)
             {
                 kill(instance, resident);

@@ -1,5 +1,6 @@
 using System.Net;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Runtime.Cgroups;
 
 namespace KubeMesh.Kubelet;
 
@@ -52,6 +53,9 @@ public sealed class KubeletOptions
 
     /// <summary>The cluster domain searched by pods (kubelet's --cluster-domain).</summary>
     public string ClusterDomain { get; set; } = "cluster.local";
+
+    /// <summary>How container resource limits are enforced (Auto: cgroup v2, else v1, else the memory watch; None forces the watch).</summary>
+    public CgroupMode Cgroups { get; set; } = CgroupMode.Auto;
 
     public TimeSpan BackOffInitial { get; set; } = TimeSpan.FromSeconds(10);
 

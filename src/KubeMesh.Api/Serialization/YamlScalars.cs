@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace KubeMesh.Api.Serialization;
 
 /// <summary>
-/// How an unquoted YAML scalar is typed (YAML 1.2 core schema), and which strings must be quoted on output so
-/// that no YAML reader, including the YAML 1.1 ones behind kubectl, reads them back as something else.
+/// How an unquoted YAML scalar is typed (YAML 1.2 core schema, plus YAML 1.1's leading-zero octal that kubectl
+/// reads), and which strings must be quoted on output so that no YAML reader, including the YAML 1.1 ones behind
+/// kubectl, reads them back as something else.
 /// </summary>
 internal static partial class YamlScalars
 {
@@ -23,10 +24,20 @@ internal static partial class YamlScalars
                 return JsonValue.Create(false);
         }
 
+        if (Yaml11Octal().IsMatch(text))
+        {
+            // kubectl reads YAML 1.1, where a leading zero means octal: file modes are written "defaultMode: 0400" (256).
+            var magnitude = Convert.ToInt64(text.TrimStart('+', '-')[1..], 8);
+            return JsonValue.Create(text.StartsWith('-') ? -magnitude : magnitude);
+        }
+
         if (DecimalInteger().IsMatch(text))
         {
-            // Kept as JSON text so a value read into a string field keeps its digits exactly.
-            return JsonNode.Parse(text.TrimStart('+'));
+            // Kept as JSON text so a value read into a string field keeps its digits exactly. JSON has no leading
+            // zeros; "0800" is not octal, and both YAML 1.1 and 1.2 read it as 800.
+            var negative = text.StartsWith('-');
+            var digits = text.TrimStart('+', '-').TrimStart('0');
+            return JsonNode.Parse((negative ? "-" : "") + (digits.Length == 0 ? "0" : digits));
         }
 
         if (text.StartsWith("0x", StringComparison.Ordinal) && HexInteger().IsMatch(text))
@@ -58,6 +69,9 @@ internal static partial class YamlScalars
 
     [GeneratedRegex(@"^[-+]?[0-9]+$")]
     private static partial Regex DecimalInteger();
+
+    [GeneratedRegex(@"^[-+]?0[0-7]+$")]
+    private static partial Regex Yaml11Octal();
 
     [GeneratedRegex(@"^0x[0-9a-fA-F]+$")]
     private static partial Regex HexInteger();

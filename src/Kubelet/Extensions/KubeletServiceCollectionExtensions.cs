@@ -37,6 +37,7 @@ public static class KubeletServiceCollectionExtensions
             StateDirectory = options.StateDirectory,
             ClusterDns = options.ClusterDns,
             ClusterDomain = options.ClusterDomain,
+            Cgroups = options.Cgroups,
         });
         services.AddSingleton(new ImageRegistryOptions());
         services.AddSingleton<ImageRegistry>();

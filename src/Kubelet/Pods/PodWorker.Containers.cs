@@ -164,6 +164,7 @@ public sealed partial class PodWorker
             Env = env,
             WorkingDir = slot.Spec.WorkingDir,
             Mounts = slot.Spec.VolumeMounts.Select(m => new ContainerMount(m.Name, m.MountPath, m.ReadOnly)).ToList(),
+            Resources = ContainerResources.From(slot.Spec.Resources),
             Attempt = slot.Terminated is null ? slot.RestartCount : slot.RestartCount + 1,
         };
 
@@ -186,6 +187,13 @@ public sealed partial class PodWorker
 
         _context.Events.Event(pod, EventTypes.Normal, "Created", $"Created container {slot.Name}");
         _context.Events.Event(pod, EventTypes.Normal, "Started", $"Started container {slot.Name}");
+        if (spec.Resources.CpuLimitMillis is { } cpu && _context.Runtime.CpuLimitsNotEnforcedReason is { } reason)
+        {
+            // Said where a user looks (kmctl describe pod), never silently ignored.
+            _context.Events.Event(pod, EventTypes.Warning, "CPULimitNotEnforced",
+                $"CPU limit {cpu}m of container {slot.Name} is not enforced: {reason}");
+        }
+
         return null;
     }
 

@@ -9,6 +9,10 @@ namespace KubeMesh.Kubelet.Runtime;
 /// When unshare dies its child gets SIGKILL (--kill-child), and when PID 1 dies the kernel kills every
 /// process of the PID namespace: no container process outlives the kubelet.
 ///
+/// Resources: with cgroups, a small shell first writes its own PID into the container's cgroup.procs files and only
+/// then execs the rest, so the container's every process starts inside its limits; there is no moment in which it
+/// runs unlimited.
+///
 /// Networking: containers stay in the node's network namespace, because a private one (unshare --net)
 /// would leave the pod IP unreachable from the node and from other pods. Each pod owns one address of
 /// 127.0.0.0/8 instead; servers bind it (built-in images read KUBEMESH_POD_IP), so pods on one node can
@@ -18,10 +22,17 @@ namespace KubeMesh.Kubelet.Runtime;
 internal static class ContainerLaunch
 {
     public static ProcessStartInfo Create(IsolationMode mode, string initScript, string staging, string mountsFile,
-        string hostname, string workingDir, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> env)
+        string hostname, string workingDir, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> env,
+        IReadOnlyList<string> cgroupProcs)
     {
         var info = NewInfo(env);
         AddAll(info, "--pdeathsig", "KILL", "--");
+        if (cgroupProcs.Count > 0)
+        {
+            AddAll(info, "/bin/sh", "-c", "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"", "cgroup-enter");
+            AddAll(info, [.. cgroupProcs, "--"]);
+        }
+
         if (mode == IsolationMode.None)
         {
             // A session and process group of its own, so stopping it signals the whole tree.

@@ -17,10 +17,13 @@ internal sealed record ContainerRecord(string Id, int Pid, long StartTime)
     public static void Delete(string stateDirectory, string id)
     {
         File.Delete(Path.Combine(DirectoryIn(stateDirectory), id + ".json"));
-        var staging = Path.Combine(DirectoryIn(stateDirectory), id);
-        if (Directory.Exists(staging))
+        try
         {
-            Directory.Delete(staging, recursive: true);
+            Directory.Delete(Path.Combine(DirectoryIn(stateDirectory), id), recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone: the runtime that started the container and a restarted one both clean up after it.
         }
     }
 

@@ -1,3 +1,5 @@
+using KubeMesh.Kubelet.Runtime.Cgroups;
+
 namespace KubeMesh.Kubelet.Runtime;
 
 public sealed class ContainerRuntimeOptions
@@ -15,4 +17,16 @@ public sealed class ContainerRuntimeOptions
 
     /// <summary>How long a namespace setup may take before the start is reported as failed.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How resource limits are enforced: cgroups (v2, else v1) where writable, else the memory watch.</summary>
+    public CgroupMode Cgroups { get; set; } = CgroupMode.Auto;
+
+    /// <summary>
+    /// The cgroup (relative to the kubelet's own, or to the v2 root) that holds this kubelet's pods; by default
+    /// kubemesh/kubelet-&lt;hash of the state directory&gt;, so kubelets sharing a machine never touch each other's.
+    /// </summary>
+    public string? CgroupParent { get; set; }
+
+    /// <summary>How often the memory watch looks at a container's resident memory where there are no cgroups.</summary>
+    public TimeSpan MemoryWatchInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -18,6 +18,9 @@ public sealed record ContainerSpec(string Name, string Image)
 
     public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
 
+    /// <summary>Limits and requests the runtime enforces (cgroups, or the memory watch without them).</summary>
+    public ContainerResources Resources { get; init; } = ContainerResources.None;
+
     /// <summary>Restart count of this container; each instance gets its own log file.</summary>
     public int Attempt { get; init; }
 }

@@ -10,7 +10,7 @@ public sealed record ContainerStatus(string Id, ContainerState State, DateTimeOf
 
     public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>Kubernetes' terminated reason: Completed, Error.</summary>
+    /// <summary>Kubernetes' terminated reason: Completed, Error, OOMKilled.</summary>
     public string Reason { get; init; } = "";
 
     /// <summary>Anything a user should know, such as isolation being off on this node.</summary>

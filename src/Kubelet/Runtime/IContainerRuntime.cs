@@ -8,6 +8,9 @@ public interface IContainerRuntime
     /// <summary>How containers are isolated on this node; decided once by probing at startup.</summary>
     IsolationMode Isolation { get; }
 
+    /// <summary>Why CPU limits are not enforced on this node (no writable cgroups), or null when they are.</summary>
+    string? CpuLimitsNotEnforcedReason { get; }
+
     /// <summary>Starts one container instance. Unknown images throw <see cref="ImagePullException"/>.</summary>
     Task<ContainerHandle> StartContainerAsync(PodSandbox sandbox, ContainerSpec spec, CancellationToken cancellationToken);
 

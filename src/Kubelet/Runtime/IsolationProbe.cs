@@ -48,7 +48,7 @@ internal static class IsolationProbe
         {
             var env = new Dictionary<string, string> { ["PATH"] = ContainerEnvironment.DefaultPath };
             var info = ContainerLaunch.Create(mode, initScript, Path.Combine(probe, "rootfs"), mounts, "probe", "",
-                ["/bin/sh", "-c", "echo probe > /tmp/probe && cat /tmp/probe"], env);
+                ["/bin/sh", "-c", "echo probe > /tmp/probe && cat /tmp/probe"], env, []);
             using var process = await ProcessLauncher.StartAsync(info);
             process.StandardInput.Close();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

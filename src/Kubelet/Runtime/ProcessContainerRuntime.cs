@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using KubeMesh.Kubelet.Images;
+using KubeMesh.Kubelet.Runtime.Cgroups;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.Kubelet.Runtime;
@@ -10,15 +13,18 @@ namespace KubeMesh.Kubelet.Runtime;
 /// copy-on-write view of the node's files (see container-init.sh and <see cref="ContainerLaunch"/>).
 /// </summary>
 public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, ImageRegistry images,
-    ContainerLogStore logs, ILogger<ProcessContainerRuntime> logger) : IContainerRuntime
+    ContainerLogStore logs, ILogger<ProcessContainerRuntime> logger) : IContainerRuntime, IDisposable
 {
     private readonly ConcurrentDictionary<string, ContainerInstance> _containers = new();
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private string _initScript = "";
     private string _isolationMessage = "";
     private bool _initialized;
+    private CgroupHierarchy? _cgroups;
 
     public IsolationMode Isolation { get; private set; } = IsolationMode.Auto;
+
+    public string? CpuLimitsNotEnforcedReason { get; private set; }
 
     /// <summary>Kills containers left by an earlier run, then probes isolation. Runs once; starts call it.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -43,12 +49,34 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
             var (mode, failure) = await IsolationProbe.DetectAsync(options.Isolation, _initScript, options.StateDirectory, logger, cancellationToken);
             Isolation = mode;
             _isolationMessage = mode == IsolationMode.None ? $"container isolation is off on this node ({failure})" : "";
+            await InitializeCgroupsAsync();
             _initialized = true;
         }
         finally
         {
             _initLock.Release();
         }
+    }
+
+    private async Task InitializeCgroupsAsync()
+    {
+        var failure = "disabled by configuration";
+        if (options.Cgroups != CgroupMode.None)
+        {
+            var parent = options.CgroupParent
+                ?? "kubemesh/kubelet-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.StateDirectory)))[..12];
+            _cgroups = CgroupHierarchy.Detect(options.Cgroups, parent, out failure);
+        }
+
+        if (_cgroups is null)
+        {
+            CpuLimitsNotEnforcedReason = $"no writable cgroup hierarchy on this node ({failure})";
+            RuntimeLog.CgroupsOff(logger, failure);
+            return;
+        }
+
+        await _cgroups.RemoveStaleAsync();
+        RuntimeLog.CgroupsChosen(logger, _cgroups.Version.ToString().ToLowerInvariant(), string.Join(", ", _cgroups.Roots));
     }
 
     public async Task<ContainerHandle> StartContainerAsync(PodSandbox sandbox, ContainerSpec spec, CancellationToken cancellationToken)
@@ -63,8 +91,9 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         var mountsFile = Path.Combine(staging, "mounts");
         await File.WriteAllTextAsync(mountsFile, MountTable.Build(sandbox, spec, Isolation, sandbox.Dns ?? PodDnsConfig.ClusterFirst(options.ClusterDns, sandbox.Namespace, options.ClusterDomain)), cancellationToken);
 
+        var cgroup = CreateCgroup(sandbox, spec, id);
         var info = ContainerLaunch.Create(Isolation, _initScript, Path.Combine(staging, "rootfs"), mountsFile,
-            sandbox.Hostname, spec.WorkingDir, argv, env);
+            sandbox.Hostname, spec.WorkingDir, argv, env, cgroup?.ProcsFiles ?? []);
         var writer = logs.OpenWriter(sandbox.PodUid, spec.Name, spec.Attempt);
         Process process;
         try
@@ -75,6 +104,11 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         {
             writer.Dispose();
             ContainerRecord.Delete(options.StateDirectory, id);
+            if (cgroup is not null)
+            {
+                await cgroup.RemoveAsync();
+            }
+
             throw;
         }
 
@@ -85,12 +119,53 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         new ContainerRecord(id, process.Id, ProcessInfo.StartTime(process.Id) ?? 0).Save(options.StateDirectory);
 
         var pid = Isolation == IsolationMode.None ? process.Id : await FindInitAsync(process, cancellationToken);
+        if (Isolation != IsolationMode.None)
+        {
+            // Started means the command runs, as with runc: building the root is part of creating the container,
+            // and probes (initialDelaySeconds, the first period) count from here.
+            await WaitForRootAsync(pid, cancellationToken);
+        }
+
         var handle = new ContainerHandle(id, sandbox.PodUid, spec.Name, spec.Attempt, pid, DateTimeOffset.UtcNow);
-        var instance = new ContainerInstance(handle, process, env, _isolationMessage);
+        var instance = new ContainerInstance(handle, process, env, _isolationMessage, cgroup);
         _containers[id] = instance;
         RuntimeLog.ContainerStarted(logger, spec.Name, sandbox.PodUid, spec.Attempt, pid);
         _ = WatchAsync(instance, pumps, writer);
+        if (cgroup is null && spec.Resources.MemoryLimitBytes is { } limit)
+        {
+            _ = MemoryLimitWatch.RunAsync(instance, limit, options.MemoryWatchInterval, (over, resident) =>
+            {
+                RuntimeLog.OverMemoryLimit(logger, over.Handle.Id, resident, limit);
+                over.MarkKilledOverMemoryLimit();
+                Signal(over, NativeMethods.SigKill);
+            });
+        }
+
         return handle;
+    }
+
+    /// <summary>The container's own cgroup with its limits, or null (memory watch, CPU unlimited) where there are no cgroups.</summary>
+    private ContainerCgroup? CreateCgroup(PodSandbox sandbox, ContainerSpec spec, string id)
+    {
+        if (_cgroups is null)
+        {
+            if (spec.Resources.CpuLimitMillis is { } cpu)
+            {
+                RuntimeLog.CpuLimitNotEnforced(logger, cpu, spec.Name, sandbox.PodUid, CpuLimitsNotEnforcedReason!);
+            }
+
+            return null;
+        }
+
+        try
+        {
+            return _cgroups.Create(sandbox.PodUid, id, spec.Resources);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ContainerRecord.Delete(options.StateDirectory, id);
+            throw new InvalidOperationException($"cannot set up the container's cgroup: {e.Message}", e);
+        }
     }
 
     public ContainerStatus GetStatus(ContainerHandle handle) => Get(handle).Current;
@@ -106,6 +181,7 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
             return await instance.Exited;
         }
 
+        await WaitForTermHandlerAsync(instance, cancellationToken);
         Signal(instance, NativeMethods.SigTerm);
         var exited = await Task.WhenAny(instance.Exited, Task.Delay(gracePeriod, cancellationToken));
         if (exited != instance.Exited)
@@ -165,6 +241,24 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         }
     }
 
+    /// <summary>
+    /// A container's PID 1 (its init) drops SIGTERM while it has no handler for it, which it lacks for a moment while
+    /// it execs into the container's root. A SIGTERM sent then would be lost and the stop would take the whole grace
+    /// period, so wait until the init catches it (or has exited).
+    /// </summary>
+    private async Task WaitForTermHandlerAsync(ContainerInstance instance, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (Isolation != IsolationMode.None && !instance.Exited.IsCompleted && deadline.Elapsed < options.StartTimeout
+            && ProcessInfo.CatchesSignal(instance.Handle.Pid, NativeMethods.SigTerm) == false)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    /// <summary>Removes this kubelet's cgroup parent once no container is left in it (a later start cleans up otherwise).</summary>
+    public void Dispose() => _cgroups?.RemoveRoots();
+
     public void RemoveContainer(ContainerHandle handle)
     {
         if (_containers.TryRemove(handle.Id, out var instance))
@@ -209,7 +303,14 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
         writer.Dispose();
         ContainerRecord.Delete(options.StateDirectory, instance.Handle.Id);
-        var status = instance.Complete();
+        var oomKills = 0L;
+        if (instance.Cgroup is { } cgroup)
+        {
+            oomKills = cgroup.OomKills;
+            await cgroup.RemoveAsync();
+        }
+
+        var status = instance.Complete(oomKills);
         RuntimeLog.ContainerExited(logger, instance.Handle.Id, status.ExitCode ?? -1);
     }
 

@@ -21,4 +21,16 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed container process {Pid} left by an earlier kubelet run ({ContainerId})")]
     public static partial void OrphanKilled(ILogger logger, int pid, string containerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Container resource limits: cgroup {Version} under {Roots}")]
+    public static partial void CgroupsChosen(ILogger logger, string version, string roots);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No writable cgroups ({Reason}): memory limits are enforced by watching each container's resident memory, CPU limits are NOT enforced")]
+    public static partial void CgroupsOff(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CPU limit {MilliCpu}m of container {Container} of pod {PodUid} is not enforced: {Reason}")]
+    public static partial void CpuLimitNotEnforced(ILogger logger, long milliCpu, string container, string podUid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killing container {ContainerId}: {ResidentBytes} bytes resident, over its memory limit of {LimitBytes}")]
+    public static partial void OverMemoryLimit(ILogger logger, string containerId, long residentBytes, long limitBytes);
 }

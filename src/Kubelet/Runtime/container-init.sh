@@ -10,6 +10,10 @@
 #   HOSTNAME     the pod's hostname, set in the container's own UTS namespace
 #   WORKDIR      working directory inside the container ("" keeps /)
 set -eu
+# PID 1 ignores signals it has no handler for, so without these a stop while the root is being built would be lost
+# and the container would run its whole grace period. Traps run once the current command (a mount) is done.
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 staging=$1 mounts=$2 hostname=$3 workdir=$4
 shift 4
 
@@ -58,13 +62,18 @@ done < "$mounts"
 # the command (a PID-1 command would otherwise ignore SIGTERM, as it has no handler) and exits with
 # the command's status, 128+N when a signal N ended it. Exec probes join this process's namespaces
 # and root. When it dies, the kernel kills everything else in the PID namespace.
+# The traps are set before the command starts: a signal that comes first is kept and passed on as
+# soon as there is a command to pass it to. The runtime signals only once the handler is in place.
 exec chroot "$root" /bin/sh -c '
+child= pending=
+forward() { if [ -n "$child" ]; then kill -"$1" "$child" 2>/dev/null; else pending=$1; fi; }
+trap "forward TERM" TERM
+trap "forward HUP" HUP
 cd "${1:-/}" || exit 127
 shift
 "$@" &
 child=$!
-trap "kill -TERM $child 2>/dev/null" TERM
-trap "kill -HUP $child 2>/dev/null" HUP
+[ -z "$pending" ] || kill -"$pending" "$child" 2>/dev/null
 while :; do
     wait "$child"
     status=$?

@@ -93,6 +93,35 @@ public sealed class ManifestDecoderTests
         Assert.Equal("8080", pod.Spec.Containers[0].Env[0].Value);
     }
 
+    [Theory]
+    [InlineData("0400", 256)]
+    [InlineData("0644", 420)]
+    [InlineData("0755", 493)]
+    [InlineData("420", 420)]
+    [InlineData("0800", 800)] // not octal: YAML 1.1 and 1.2 both read 800
+    public void Decode_FileModes_LeadingZeroIsYaml11OctalAsKubectlReadsIt(string mode, int expected)
+    {
+        var pod = Decode<Pod>($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p}
+            spec:
+              containers: [{name: c, image: nginx}]
+              volumes:
+              - name: secret
+                secret:
+                  secretName: s
+                  defaultMode: {{mode}}
+                  items: [{key: k, path: k, mode: {{mode}}}]
+              - name: config
+                configMap: {name: c, defaultMode: {{mode}}}
+            """);
+
+        Assert.Equal(expected, pod.Spec.Volumes[0].Secret.DefaultMode);
+        Assert.Equal(expected, pod.Spec.Volumes[0].Secret.Items[0].Mode);
+        Assert.Equal(expected, pod.Spec.Volumes[1].ConfigMap.DefaultMode);
+    }
+
     [Fact]
     public void Decode_QuotedNumberForIntegerField_IsWrongType()
     {

@@ -80,6 +80,7 @@ public sealed class ManifestEncoderTests
     [InlineData("null")]
     [InlineData("1.5")]
     [InlineData("0x1F")]
+    [InlineData("0644")]
     [InlineData("2024-01-01")]
     [InlineData("")]
     [InlineData("a: b")]

@@ -36,6 +36,9 @@ public sealed class InProcessKubelet : IAsyncDisposable
 
     public string StateDirectory { get; }
 
+    /// <summary>More Kubelet:* settings (or overrides) for this node, set before it starts.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     public IPAddress Address => IPAddress.Parse($"127.10.{NodeIndex}.1");
 
     public PodManager Pods => _app!.Services.GetRequiredService<PodManager>();
@@ -76,6 +79,7 @@ public sealed class InProcessKubelet : IAsyncDisposable
             ["Kubelet:NodeLeaseRenewInterval"] = "00:00:01",
             ["Kubelet:NodeStatusReportFrequency"] = "00:00:02",
         });
+        builder.Configuration.AddInMemoryCollection(Settings);
         builder.Logging.ClearProviders();
         builder.Services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
         builder.AddKubelet();

@@ -132,6 +132,18 @@ public sealed class ProcessContainerRuntimeTests
     }
 
     [Fact]
+    public async Task StopContainer_RightAfterStart_SigtermIsNotLostAndEndsItBeforeGracePeriod()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("fresh", "busybox") { Command = ["sleep", "300"] });
+
+        // No wait for the command: a liveness kill or a delete can come while PID 1 is still becoming the init.
+        var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal((143, 15), (status.ExitCode, status.Signal));
+    }
+
+    [Fact]
     public async Task StartContainer_UnknownImage_ThrowsErrImagePullListingAvailableImages()
     {
         await using var fixture = new RuntimeFixture();

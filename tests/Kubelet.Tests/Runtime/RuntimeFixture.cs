@@ -1,6 +1,7 @@
 using System.Net;
 using KubeMesh.Kubelet.Images;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Runtime.Cgroups;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubeMesh.Kubelet.Tests.Runtime;
@@ -11,11 +12,11 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     private readonly List<ContainerHandle> _started = [];
     private readonly PodIpAllocator _ips;
 
-    public RuntimeFixture(IsolationMode isolation = IsolationMode.Auto, string? stateDirectory = null)
+    public RuntimeFixture(IsolationMode isolation = IsolationMode.Auto, string? stateDirectory = null, CgroupMode cgroups = CgroupMode.Auto)
     {
         StateDirectory = stateDirectory ?? Directory.CreateTempSubdirectory("kubelet-test-").FullName;
         Logs = new ContainerLogStore(Path.Combine(StateDirectory, "logs"));
-        Runtime = new ProcessContainerRuntime(new ContainerRuntimeOptions { StateDirectory = StateDirectory, Isolation = isolation },
+        Runtime = new ProcessContainerRuntime(new ContainerRuntimeOptions { StateDirectory = StateDirectory, Isolation = isolation, Cgroups = cgroups },
             new ImageRegistry(new ImageRegistryOptions()), Logs, NullLogger<ProcessContainerRuntime>.Instance);
         _ips = new PodIpAllocator(PodIpRange.Parse($"127.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(1, 255)}.0/24"), StateDirectory);
     }
@@ -88,6 +89,8 @@ internal sealed class RuntimeFixture : IAsyncDisposable
         {
             await Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(2));
         }
+
+        Runtime.Dispose();
 
         Directory.Delete(StateDirectory, recursive: true);
     }

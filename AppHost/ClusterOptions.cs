@@ -55,6 +55,18 @@ public sealed class ClusterOptions
 
     public int DnsHealthPort { get; set; } = 10054;
 
+    /// <summary>How often each kubelet renews its node Lease (kubelet's 10 s; the node lifecycle grace period must be several of these).</summary>
+    public TimeSpan NodeLeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>kube-controller-manager's --node-monitor-grace-period: a node silent this long becomes NotReady (Unknown).</summary>
+    public TimeSpan NodeMonitorGracePeriod { get; set; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>--node-monitor-period: how often every node's heartbeat is looked at.</summary>
+    public TimeSpan NodeMonitorPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>--pod-eviction-timeout: how long pods stay on a NotReady node before they are evicted and replaced elsewhere.</summary>
+    public TimeSpan PodEvictionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     public static ClusterOptions From(IConfiguration section)
     {
         var options = section.Get<ClusterOptions>() ?? new ClusterOptions();

@@ -42,6 +42,9 @@ public static class ControlPlaneExtensions
         builder.AddProject<Projects.ControllerManager>("controller-manager", ComponentOptions)
             .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + cluster.ControllerManagerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("NodeLifecycle__GracePeriod", Duration(cluster.NodeMonitorGracePeriod))
+            .WithEnvironment("NodeLifecycle__MonitorPeriod", Duration(cluster.NodeMonitorPeriod))
+            .WithEnvironment("NodeLifecycle__PodEvictionTimeout", Duration(cluster.PodEvictionTimeout))
             .WaitFor(apiServer);
 
         return apiServer;
@@ -66,10 +69,13 @@ public static class ControlPlaneExtensions
                 .WithEnvironment("Kubelet__ClusterDns", cluster.DnsAddress)
                 .WithEnvironment("Kubelet__BackOffInitial", cluster.KubeletBackOffInitial.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__StateDirectory", Path.Combine(dataDirectory, "nodes", nodeName))
+                .WithEnvironment("Kubelet__NodeLeaseRenewInterval", Duration(cluster.NodeLeaseRenewInterval))
                 .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
                 .WaitFor(apiServer);
         }
     }
+
+    private static string Duration(TimeSpan value) => value.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The ingress controller on fixed ports, so load tests and curl know where to send traffic.</summary>
     private static void AddIngressController(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string apiServerUrl) =>

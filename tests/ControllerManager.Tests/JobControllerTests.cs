@@ -69,9 +69,12 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
     }
 
     [Fact]
-    public async Task Sync_FailedPodsUnderNever_CreatesThreePodsThenFails()
+    public async Task Sync_FailedPodsUnderNever_CreatesThreePodsEachAfterADoublingBackOffThenFails()
     {
-        await using var harness = await ControllerHarness.StartAsync(api, null, c => new JobController(c));
+        var backOff = TimeSpan.FromSeconds(1);
+        await using var harness = await ControllerHarness.StartAsync(api, new Dictionary<string, string?> { ["Job:PodFailureBackOff"] = backOff.ToString() }, c => new JobController(c));
+        await using var recorder = new PodStateRecorder(api.Client, harness.Namespace);
+        await recorder.Started;
         await using var kubelet = new RunToCompletionKubelet(api.Client, harness.Namespace, TimeSpan.FromMilliseconds(200), _ => PodOutcome.Fail);
         var spec = NewJob(harness.Namespace, "crash", "Never", completions: 1, parallelism: 1);
         spec.Spec.BackoffLimit = 2;
@@ -86,6 +89,23 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         var pods = await ListPodsAsync(harness);
         Assert.Equal(3, pods.Count);
         Assert.All(pods, p => Assert.Equal("Failed", p.Status.Phase));
+
+        // Each replacement waits the base delay doubled per failure so far, counted from when the last pod ended.
+        var finished = pods.ToDictionary(p => p.Metadata.Name, p => p.Status.ContainerStatuses.Single().State.Terminated.FinishedAt.ToDateTimeOffset());
+        var created = recorder.Added.ToList();
+        Assert.Equal(3, created.Count);
+        Assert.True(created[1].Seen - finished[created[0].Name] >= backOff, $"second pod {created[1].Seen:O} at least {backOff} after the first failed {finished[created[0].Name]:O}");
+        Assert.True(created[2].Seen - finished[created[1].Name] >= 2 * backOff, $"third pod {created[2].Seen:O} at least {2 * backOff} after the second failed {finished[created[1].Name]:O}");
+    }
+
+    [Fact]
+    public void Delay_ManyFailures_DoublesFromTheBaseUpToTheMaximum()
+    {
+        var options = new JobOptions();
+
+        Assert.Equal(
+            [10, 20, 40, 80, 160, 320, 360, 360],
+            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)Controllers.Jobs.JobBackOff.Delay(n, options).TotalSeconds));
     }
 
     [Fact]

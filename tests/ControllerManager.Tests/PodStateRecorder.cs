@@ -4,12 +4,16 @@ using KubeMesh.Client;
 
 namespace KubeMesh.ControllerManager.Tests;
 
-/// <summary>Watches a namespace's pods and records, after every event, how many exist and how many are ready.</summary>
+/// <summary>
+/// Watches a namespace's pods and records, after every event, how many exist and how many are ready, and each
+/// pod's creation in the order the watch delivered them (with when it was seen), which polling cannot tell apart.
+/// </summary>
 public sealed class PodStateRecorder : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Pod> _pods = [];
     private readonly List<(int Total, int Ready)> _states = [];
+    private readonly List<(string Name, DateTimeOffset Seen)> _added = [];
     private readonly Task _loop;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -25,6 +29,17 @@ public sealed class PodStateRecorder : IAsyncDisposable
             lock (_states)
             {
                 return [.. _states];
+            }
+        }
+    }
+
+    public IReadOnlyList<(string Name, DateTimeOffset Seen)> Added
+    {
+        get
+        {
+            lock (_states)
+            {
+                return [.. _added];
             }
         }
     }
@@ -69,6 +84,11 @@ public sealed class PodStateRecorder : IAsyncDisposable
 
                 lock (_states)
                 {
+                    if (e.Type == WatchEventType.Added)
+                    {
+                        _added.Add((e.Object.Metadata.Name, DateTimeOffset.UtcNow));
+                    }
+
                     _states.Add((_pods.Count, _pods.Values.Count(p => p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"))));
                 }
             }

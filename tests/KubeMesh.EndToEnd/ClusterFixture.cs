@@ -66,6 +66,12 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:ServiceClusterIpRange=127.{ServiceOctet}.0.0/16",
                 $"--Cluster:LoadBalancerPool=127.{LoadBalancerOctet}.{Random.Shared.Next(0, 256)}.0/24",
                 $"--Cluster:DnsAddress={DnsAddress}",
+                // A silent node is noticed in seconds, not minutes; renewals every 2 s keep a loaded machine's
+                // nodes five heartbeats inside the grace period, so no test sees a node flap.
+                "--Cluster:NodeLeaseRenewInterval=00:00:02",
+                "--Cluster:NodeMonitorGracePeriod=00:00:10",
+                "--Cluster:NodeMonitorPeriod=00:00:01",
+                "--Cluster:PodEvictionTimeout=00:00:02",
             ],
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);
@@ -73,6 +79,26 @@ public sealed class ClusterFixture : IAsyncLifetime
         await _app.ResourceNotifications.WaitForResourceAsync("api-server", Aspire.Hosting.ApplicationModel.KnownResourceStates.Running, cts.Token);
         Client = KubeMeshClient.Create(ApiServer);
         await WaitForApiServerAsync(cts.Token);
+    }
+
+    /// <summary>Stops node n's kubelet process (its Aspire resource), as a machine that drops off the network.</summary>
+    public Task StopNodeAsync(int node, CancellationToken cancellationToken) =>
+        ExecuteAsync("kubelet-node" + node, Aspire.Hosting.ApplicationModel.KnownResourceCommands.StopCommand, cancellationToken);
+
+    /// <summary>Starts node n's kubelet again; it re-registers and adopts or cleans up its pods.</summary>
+    public async Task StartNodeAsync(int node, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("kubelet-node" + node, Aspire.Hosting.ApplicationModel.KnownResourceCommands.StartCommand, cancellationToken);
+        await _app!.ResourceNotifications.WaitForResourceAsync("kubelet-node" + node, Aspire.Hosting.ApplicationModel.KnownResourceStates.Running, cancellationToken);
+    }
+
+    private async Task ExecuteAsync(string resource, string command, CancellationToken cancellationToken)
+    {
+        var result = await _app!.ResourceCommands.ExecuteCommandAsync(resource, command, cancellationToken);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} {resource}: {result.Message}");
+        }
     }
 
     public async Task DisposeAsync()

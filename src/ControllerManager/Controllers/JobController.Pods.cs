@@ -10,8 +10,11 @@ namespace KubeMesh.ControllerManager.Controllers;
 
 public sealed partial class JobController
 {
-    /// <summary>Creates or deletes pods toward the wanted active count; returns the change in active pods.</summary>
-    private async Task<int> ManagePodsAsync(Job job, string key, List<Pod> active, int succeeded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates or deletes pods toward the wanted active count; returns the change in active pods. Replacements of
+    /// failed pods wait out the back-off, so a crashing command is retried at 10 s, 20 s, 40 s... and not in a tight loop.
+    /// </summary>
+    private async Task<int> ManagePodsAsync(Job job, string key, List<Pod> pods, List<Pod> active, int succeeded, CancellationToken cancellationToken)
     {
         var spec = job.Spec!;
         var parallelism = spec.HasParallelism ? spec.Parallelism : 1;
@@ -19,6 +22,12 @@ public sealed partial class JobController
             : spec.HasCompletions ? Math.Min(parallelism, Math.Max(0, spec.Completions - succeeded))
             : succeeded > 0 ? Math.Min(active.Count, parallelism) : parallelism;
         var diff = wanted - active.Count;
+        if (diff > 0 && JobBackOff.Remaining(pods, _options, Now) is var backOff && backOff > TimeSpan.Zero)
+        {
+            Queue.AddAfter(key, backOff);
+            return 0;
+        }
+
         if (diff > 0)
         {
             _expectations.ExpectCreations(key, diff);

@@ -20,6 +20,7 @@ public sealed partial class JobController : Controller<string>
     private readonly ResourceClient<Job> _jobClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
+    private readonly JobOptions _options;
 
     public JobController(ControllerContext context)
         : base(context, "Job", defaultWorkers: 5)
@@ -27,6 +28,7 @@ public sealed partial class JobController : Controller<string>
         _jobClient = context.Client.For<Job>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
+        _options = context.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         var jobInformer = context.Informers.GetInformer<Job>();
         var podInformer = context.Informers.GetInformer<Pod>();
         _jobs = jobInformer.Lister;
@@ -104,7 +106,7 @@ public sealed partial class JobController : Controller<string>
         {
             try
             {
-                activeCount += await ManagePodsAsync(job, key, active, status.Succeeded, cancellationToken).ConfigureAwait(false);
+                activeCount += await ManagePodsAsync(job, key, pods, active, status.Succeeded, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
             {

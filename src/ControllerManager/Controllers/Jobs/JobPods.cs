@@ -41,4 +41,16 @@ internal static class JobPods
     public static bool IsSucceeded(Pod pod) => pod.Status?.Phase == "Succeeded";
 
     public static bool IsFailed(Pod pod) => pod.Status?.Phase == "Failed";
+
+    /// <summary>When a finished pod ended (kube's getFinishedTime): its last container's end, else its deletion, else now.</summary>
+    public static DateTimeOffset FinishedAt(Pod pod, DateTimeOffset now)
+    {
+        var ends = (pod.Status?.ContainerStatuses ?? [])
+            .Where(c => c.State?.Terminated?.FinishedAt is not null)
+            .Select(c => c.State.Terminated.FinishedAt.ToDateTimeOffset())
+            .ToList();
+        return ends.Count > 0 ? ends.Max()
+            : pod.Metadata.DeletionTimestamp is { } deleted ? deleted.ToDateTimeOffset()
+            : now;
+    }
 }

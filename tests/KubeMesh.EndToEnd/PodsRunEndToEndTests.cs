@@ -79,19 +79,5 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
             return condition(pod) ? pod : throw new InvalidOperationException($"pod {name}: {pod.Status}");
         });
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            try
-            {
-                return await attempt();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> attempt) => Eventually.Async(attempt, Timeout);
 }

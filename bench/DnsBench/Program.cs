@@ -11,7 +11,7 @@ using KubeMesh.Testing;
 var services = ArgValue("--services", 1000);
 var seconds = ArgValue("--seconds", 10);
 var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-var dnsDll = Path.Combine(repo, "src/Dns/bin/Release/net10.0/Dns.dll");
+var dnsDll = args.Contains("--dns-dll") ? Path.GetFullPath(args[Array.IndexOf(args, "--dns-dll") + 1]) : Path.Combine(repo, "src/Dns/bin/Release/net10.0/Dns.dll");
 if (!File.Exists(dnsDll))
 {
     Console.Error.WriteLine($"Build the DNS first: dotnet build -c Release src/Dns ({dnsDll} is missing)");
@@ -52,25 +52,28 @@ await WaitForAnswerAsync(dnsPort, names[^1].Name, names[^1].Ip);
 await WaitForAnswerAsync(dnsmasqPort, names[^1].Name, names[^1].Ip);
 
 var warmup = TimeSpan.FromSeconds(2);
-await RunDnsperfAsync(dnsPort, (int)warmup.TotalSeconds);
-var cluster = await RunDnsperfAsync(dnsPort, seconds);
-var baseline = await RunDnsperfAsync(dnsmasqPort, seconds);
+await RunDnsperfAsync(dnsPort, dns.Id, (int)warmup.TotalSeconds);
+var cluster = await RunDnsperfAsync(dnsPort, dns.Id, seconds);
+var baseline = await RunDnsperfAsync(dnsmasqPort, dnsmasq.Id, seconds);
 
 Console.WriteLine();
 Console.WriteLine($"{services} services, {seconds} s per server, both servers pinned to CPU 1, dnsperf on CPU 0");
-Console.WriteLine($"{"server",-14}{"queries/s",12}{"avg latency",14}{"lost",8}");
+Console.WriteLine($"{"server",-14}{"queries/s",12}{"avg latency",14}{"lost",8}{"server CPU",12}{"queries/CPU-s",15}");
 Print("cluster DNS", cluster);
 Print("dnsmasq", baseline);
-Console.WriteLine($"ratio (cluster DNS / dnsmasq): {cluster.QueriesPerSecond / baseline.QueriesPerSecond:F2}x queries/s, {cluster.AverageLatencyMs / baseline.AverageLatencyMs:F2}x latency");
+Console.WriteLine($"ratio (cluster DNS / dnsmasq): {cluster.QueriesPerSecond / baseline.QueriesPerSecond:F2}x queries/s, " +
+    $"{cluster.AverageLatencyMs / baseline.AverageLatencyMs:F2}x latency, {cluster.QueriesPerCpuSecond / baseline.QueriesPerCpuSecond:F2}x queries per CPU-second");
 Directory.Delete(work, recursive: true);
 return 0;
 
-async Task<DnsperfResult> RunDnsperfAsync(int port, int duration)
+async Task<DnsperfResult> RunDnsperfAsync(int port, int serverPid, int duration)
 {
+    var cpuBefore = ProcessCpu.Used(serverPid);
     var (exit, output) = await ChildProcess.RunAsync(TimeSpan.FromSeconds(duration + 30), "taskset", "-c", "0", "dnsperf",
         "-s", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-d", queries, "-l", duration.ToString(CultureInfo.InvariantCulture),
         "-c", "4", "-q", "200", "-t", "2");
-    return exit == 0 ? DnsperfResult.Parse(output) : throw new InvalidOperationException("dnsperf failed:\n" + output);
+    var cpu = ProcessCpu.Used(serverPid) - cpuBefore;
+    return exit == 0 ? DnsperfResult.Parse(output) with { ServerCpu = cpu } : throw new InvalidOperationException("dnsperf failed:\n" + output);
 }
 
 async Task WaitForAnswerAsync(int port, string name, string ip)
@@ -95,7 +98,8 @@ async Task WaitForAnswerAsync(int port, string name, string ip)
 }
 
 static void Print(string name, DnsperfResult result) =>
-    Console.WriteLine($"{name,-14}{result.QueriesPerSecond,12:F0}{result.AverageLatencyMs,11:F3} ms{result.LostPercent,7:F2}%");
+    Console.WriteLine($"{name,-14}{result.QueriesPerSecond,12:F0}{result.AverageLatencyMs,11:F3} ms{result.LostPercent,7:F2}%" +
+        $"{result.ServerCpu.TotalSeconds,10:F2} s{result.QueriesPerCpuSecond,15:F0}");
 
 int ArgValue(string flag, int fallback)
 {

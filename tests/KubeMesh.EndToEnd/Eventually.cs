@@ -5,9 +5,13 @@ internal static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
 
-    public static async Task<T> ReturnsAsync<T>(Func<Task<T>> attempt, TimeSpan? timeout = null)
+    public static Task<T> ReturnsAsync<T>(Func<Task<T>> attempt, TimeSpan? timeout = null) =>
+        Async(attempt, timeout ?? DefaultTimeout);
+
+    /// <param name="explain">Why it still fails at the deadline, when the last exception alone would not say.</param>
+    public static async Task<T> Async<T>(Func<Task<T>> attempt, TimeSpan timeout, Func<string>? explain = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
@@ -17,6 +21,10 @@ internal static class Eventually
             catch (Exception) when (DateTime.UtcNow < deadline)
             {
                 await Task.Delay(500);
+            }
+            catch (Exception ex) when (explain?.Invoke() is { Length: > 0 } reason)
+            {
+                throw new TimeoutException(reason, ex);
             }
         }
     }

@@ -1,15 +1,17 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace KubeMesh.Dns.Server;
 
 /// <summary>
-/// The parts of a standard query the UDP fast path needs, read straight from the packet: one question,
-/// its name in lower case, type, class, where the question ends, and whether it carries EDNS (OPT).
+/// The parts of a standard query the UDP fast path needs, read straight from the packet without allocating:
+/// one question, its type and class, where the question ends, and whether it carries EDNS (OPT).
 /// </summary>
-public readonly record struct DnsQuery(ushort Id, bool RecursionDesired, string Name, ushort Type, ushort Class, int QuestionEnd, bool HasOpt)
+public readonly record struct DnsQuery(ushort Id, bool RecursionDesired, ushort Type, ushort Class, int QuestionEnd, bool HasOpt)
 {
     public const int HeaderLength = 12;
+
+    /// <summary>Longest cache key: the question's wire bytes (name up to 255, type, class) and the EDNS flag.</summary>
+    public const int MaxCacheKeyLength = 255 + 4 + 1;
 
     /// <summary>False for anything but a plain query with one question (those take the general path).</summary>
     public static bool TryParse(ReadOnlySpan<byte> packet, out DnsQuery query)
@@ -31,7 +33,6 @@ public readonly record struct DnsQuery(ushort Id, bool RecursionDesired, string 
             return false;
         }
 
-        var name = new StringBuilder(64);
         var offset = HeaderLength;
         while (true)
         {
@@ -46,19 +47,10 @@ public readonly record struct DnsQuery(ushort Id, bool RecursionDesired, string 
                 break;
             }
 
-            if (length > 63 || offset + length > packet.Length || name.Length + length > 253)
+            // No compression pointers in a question; a name is at most 255 bytes on the wire.
+            if (length > 63 || offset + length > packet.Length || offset + length - HeaderLength > 254)
             {
                 return false;
-            }
-
-            if (name.Length > 0)
-            {
-                name.Append('.');
-            }
-
-            foreach (var b in packet.Slice(offset, length))
-            {
-                name.Append((char)(b is >= (byte)'A' and <= (byte)'Z' ? b + 32 : b));
             }
 
             offset += length;
@@ -78,10 +70,28 @@ public readonly record struct DnsQuery(ushort Id, bool RecursionDesired, string 
             return false;
         }
 
-        query = new DnsQuery(BinaryPrimitives.ReadUInt16BigEndian(packet), (flags & 0x0100) != 0, name.ToString(), type, @class, offset + 4, hasOpt);
+        query = new DnsQuery(BinaryPrimitives.ReadUInt16BigEndian(packet), (flags & 0x0100) != 0, type, @class, offset + 4, hasOpt);
         return true;
     }
 
-    /// <summary>The cache key: the same question always gets the same answer from one zone.</summary>
-    public string CacheKey => $"{Type}/{Class}/{(HasOpt ? 1 : 0)}/{Name}";
+    /// <summary>
+    /// Writes the cache key into <paramref name="destination"/> (at least <see cref="MaxCacheKeyLength"/> long) and
+    /// returns its length: the question's wire bytes with ASCII letters folded to lower case, then the EDNS flag.
+    /// The same question always gets the same answer from one zone, and the wire form keeps "a.b" and the
+    /// single label "a\.b" apart.
+    /// </summary>
+    public int WriteCacheKey(ReadOnlySpan<byte> packet, Span<char> destination)
+    {
+        var question = packet[HeaderLength..QuestionEnd];
+        var nameEnd = question.Length - 4;
+        for (var i = 0; i < question.Length; i++)
+        {
+            // Letters fold in the name only: type and class bytes are numbers (type 0x41 is not type 0x61).
+            var b = question[i];
+            destination[i] = (char)(i < nameEnd && b is >= (byte)'A' and <= (byte)'Z' ? b + 32 : b);
+        }
+
+        destination[question.Length] = HasOpt ? '1' : '0';
+        return question.Length + 1;
+    }
 }

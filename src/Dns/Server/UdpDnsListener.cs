@@ -7,24 +7,34 @@ using KubeMesh.Dns.Resolution;
 namespace KubeMesh.Dns.Server;
 
 /// <summary>
-/// DNS over UDP without per-query allocations on the hot path: several receive loops on one socket,
-/// cluster answers encoded once per zone and served from the zone's cache with the query's ID and
-/// question stamped in; misses are answered by the resolver, outside names forwarded off the loop.
+/// DNS over UDP without allocations on the hot path: one receiving thread per CPU the process may run on,
+/// each blocked in recvfrom on the shared socket and answering with a plain sendto, as dnsmasq and CoreDNS
+/// do. Blocking calls on dedicated threads cost two system calls per query; the asynchronous socket API
+/// would add the epoll thread and a thread-pool hop for every packet. Cluster answers are encoded once per
+/// zone and served from the zone's cache with the query's ID and question stamped in; misses are answered
+/// by the resolver, outside names forwarded off the receiving thread.
 /// </summary>
 public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterDnsIndex index, UpstreamForwarder forwarder, ILogger<UdpDnsListener> logger) : IAsyncDisposable
 {
     private const int MaxCachedAnswers = 100_000;
     private const int BufferSize = 4096;
+
+    /// <summary>How often a receiving thread looks up from an idle socket to see whether it should stop.</summary>
+    private const int IdleWakeupMilliseconds = 500;
+
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task[] _loops = [];
     private int _disposed;
 
+    /// <summary>The number of receiving threads: the CPUs this process may use (taskset/affinity counts).</summary>
+    public int ReceiveLoops => _loops.Length;
+
     public void Start(IPEndPoint endpoint)
     {
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = IdleWakeupMilliseconds };
         _socket.Bind(endpoint);
-        _loops = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount)).Select(_ => Task.Run(ReceiveLoopAsync)).ToArray();
+        _loops = Enumerable.Range(0, Environment.ProcessorCount).Select(StartReceiveThread).ToArray();
     }
 
     public async ValueTask DisposeAsync()
@@ -36,19 +46,41 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
         }
 
         await _stopping.CancelAsync();
-        _socket?.Dispose();
         try
         {
             await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or TimeoutException)
+        catch (TimeoutException)
         {
         }
 
+        _socket?.Dispose();
         _stopping.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
+    private Task StartReceiveThread(int number)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop();
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"dns-udp-{number}",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoop()
     {
         var socket = _socket!;
         var receive = new byte[BufferSize];
@@ -59,15 +91,15 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
             int length;
             try
             {
-                length = await socket.ReceiveFromAsync(receive, SocketFlags.None, from, _stopping.Token);
+                length = socket.ReceiveFrom(receive, SocketFlags.None, from);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 return;
             }
             catch (SocketException)
             {
-                // A previous reply's ICMP "port unreachable" surfaces here on Linux; the socket is fine.
+                // The idle wake-up, or a previous reply's ICMP "port unreachable" (Linux reports it here); the socket is fine.
                 continue;
             }
 
@@ -76,14 +108,14 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
                 var reply = Answer(receive.AsSpan(0, length), send, from);
                 if (reply > 0)
                 {
-                    await socket.SendToAsync(send.AsMemory(0, reply), SocketFlags.None, from, _stopping.Token);
+                    socket.SendTo(send.AsSpan(0, reply), SocketFlags.None, from);
                 }
             }
             catch (Exception ex) when (ex is SocketException or FormatException or ArgumentException or IndexOutOfRangeException)
             {
                 LogBadQuery(logger, ex.Message);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 return;
             }
@@ -99,8 +131,9 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
         }
 
         var zone = index.Zone;
-        var key = parsed.CacheKey;
-        if (zone.ResponseCache.TryGetValue(key, out var cached))
+        Span<char> key = stackalloc char[DnsQuery.MaxCacheKeyLength];
+        key = key[..parsed.WriteCacheKey(query, key)];
+        if (zone.ResponseCache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var cached))
         {
             return DnsResponseEncoder.Stamp(cached, send, query, parsed);
         }
@@ -116,7 +149,7 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
         var encoded = DnsResponseEncoder.Encode(response, query, parsed);
         if (zone.ResponseCache.Count < MaxCachedAnswers)
         {
-            zone.ResponseCache.TryAdd(key, encoded);
+            zone.ResponseCache.TryAdd(new string(key), encoded);
         }
 
         return DnsResponseEncoder.Stamp(encoded, send, query, parsed);
@@ -130,7 +163,8 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
             var encoded = DnsResponseEncoder.Encode(response, query, parsed);
             var reply = new byte[encoded.Length];
             DnsResponseEncoder.Stamp(encoded, reply, query, parsed);
-            await _socket!.SendToAsync(reply, SocketFlags.None, to, _stopping.Token);
+            // Synchronous like the receiving threads: one asynchronous call would turn the shared socket non-blocking for good.
+            _socket!.SendTo(reply, SocketFlags.None, to);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {

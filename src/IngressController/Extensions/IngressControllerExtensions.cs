@@ -3,6 +3,7 @@ using KubeMesh.IngressController.Configuration;
 using KubeMesh.IngressController.Metrics;
 using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Routing;
+using KubeMesh.IngressController.Status;
 using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
 using Microsoft.AspNetCore.Routing.Matching;
@@ -35,6 +36,8 @@ public static class IngressControllerExtensions
         services.AddSingleton<IngressRequestMiddleware>();
         services.AddSingleton<IngressSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
+        services.AddSingleton<IngressStatusPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngressStatusPublisher>());
         services.AddSingleton<MatcherPolicy>(new IngressMatcherPolicy(settings.HealthPort));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngressListenerSetup>();
         services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
@@ -76,6 +79,10 @@ public static class IngressControllerExtensions
         var healthHost = "*:" + settings.HealthPort;
         app.MapHealthChecks("/healthz", new() { Predicate = r => r.Tags.Contains("live") }).RequireHost(healthHost);
         app.MapHealthChecks("/readyz").RequireHost(healthHost);
+
+        // ingress-nginx's /configuration/backends: how the served configuration balances each backend.
+        app.MapGet("/configuration/backends", () => BackendView.From(provider.Current))
+            .RequireHost(healthHost);
         return app;
     }
 }

@@ -9,7 +9,7 @@ namespace KubeMesh.EndToEnd;
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
     private DistributedApplication? _app;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
@@ -23,6 +23,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public int IngressHttpPort { get; } = FreePort.Next();
 
     public int IngressHttpsPort { get; } = FreePort.Next();
+
+    /// <summary>The ingress controller's /healthz, /readyz and /configuration/backends.</summary>
+    public int IngressHealthPort { get; } = FreePort.Next();
 
     /// <summary>
     /// The cluster's own corner of 127.0.0.0/8, drawn at random so that two clusters on one machine (two test
@@ -53,7 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:DataDirectory={DataDirectory}",
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
-                $"--Cluster:IngressHealthPort={FreePort.Next()}",
+                $"--Cluster:IngressHealthPort={IngressHealthPort}",
                 $"--Cluster:SchedulerHealthPort={FreePort.Next()}",
                 $"--Cluster:ControllerManagerHealthPort={FreePort.Next()}",
                 $"--Cluster:ProxyHealthPort={FreePort.Next()}",

@@ -1,17 +1,25 @@
 namespace KubeMesh.Bench.IngressLoadTest;
 
-/// <summary>Command-line options: --backends N --connections C --threads T --duration S --warmup S --ingress-dll PATH, and for a running cluster --server URL --ingress-port P.</summary>
+/// <summary>
+/// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
+/// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, and for a running cluster
+/// --server URL --ingress-port P.
+/// </summary>
 internal sealed record BenchOptions
 {
     public int Backends { get; init; } = 4;
 
     public int Connections { get; init; } = 64;
 
-    public int Threads { get; init; } = 2;
+    /// <summary>wrk's threads; one by default, since pinned wrk has one core.</summary>
+    public int Threads { get; init; } = 1;
 
     public int DurationSeconds { get; init; } = 10;
 
     public int WarmupSeconds { get; init; } = 3;
+
+    /// <summary>Measurements of every column, interleaved; the report shows each column's median.</summary>
+    public int Rounds { get; init; } = 1;
 
     /// <summary>The Release build of the controller the in-process mode starts as its own process.</summary>
     public string IngressDll { get; init; } = Path.GetFullPath(Path.Combine(
@@ -22,6 +30,35 @@ internal sealed record BenchOptions
 
     /// <summary>Cluster mode: the running ingress controller's HTTP port.</summary>
     public int IngressPort { get; init; } = 80;
+
+    /// <summary>
+    /// wrk on the first core and the proxy under test on the second, so they do not take turns on one core; the
+    /// pods (this process) run on either. Needs two cores.
+    /// </summary>
+    public bool Pin { get; init; } = Environment.ProcessorCount >= 2;
+
+    public bool ServerGc { get; init; } = true;
+
+    public bool ConcurrentGc { get; init; } = true;
+
+    public bool TieredPgo { get; init; }
+
+    public string? LoadCpu => Pin ? "0" : null;
+
+    public string? ProxyCpu => Pin ? "1" : null;
+
+    /// <summary>The same runtime settings for the controller and bare YARP, whatever their runtimeconfig.json says.</summary>
+    public Dictionary<string, string> RuntimeEnvironment() => new()
+    {
+        ["DOTNET_gcServer"] = ServerGc ? "1" : "0",
+        ["DOTNET_gcConcurrent"] = ConcurrentGc ? "1" : "0",
+        ["DOTNET_TieredPGO"] = TieredPgo ? "1" : "0",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+    };
+
+    public string Describe() =>
+        $"server GC {OnOff(ServerGc)}, concurrent GC {OnOff(ConcurrentGc)}, TieredPGO {OnOff(TieredPgo)}, " +
+        (Pin ? $"wrk pinned to CPU {LoadCpu}, proxies to CPU {ProxyCpu}, pods unpinned" : "no CPU pinning");
 
     public static BenchOptions Parse(string[] args)
     {
@@ -36,13 +73,27 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = int.Parse(value) },
                 "--duration" => options with { DurationSeconds = int.Parse(value) },
                 "--warmup" => options with { WarmupSeconds = int.Parse(value) },
+                "--rounds" => options with { Rounds = int.Parse(value) },
                 "--ingress-dll" => options with { IngressDll = Path.GetFullPath(value) },
                 "--server" => options with { Server = value },
                 "--ingress-port" => options with { IngressPort = int.Parse(value) },
+                "--pin" => options with { Pin = Flag(value) },
+                "--server-gc" => options with { ServerGc = Flag(value) },
+                "--concurrent-gc" => options with { ConcurrentGc = Flag(value) },
+                "--tiered-pgo" => options with { TieredPgo = Flag(value) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
 
         return options;
     }
+
+    private static bool Flag(string value) => value switch
+    {
+        "on" or "true" or "1" => true,
+        "off" or "false" or "0" => false,
+        _ => throw new ArgumentException($"expected on or off, got {value}"),
+    };
+
+    private static string OnOff(bool value) => value ? "on" : "off";
 }

@@ -53,15 +53,20 @@ internal sealed class InProcessCluster : IAsyncDisposable
         await cluster.RegisterAsync();
 
         var (httpPort, httpsPort, healthPort) = (Processes.FreePort(), Processes.FreePort(), Processes.FreePort());
-        cluster._ingress = Processes.Start("dotnet", [options.IngressDll], new Dictionary<string, string>
+        var environment = options.RuntimeEnvironment();
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["KUBEMESH_SERVER"] = server,
             ["IngressController__HttpPort"] = httpPort.ToString(),
             ["IngressController__HttpsPort"] = httpsPort.ToString(),
             ["IngressController__HealthPort"] = healthPort.ToString(),
             ["Logging__LogLevel__Default"] = "Warning",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        });
+        })
+        {
+            environment[key] = value;
+        }
+
+        cluster._ingress = Processes.Start("dotnet", [options.IngressDll], environment, options.ProxyCpu);
 
         var url = $"http://127.0.0.1:{httpPort}/";
         using var http = new HttpClient();

@@ -5,7 +5,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 
 /// <summary>
 /// Debian's nginx as the baseline: the same reverse proxy as ingress-nginx generates for one rule (upstream
-/// keepalive, HTTP/1.1 to the pods, the forwarded headers), from a generated config in a temporary directory.
+/// keepalive, HTTP/1.1 to the pods, the forwarded headers), from a generated config in a temporary directory;
+/// pinned like the other proxies.
 /// </summary>
 internal sealed class NginxProxy : IAsyncDisposable
 {
@@ -21,14 +22,15 @@ internal sealed class NginxProxy : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<NginxProxy> StartAsync(IReadOnlyList<string> upstreams)
+    public static async Task<NginxProxy> StartAsync(IReadOnlyList<string> upstreams, BenchOptions options)
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: apt-get install nginx");
         var directory = Directory.CreateTempSubdirectory("kubemesh-bench-nginx");
         var port = Processes.FreePort();
         var config = new StringBuilder()
-            .AppendLine("worker_processes auto;")
+            // Pinned, nginx gets the one core the other proxies get: one worker, as a .NET proxy is one process.
+            .AppendLine(options.Pin ? "worker_processes 1;" : "worker_processes auto;")
             .AppendLine("daemon off;")
             .AppendLine($"pid {directory.FullName}/nginx.pid;")
             .AppendLine($"error_log {directory.FullName}/error.log warn;")
@@ -56,7 +58,7 @@ internal sealed class NginxProxy : IAsyncDisposable
             .AppendLine("}");
         var file = Path.Combine(directory.FullName, "nginx.conf");
         await File.WriteAllTextAsync(file, config.ToString());
-        var process = Processes.Start(nginx, ["-p", directory.FullName, "-c", file]);
+        var process = Processes.Start(nginx, ["-p", directory.FullName, "-c", file], cpu: options.ProxyCpu);
         var proxy = new NginxProxy(directory, process, port);
         using var http = new HttpClient();
         await Processes.WaitUntilAsync(

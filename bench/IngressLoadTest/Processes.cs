@@ -6,9 +6,17 @@ namespace KubeMesh.Bench.IngressLoadTest;
 
 internal static class Processes
 {
-    public static Process Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="cpu">The CPU list to pin the process to (taskset -c), or null for any.</param>
+    public static Process Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? cpu = null)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(cpu is null ? file : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (cpu is not null)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(cpu);
+            info.ArgumentList.Add(file);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -9,12 +9,14 @@ internal static partial class Wrk
 {
     public static async Task<WrkResult> RunAsync(string name, string url, string host, BenchOptions options, int seconds)
     {
-        var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-t", options.Threads.ToString(), "-c", options.Connections.ToString(), "-d", seconds + "s", "--latency", "-H", "Host: " + host, url })
+        var info = new ProcessStartInfo(options.LoadCpu is null ? "wrk" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] pinning = options.LoadCpu is null ? [] : ["-c", options.LoadCpu, "wrk"];
+        foreach (var arg in pinning.Concat(["-t", options.Threads.ToString(), "-c", options.Connections.ToString(), "-d", seconds + "s", "--latency", "-H", "Host: " + host, url]))
         {
             info.ArgumentList.Add(arg);
         }
 
+        var loadBefore = LoadAverage.Read();
         using var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
         var output = await process.StandardOutput.ReadToEndAsync(timeout.Token);
@@ -33,7 +35,8 @@ internal static partial class Wrk
             double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
             ToMilliseconds(p99.Groups[1].Value, p99.Groups[2].Value),
             non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
-            socketErrors.Success ? socketErrors.Value.Trim() : "");
+            socketErrors.Success ? socketErrors.Value.Trim() : "",
+            loadBefore);
     }
 
     private static double ToMilliseconds(string value, string unit) =>

@@ -11,6 +11,14 @@ public sealed class IngressControllerOptions
     /// <summary>The address every listener binds; pod and service addresses live in 127.0.0.0/8.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// The address published in status.loadBalancer.ingress of the ingresses served (ingress-nginx's
+    /// --publish-status-address); empty for <see cref="Address"/>.
+    /// </summary>
+    public string PublishStatusAddress { get; set; } = "";
+
+    internal string StatusAddress => PublishStatusAddress.Length > 0 ? PublishStatusAddress : Address;
+
     /// <summary>Plain HTTP; ports below 1024 need root or a lowered net.ipv4.ip_unprivileged_port_start.</summary>
     public int HttpPort { get; set; } = 80;
 

@@ -43,7 +43,8 @@ public sealed class LiveUpdateTests(ClusterFixture cluster) : IDisposable
         })).ToArray();
 
         await Task.Delay(300);
-        var update = ingress.Clone();
+        // Re-read: the controller has written the ingress's status since it was created.
+        var update = await cluster.Client.For<Ingress>().GetAsync(ingress.Metadata.Namespace, ingress.Metadata.Name);
         update.Spec.Rules[0].Http.Paths.Add(new HTTPIngressPath
         {
             Path = "/v2",

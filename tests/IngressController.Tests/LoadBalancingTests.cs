@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.IngressController.Tests.Infrastructure;
@@ -42,6 +44,28 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
         {
             await configMaps.DeleteAsync("ingress-nginx", "nginx-configuration");
         }
+    }
+
+    [Fact]
+    public async Task ConfigurationBackends_LeastConnAnnotation_ShowsThePolicyInNginxWords()
+    {
+        await using var pod = await EchoBackend.StartAsync("dbg");
+        await cluster.CreateServiceAsync("dbg-pods", pod);
+        var ingress = ClusterFixture.Ingress("dbg-ingress", "dbg.example.com", ("/", "Prefix", "dbg-pods"));
+        ingress.Metadata.Annotations.Add("nginx.ingress.kubernetes.io/load-balance", "least_conn");
+        await cluster.CreateIngressAsync(ingress);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var backend = await Eventually.GetAsync(
+            async () => (await http.GetFromJsonAsync<JsonElement[]>($"http://127.0.0.1:{cluster.HealthPort}/configuration/backends"))!
+                .FirstOrDefault(b => b.GetProperty("name").GetString()!.StartsWith("default/dbg-pods:80/", StringComparison.Ordinal)),
+            b => b.ValueKind == JsonValueKind.Object,
+            "the backend is served");
+
+        Assert.Equal("least_conn", backend.GetProperty("loadBalance").GetString());
+        Assert.Equal("LeastRequests", backend.GetProperty("yarpPolicy").GetString());
+        Assert.Equal($"http://{pod.Ip}:{pod.Port}", Assert.Single(backend.GetProperty("endpoints").EnumerateArray()).GetString());
+        Assert.Equal("default/dbg-ingress", Assert.Single(backend.GetProperty("ingresses").EnumerateArray()).GetString());
     }
 
     public void Dispose() => _client.Dispose();

@@ -10,7 +10,7 @@ namespace KubeMesh.EndToEnd;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     // Generous: on a machine shared with other builds, `dotnet run` of each component alone can take minutes.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
     private DistributedApplication? _app;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
@@ -24,6 +24,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public int IngressHttpPort { get; } = FreePort.Next();
 
     public int IngressHttpsPort { get; } = FreePort.Next();
+
+    /// <summary>The ingress controller's /healthz, /readyz and /configuration/backends.</summary>
+    public int IngressHealthPort { get; } = FreePort.Next();
 
     /// <summary>
     /// The cluster's own corner of 127.0.0.0/8, drawn at random so that two clusters on one machine (two test
@@ -54,7 +57,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:DataDirectory={DataDirectory}",
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
-                $"--Cluster:IngressHealthPort={FreePort.Next()}",
+                $"--Cluster:IngressHealthPort={IngressHealthPort}",
                 $"--Cluster:SchedulerHealthPort={FreePort.Next()}",
                 $"--Cluster:ControllerManagerHealthPort={FreePort.Next()}",
                 $"--Cluster:ProxyHealthPort={FreePort.Next()}",

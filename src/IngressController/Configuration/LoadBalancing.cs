@@ -18,4 +18,10 @@ internal static class LoadBalancing
         };
         return policy.Length > 0;
     }
+
+    /// <summary>The load-balance value a YARP policy stands for, as ingress-nginx would print it.</summary>
+    public static string NginxName(string? policy) =>
+        policy == LoadBalancingPolicies.LeastRequests ? "least_conn"
+        : policy == LoadBalancingPolicies.PowerOfTwoChoices ? "ewma"
+        : Default;
 }

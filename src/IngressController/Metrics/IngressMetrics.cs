@@ -30,9 +30,12 @@ internal sealed class IngressMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
+    /// <summary>True while a listener (OpenTelemetry, dotnet-counters) collects either instrument.</summary>
+    public bool Enabled => _requests.Enabled || _duration.Enabled;
+
     public void Record(IngressRoutePolicy policy, int statusCode, long startTimestamp)
     {
-        if (!_requests.Enabled && !_duration.Enabled)
+        if (!Enabled)
         {
             return;
         }

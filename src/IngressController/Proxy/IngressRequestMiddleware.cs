@@ -16,43 +16,56 @@ internal sealed class IngressRequestMiddleware(IngressMetrics metrics, IOptions<
 {
     private readonly int _httpsPort = options.Value.HttpsPort;
 
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<IngressRoutePolicy>() ?? IngressRoutePolicy.Unmatched;
+
+        // Without a metrics listener the request goes on without an async frame of its own around it.
+        return metrics.Enabled ? InvokeMeasuredAsync(context, policy, next) : HandleAsync(context, policy, next);
+    }
+
+    private async Task InvokeMeasuredAsync(HttpContext context, IngressRoutePolicy policy, RequestDelegate next)
     {
         var start = Stopwatch.GetTimestamp();
-        var policy = context.GetEndpoint()?.Metadata.GetMetadata<IngressRoutePolicy>() ?? IngressRoutePolicy.Unmatched;
         try
         {
-            if (policy.SslRedirect && !context.Request.IsHttps)
-            {
-                await RedirectToHttpsAsync(context);
-            }
-            else if (policy.NotFound)
-            {
-                await NginxResponses.WriteAsync(context, StatusCodes.Status404NotFound, NginxResponses.NotFound);
-            }
-            else if (policy.Auth is { } auth && !auth.IsAuthorized(context.Request))
-            {
-                context.Response.Headers.WWWAuthenticate = auth.Challenge;
-                await NginxResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, NginxResponses.Unauthorized);
-            }
-            else if (context.GetReverseProxyFeature().AvailableDestinations.Count == 0)
-            {
-                await NginxResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NginxResponses.ServiceUnavailable);
-            }
-            else
-            {
-                if (policy.Rewrite is { } rewrite)
-                {
-                    context.Request.Path = new PathString(rewrite.Rewrite(context.Request.Path.Value ?? "/"));
-                }
-
-                await next();
-            }
+            await HandleAsync(context, policy, next);
         }
         finally
         {
             metrics.Record(policy, context.Response.StatusCode, start);
         }
+    }
+
+    private Task HandleAsync(HttpContext context, IngressRoutePolicy policy, RequestDelegate next)
+    {
+        if (policy.SslRedirect && !context.Request.IsHttps)
+        {
+            return RedirectToHttpsAsync(context);
+        }
+
+        if (policy.NotFound)
+        {
+            return NginxResponses.WriteAsync(context, StatusCodes.Status404NotFound, NginxResponses.NotFound);
+        }
+
+        if (policy.Auth is { } auth && !auth.IsAuthorized(context.Request))
+        {
+            context.Response.Headers.WWWAuthenticate = auth.Challenge;
+            return NginxResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, NginxResponses.Unauthorized);
+        }
+
+        if (context.GetReverseProxyFeature().AvailableDestinations.Count == 0)
+        {
+            return NginxResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NginxResponses.ServiceUnavailable);
+        }
+
+        if (policy.Rewrite is { } rewrite)
+        {
+            context.Request.Path = new PathString(rewrite.Rewrite(context.Request.Path.Value ?? "/"));
+        }
+
+        return next(context);
     }
 
     private Task RedirectToHttpsAsync(HttpContext context)

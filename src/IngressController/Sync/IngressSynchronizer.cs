@@ -7,6 +7,7 @@ using KubeMesh.Api.Networking.V1;
 using KubeMesh.Client;
 using KubeMesh.IngressController.Configuration;
 using KubeMesh.IngressController.Proxy;
+using KubeMesh.IngressController.Status;
 using KubeMesh.IngressController.Tls;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ internal sealed class IngressSynchronizer(
     ProxyConfigBuilder builder,
     IngressProxyConfigProvider provider,
     CertificateStore certificates,
+    IngressStatusPublisher status,
     IOptions<IngressControllerOptions> options,
     ILogger<IngressSynchronizer> logger) : BackgroundService
 {
@@ -119,6 +121,7 @@ internal sealed class IngressSynchronizer(
         }
 
         _applied.TrySetResult();
+        status.ConfigurationApplied();
     }
 
     /// <summary>Waits until changes pause for the debounce interval, but no longer than the maximum.</summary>

@@ -33,6 +33,8 @@ public static class ApiServerServiceCollectionExtensions
         services.Configure<ServiceAllocationOptions>(builder.Configuration.GetSection(ServiceAllocationOptions.Section));
         services.AddSingleton<ServiceAllocators>();
         services.AddSingleton<ResourceStrategies>();
+        services.AddSingleton<NamespaceCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<NamespaceCache>());
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<ManifestApplier>();
         services.AddSingleton<WatchStreamer>();

@@ -12,7 +12,7 @@ namespace KubeMesh.ApiServer.Registry;
 /// The generic registry every kind goes through (kube-apiserver's genericregistry.Store): defaulting,
 /// validation, server-owned metadata, compare-and-swap writes, finalizers and graceful deletion.
 /// </summary>
-public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strategies, TimeProvider clock)
+public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strategies, NamespaceCache namespaces, TimeProvider clock)
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -41,7 +41,9 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         {
             var data = ObjectCodec.Encode(kind, obj);
             var revision = await store.CreateAsync(kind, key.Field, data);
-            return ObjectCodec.Decode(kind, data, revision);
+            var created = ObjectCodec.Decode(kind, data, revision);
+            namespaces.Observe(kind, key.Name, revision, created);
+            return created;
         }
         catch (AlreadyExistsException)
         {
@@ -166,7 +168,8 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
             {
                 try
                 {
-                    await store.DeleteAsync(kind, key.Field, ParseRevision(meta.ResourceVersion));
+                    var deleted = await store.DeleteAsync(kind, key.Field, ParseRevision(meta.ResourceVersion));
+                    namespaces.Observe(kind, key.Name, deleted, written: null);
                     await strategies.For(kind).ReleaseAfterDeleteAsync(old);
                     return old;
                 }
@@ -308,13 +311,16 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         {
             if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0)
             {
-                await store.DeleteAsync(kind, key.Field, stored);
+                var deleted = await store.DeleteAsync(kind, key.Field, stored);
+                namespaces.Observe(kind, key.Name, deleted, written: null);
                 await strategies.For(kind).ReleaseAfterDeleteAsync(updated);
                 return ObjectCodec.Decode(kind, data, stored);
             }
 
             var revision = await store.UpdateAsync(kind, key.Field, stored, data);
-            return ObjectCodec.Decode(kind, data, revision);
+            var written = ObjectCodec.Decode(kind, data, revision);
+            namespaces.Observe(kind, key.Name, revision, written);
+            return written;
         }
         catch (ConflictException) when (expected is null)
         {
@@ -332,8 +338,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
 
     private async Task RequireNamespaceAsync(string ns)
     {
-        var stored = await store.GetAsync(ResourceKinds.Namespace, ns) ?? throw ApiErrors.NotFound(ResourceKinds.Namespace, ns);
-        var meta = ResourceKinds.Namespace.Metadata(ObjectCodec.Decode(ResourceKinds.Namespace, stored));
+        var meta = await namespaces.GetAsync(ns) ?? throw ApiErrors.NotFound(ResourceKinds.Namespace, ns);
         if (meta.DeletionTimestamp is not null)
         {
             throw ApiErrors.Forbidden($"unable to create new content in namespace {ns} because it is being terminated");

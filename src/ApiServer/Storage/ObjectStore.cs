@@ -82,31 +82,23 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         return entries.Select(e => StoreEvent.Parse((byte[])e!)).ToArray();
     }
 
-    public Task PublishAsync(ResourceKind kind, long revision) =>
-        Subscriber.PublishAsync(_keys.Events(kind), revision);
-
     private async Task<long> WriteAsync(ResourceKind kind, string op, string field, long? expected, byte[] data)
     {
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
             StoreScripts.Write,
             [_keys.Objects(kind), _keys.Revision, _keys.Log(kind), _keys.Compacted(kind)],
-            [op, field, expected?.ToString() ?? "", data, _historyLimit]))!;
+            [op, field, expected?.ToString() ?? "", data, _historyLimit, _keys.EventsChannelName(kind)]))!;
         var code = (long)result[0];
-        var key = $"{kind.Plural} \"{field}\"";
         return code switch
         {
-            -1 => throw new AlreadyExistsException(key),
-            -2 => throw new NotFoundException(key),
-            -3 => throw new ConflictException(key, expected ?? 0, long.Parse((string)result[1]!)),
-            _ => await PublishedAsync(kind, code),
+            -1 => throw new AlreadyExistsException(Describe(kind, field)),
+            -2 => throw new NotFoundException(Describe(kind, field)),
+            -3 => throw new ConflictException(Describe(kind, field), expected ?? 0, long.Parse((string)result[1]!)),
+            _ => code,
         };
     }
 
-    private async Task<long> PublishedAsync(ResourceKind kind, long revision)
-    {
-        await PublishAsync(kind, revision);
-        return revision;
-    }
+    private static string Describe(ResourceKind kind, string field) => $"{kind.Plural} \"{field}\"";
 
     private static StoredObject Decode(string field, RedisValue value)
     {

@@ -17,7 +17,10 @@ public sealed class StoreKeys(string prefix)
 
     public RedisKey Compacted(ResourceKind kind) => $"{prefix}/{kind.GroupResource}/compacted";
 
-    public RedisChannel Events(ResourceKind kind) => RedisChannel.Literal($"{prefix}/{kind.GroupResource}/events");
+    public RedisChannel Events(ResourceKind kind) => RedisChannel.Literal(EventsChannelName(kind));
+
+    /// <summary>The channel's name as the write script publishes to it (a channel is not a key, so it travels as an argument).</summary>
+    public string EventsChannelName(ResourceKind kind) => $"{prefix}/{kind.GroupResource}/events";
 
     public static string Field(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 }

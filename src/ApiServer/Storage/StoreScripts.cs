@@ -3,14 +3,17 @@ namespace KubeMesh.ApiServer.Storage;
 /// <summary>
 /// Lua scripts run atomically by the store (Garnet needs --lua-transaction-mode). Every write bumps the
 /// global revision, stores "revision\n" + object bytes, and appends an event to the kind's log, so the
-/// revision order, the object and the log never disagree.
+/// revision order, the object and the log never disagree. The script also publishes the log entry on the kind's
+/// channel, so a write is one round trip, the notification can never be lost between the write and a separate
+/// PUBLISH, and a watch feed that has every earlier event of the kind appends it without reading the log.
 /// </summary>
 internal static class StoreScripts
 {
     // KEYS: 1 objects hash, 2 revision counter, 3 log zset, 4 compacted marker.
-    // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit.
+    // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit, 6 events channel.
     // Returns {revision, previous revision} or {-1 exists | -2 not found | -3 conflict, current revision}.
     // Log entry: "rev\nTYPE\nprevLen\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the last state as obj).
+    // Published: "kindPrev\n" .. entry, kindPrev being the revision of the kind's previous log entry (0: none).
     public const string Write = """
         local cur = redis.call('HGET', KEYS[1], ARGV[2])
         local curRev = ''
@@ -27,6 +30,8 @@ internal static class StoreScripts
           if not cur then return {-2, ''} end
           if ARGV[3] ~= '' and ARGV[3] ~= curRev then return {-3, curRev} end
         end
+        local newest = redis.call('ZREVRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+        local kindPrev = newest[2] or '0'
         local rev = redis.call('INCR', KEYS[2])
         local entry
         if op == 'delete' then
@@ -47,6 +52,7 @@ internal static class StoreScripts
           redis.call('SET', KEYS[4], last[2])
           redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - limit - 1)
         end
+        redis.call('PUBLISH', ARGV[6], kindPrev .. '\n' .. entry)
         return {rev, curRev}
         """;
 }

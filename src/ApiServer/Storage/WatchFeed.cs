@@ -1,5 +1,7 @@
+using System.Globalization;
 using KubeMesh.Api.Resources;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace KubeMesh.ApiServer.Storage;
 
@@ -17,6 +19,7 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     private TaskCompletionSource _changed = NewSignal();
     private long _ringStart;
     private long _last;
+    private bool _started;
     private Task? _loop;
 
     public ResourceKind Kind => kind;
@@ -35,14 +38,40 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
 
     public async Task StartAsync()
     {
-        await store.Subscriber.SubscribeAsync(store.Keys.Events(kind), (_, _) => Nudge());
+        await store.Subscriber.SubscribeAsync(store.Keys.Events(kind), (_, message) => OnPublished(message));
         var current = await store.CurrentRevisionAsync();
         lock (_gate)
         {
             _ringStart = _last = current;
+            _started = true;
         }
 
         _loop = Task.Run(() => FollowAsync(_stop.Token));
+    }
+
+    /// <summary>
+    /// A write's published log entry. When the feed already has the kind's event before it, the entry is the next
+    /// one and is appended as it is; otherwise (a gap, a message from before the start) the log is read instead.
+    /// Delivery order does not matter: an entry the feed already has is dropped, a gap always means a log read.
+    /// </summary>
+    private void OnPublished(RedisValue message)
+    {
+        ReadOnlyMemory<byte> bytes = (byte[]?)message ?? [];
+        var nl = bytes.Span.IndexOf((byte)'\n');
+        if (nl > 0 && long.TryParse(bytes.Span[..nl], NumberStyles.Integer, CultureInfo.InvariantCulture, out var kindPrevious))
+        {
+            var e = StoreEvent.Parse(bytes[(nl + 1)..]);
+            lock (_gate)
+            {
+                if (_started && kindPrevious <= _last)
+                {
+                    AppendLocked([e]);
+                    return;
+                }
+            }
+        }
+
+        Nudge();
     }
 
     public void Nudge()
@@ -167,17 +196,37 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     {
         lock (_gate)
         {
-            _ring.AddRange(events);
-            _last = events[^1].Revision;
-            if (_ring.Count > capacity)
-            {
-                var drop = _ring.Count - capacity;
-                _ringStart = _ring[drop - 1].Revision;
-                _ring.RemoveRange(0, drop);
-            }
-
-            Signal();
+            AppendLocked(events);
         }
+    }
+
+    /// <summary>Appends the events newer than the feed's last; a published entry may have arrived during a log read.</summary>
+    private void AppendLocked(IReadOnlyList<StoreEvent> events)
+    {
+        var added = false;
+        foreach (var e in events)
+        {
+            if (e.Revision > _last)
+            {
+                _ring.Add(e);
+                _last = e.Revision;
+                added = true;
+            }
+        }
+
+        if (!added)
+        {
+            return;
+        }
+
+        if (_ring.Count > capacity)
+        {
+            var drop = _ring.Count - capacity;
+            _ringStart = _ring[drop - 1].Revision;
+            _ring.RemoveRange(0, drop);
+        }
+
+        Signal();
     }
 
     private void Signal()

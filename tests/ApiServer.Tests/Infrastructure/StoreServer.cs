@@ -10,7 +10,8 @@ namespace KubeMesh.ApiServer.Tests.Infrastructure;
 /// </summary>
 public abstract class StoreServer : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    // A .NET store (Garnet) starting beside parallel test classes on a busy 2-core machine took over 30 s.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private readonly StringBuilder _output = new();
     private Process? _process;
 

@@ -1,0 +1,81 @@
+using Grpc.Core;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.ApiServer.Tests.Infrastructure;
+
+namespace KubeMesh.ApiServer.Tests.Contract;
+
+/// <summary>
+/// Creates in a namespace follow the namespace's life at once, although the api-server answers them from its
+/// namespace cache: right after a delete or the start of termination, and when another api-server made the change.
+/// </summary>
+public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTestBase(fixture)
+{
+    private static readonly TimeSpan FeedTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Create_RightAfterNamespaceDeleted_IsNotFound()
+    {
+        var ns = await CreateNamespaceAsync();
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "before"), deadline: Deadline);
+
+        await Api.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+        var failure = await FailureOfAsync(() => Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "after"), deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, failure.StatusCode);
+        Assert.Contains(ns, failure.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_RightAfterNamespaceStartsTerminating_IsForbidden()
+    {
+        var ns = await CreateNamespaceAsync();
+        var held = await Api.Namespaces.GetAsync(new GetRequest { Name = ns }, deadline: Deadline);
+        held.Metadata.Finalizers.Add("kubemesh.test/hold");
+        held = await Api.Namespaces.UpdateAsync(held, deadline: Deadline);
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "before"), deadline: Deadline);
+
+        await Api.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+        var failure = await FailureOfAsync(() => Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "after"), deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, failure.StatusCode);
+        Assert.Contains("being terminated", failure.Status.Detail, StringComparison.Ordinal);
+        var terminating = await Api.Namespaces.GetAsync(new GetRequest { Name = ns }, deadline: Deadline);
+        terminating.Metadata.Finalizers.Clear();
+        await Api.Namespaces.UpdateAsync(terminating, deadline: Deadline);
+    }
+
+    [Fact]
+    public async Task Create_AfterAnotherApiServerDeletedNamespace_IsNotFound()
+    {
+        var ns = await CreateNamespaceAsync();
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "before"), deadline: Deadline);
+        await using var other = await Fixture.StartApiServerAsync(new Dictionary<string, string?>());
+
+        await other.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+
+        // This api-server learns of it from the namespace watch feed, a moment later.
+        var deadline = DateTime.UtcNow + FeedTimeout;
+        StatusCode? code = null;
+        for (var i = 0; DateTime.UtcNow < deadline; i++)
+        {
+            try
+            {
+                await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, $"after-{i}"), deadline: Deadline);
+            }
+            catch (RpcException e)
+            {
+                code = e.StatusCode;
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(StatusCode.NotFound, code);
+    }
+}
+
+public sealed class RedisNamespaceLifecycleTests(RedisFixture fixture) : NamespaceLifecycleTests(fixture), IClassFixture<RedisFixture>;
+
+public sealed class GarnetNamespaceLifecycleTests(GarnetFixture fixture) : NamespaceLifecycleTests(fixture), IClassFixture<GarnetFixture>;

@@ -3,6 +3,7 @@ using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
+using KubeMesh.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -12,13 +13,12 @@ namespace KubeMesh.ControllerManager.Tests;
 /// </summary>
 public sealed class FakeKubelet : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly BackgroundLoop _loop;
     private int _nextIp = 2;
 
     public FakeKubelet(KubeMeshClient client, string ns, TimeSpan delay, bool onlyBound = false)
     {
-        _loop = Task.Run(() => RunAsync(client.For<Pod>(), ns, delay, onlyBound, _stop.Token));
+        _loop = new BackgroundLoop(ct => RunAsync(client.For<Pod>(), ns, delay, onlyBound, ct));
     }
 
     private volatile bool _paused;
@@ -29,19 +29,7 @@ public sealed class FakeKubelet : IAsyncDisposable
         set => _paused = value;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
     private async Task RunAsync(ResourceClient<Pod> pods, string ns, TimeSpan delay, bool onlyBound, CancellationToken cancellationToken)
     {

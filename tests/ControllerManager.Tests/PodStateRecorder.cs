@@ -1,6 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
+using KubeMesh.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -10,16 +11,15 @@ namespace KubeMesh.ControllerManager.Tests;
 /// </summary>
 public sealed class PodStateRecorder : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Pod> _pods = [];
     private readonly List<(int Total, int Ready)> _states = [];
     private readonly List<(string Name, DateTimeOffset Seen)> _added = [];
-    private readonly Task _loop;
+    private readonly BackgroundLoop _loop;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PodStateRecorder(KubeMeshClient client, string ns)
     {
-        _loop = Task.Run(() => RunAsync(client.For<Pod>(), ns));
+        _loop = new BackgroundLoop(ct => RunAsync(client.For<Pod>(), ns, ct));
     }
 
     public IReadOnlyList<(int Total, int Ready)> States
@@ -46,32 +46,20 @@ public sealed class PodStateRecorder : IAsyncDisposable
 
     public Task Started => _started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (OperationCanceledException)
-        {
-        }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(ResourceClient<Pod> pods, string ns)
+    private async Task RunAsync(ResourceClient<Pod> pods, string ns, CancellationToken cancellationToken)
     {
         try
         {
-            var list = await pods.ListAsync(new ListRequest { Namespace = ns }, _stop.Token);
+            var list = await pods.ListAsync(new ListRequest { Namespace = ns }, cancellationToken);
             foreach (var pod in list.Items.Where(p => p.Metadata.DeletionTimestamp is null))
             {
                 _pods[pod.Metadata.Name] = pod;
             }
 
             _started.TrySetResult();
-            await foreach (var e in pods.WatchAsync(new WatchRequest { Namespace = ns, ResourceVersion = list.ResourceVersion }, _stop.Token))
+            await foreach (var e in pods.WatchAsync(new WatchRequest { Namespace = ns, ResourceVersion = list.ResourceVersion }, cancellationToken))
             {
                 if (e.Type == WatchEventType.Deleted || e.Object.Metadata.DeletionTimestamp is not null)
                 {

@@ -3,6 +3,7 @@ using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
+using KubeMesh.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -22,8 +23,7 @@ public enum PodOutcome
 /// </summary>
 public sealed class RunToCompletionKubelet : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly BackgroundLoop _loop;
     private readonly Func<Pod, PodOutcome> _outcome;
     private readonly TimeSpan _runFor;
 
@@ -31,22 +31,10 @@ public sealed class RunToCompletionKubelet : IAsyncDisposable
     {
         _runFor = runFor;
         _outcome = outcome;
-        _loop = Task.Run(() => RunAsync(client.For<Pod>(), ns, _stop.Token));
+        _loop = new BackgroundLoop(ct => RunAsync(client.For<Pod>(), ns, ct));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
     private async Task RunAsync(ResourceClient<Pod> pods, string ns, CancellationToken cancellationToken)
     {

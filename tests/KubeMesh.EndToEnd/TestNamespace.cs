@@ -1,35 +1,98 @@
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
 
 namespace KubeMesh.EndToEnd;
 
 /// <summary>
 /// A namespace of one test's own on the shared cluster, so manifests that name their objects alike (pods called
-/// `nginx`) never meet another test's; kmctl runs with `-n` it, and disposing deletes what the test made in it.
+/// `nginx`) never meet another test's; kmctl runs in it with `-n`. Disposing deletes what the test applied and
+/// made in it, waits for its pods to go, then deletes the namespace, leaving the cluster as it was.
 /// </summary>
-internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAsyncLifetime
+internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAsyncLifetime, IAsyncDisposable
 {
+    private readonly List<string> _applied = [];
+
     public string Name { get; } = prefix + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    public static async Task<TestNamespace> CreateAsync(ClusterFixture cluster, string prefix)
+    {
+        var ns = new TestNamespace(cluster, prefix);
+        await ns.InitializeAsync();
+        return ns;
+    }
 
     public async Task InitializeAsync() => await KmctlAsync("create", "namespace", Name);
 
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
     public async Task DisposeAsync()
     {
-        // No namespace controller deletes a namespace's contents, so delete them first, without waiting on grace periods.
+        foreach (var file in Enumerable.Reverse(_applied))
+        {
+            await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "-f", file, "--ignore-not-found", "--wait=false");
+        }
+
         await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "pods", "--all", "--now", "--wait=false");
         await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "configmaps", "--all", "--wait=false");
         await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "secrets", "--all", "--wait=false");
+        var pods = cluster.Client.For<Pod>();
+        try
+        {
+            await Eventually.TrueAsync(async () => (await pods.ListAsync(new ListRequest { Namespace = Name })).Items.Count == 0, TimeSpan.FromSeconds(60), "the namespace's pods are gone");
+        }
+        catch (TimeoutException)
+        {
+            // Deleting the namespace below still ends what is left; the test's result is not the cleanup's.
+        }
+
+        var claims = cluster.Client.For<PersistentVolumeClaim>();
+        foreach (var claim in (await claims.ListAsync(new ListRequest { Namespace = Name })).Items)
+        {
+            await claims.DeleteAsync(Name, claim.Metadata.Name);
+        }
+
         await Kmctl.RunAsync(cluster.ApiServer, "delete", "namespace", Name, "--wait=false");
+        foreach (var file in _applied.Where(f => f.StartsWith(Path.GetTempPath(), StringComparison.Ordinal)))
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>Runs kmctl in this namespace and returns its output; a failing command fails the test with its error.</summary>
     public async Task<string> KmctlAsync(params string[] args)
     {
         var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, ["-n", Name, .. args]);
-        Assert.True(code == 0, $"kmctl {string.Join(' ', args)} exited {code}: {error}");
+        Assert.True(code == 0, $"kmctl {string.Join(' ', args)} exited {code}: {error}{output}");
         return output;
     }
 
-    public Task<string> ApplyAsync(string manifest) => KmctlAsync("apply", "-f", Kmctl.Manifest(manifest));
+    /// <summary>`kmctl apply -f` of a seed manifest ("seed/01-pod-nginx.yaml") or a file's full path, remembered for cleanup.</summary>
+    public async Task<string> ApplyAsync(string manifest, params string[] flags)
+    {
+        var file = Path.IsPathRooted(manifest) ? manifest : Kmctl.Manifest(manifest);
+        var output = await KmctlAsync(["apply", "-f", file, .. flags]);
+        _applied.Add(file);
+        return output;
+    }
+
+    /// <summary>A seed manifest with some text replaced, written to a temporary file, as a user edits a copy.</summary>
+    public async Task<string> EditedManifestAsync(string seed, params (string Old, string New)[] edits)
+    {
+        var text = await File.ReadAllTextAsync(Kmctl.Manifest(seed));
+        foreach (var (old, replacement) in edits)
+        {
+            Assert.Contains(old, text);
+            text = text.Replace(old, replacement, StringComparison.Ordinal);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"{Name}-{Path.GetFileName(seed)}");
+        await File.WriteAllTextAsync(path, text);
+        return path;
+    }
+
+    public async Task<List<Pod>> LivePodsAsync() =>
+        [.. (await cluster.Client.For<Pod>().ListAsync(new ListRequest { Namespace = Name })).Items
+            .Where(p => p.Metadata.DeletionTimestamp is null).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
 
     public Task<Pod> WaitForPodAsync(string name, Func<Pod, bool> condition) =>
         Eventually.ReturnsAsync(async () =>

@@ -25,7 +25,7 @@ public sealed class DeleteCommand : ICommand
         var objects = await TargetsAsync(context);
         var grace = args.Bool("now") ? 1 : args.Bool("force") ? 0 : args.Int("grace-period") is { } g and >= 0 ? g : (int?)null;
         var failed = false;
-        List<(ResourceKind Kind, string Namespace, string Name)> deleted = [];
+        List<(ResourceKind Kind, string Namespace, string Name, string Uid)> deleted = [];
         foreach (var (kind, ns, name) in objects)
         {
             var request = new DeleteRequest { Namespace = kind.Namespaced ? ns : "", Name = name };
@@ -36,9 +36,9 @@ public sealed class DeleteCommand : ICommand
 
             try
             {
-                await context.Api.DeleteAsync(kind, request);
+                var gone = await context.Api.DeleteAsync(kind, request);
                 await context.Out.WriteLineAsync($"{ObjectNames.KindWithGroup(kind)} \"{name}\" deleted");
-                deleted.Add((kind, ns, name));
+                deleted.Add((kind, ns, name, kind.Metadata(gone).Uid));
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {
@@ -53,9 +53,9 @@ public sealed class DeleteCommand : ICommand
         if (args.Value("wait") is not ("false" or "False" or "0"))
         {
             var timeout = Durations.Parse(args.Value("timeout"), TimeSpan.FromSeconds(60), "timeout");
-            foreach (var (kind, ns, name) in deleted)
+            foreach (var (kind, ns, name, uid) in deleted)
             {
-                await WaitGoneAsync(context, kind, ns, name, timeout, cancellationToken);
+                await WaitGoneAsync(context, kind, ns, name, uid, timeout, cancellationToken);
             }
         }
 
@@ -109,14 +109,21 @@ public sealed class DeleteCommand : ICommand
         return objects;
     }
 
-    private static async Task WaitGoneAsync(KmctlContext context, ResourceKind kind, string ns, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the deleted object is gone, as kubectl does by UID: a controller may already have made a new one of
+    /// the same name (a StatefulSet's pod), which is not the object that was deleted.
+    /// </summary>
+    private static async Task WaitGoneAsync(KmctlContext context, ResourceKind kind, string ns, string name, string uid, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = context.Now + timeout;
         while (true)
         {
             try
             {
-                await context.Api.GetAsync(kind, ns, name);
+                if (kind.Metadata(await context.Api.GetAsync(kind, ns, name)).Uid != uid)
+                {
+                    return;
+                }
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {

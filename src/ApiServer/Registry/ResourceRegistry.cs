@@ -164,7 +164,8 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
             }
 
             var strategy = strategies.For(kind);
-            var grace = strategy.GracefulDeletionSeconds(old, request.GracePeriodSeconds);
+            // An unset grace period means "the object's own" (a pod's terminationGracePeriodSeconds), not zero.
+            var grace = strategy.GracefulDeletionSeconds(old, request.HasGracePeriodSeconds ? request.GracePeriodSeconds : null);
             if (markedMeta.Finalizers.Count == 0 && grace is null && !strategy.HasSpecFinalizers(old))
             {
                 try

@@ -163,14 +163,16 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
                     throw ApiErrors.BadRequest($"propagationPolicy: Unsupported value: \"{request.PropagationPolicy}\": supported values: \"Orphan\", \"Foreground\", \"Background\"");
             }
 
-            var grace = strategies.For(kind).GracefulDeletionSeconds(old, request.GracePeriodSeconds);
-            if (markedMeta.Finalizers.Count == 0 && grace is null)
+            var strategy = strategies.For(kind);
+            // An unset grace period means "the object's own" (a pod's terminationGracePeriodSeconds), not zero.
+            var grace = strategy.GracefulDeletionSeconds(old, request.HasGracePeriodSeconds ? request.GracePeriodSeconds : null);
+            if (markedMeta.Finalizers.Count == 0 && grace is null && !strategy.HasSpecFinalizers(old))
             {
                 try
                 {
                     var deleted = await store.DeleteAsync(kind, key.Field, ParseRevision(meta.ResourceVersion));
                     namespaces.Observe(kind, key.Name, deleted, written: null);
-                    await strategies.For(kind).ReleaseAfterDeleteAsync(old);
+                    await strategy.ReleaseAfterDeleteAsync(old);
                     return old;
                 }
                 catch (ConflictException)
@@ -204,6 +206,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
                 }
             }
 
+            strategy.PrepareForDeletionMark(marked);
             var result = await WriteUpdateAsync(kind, key, marked, old, ParseRevision(meta.ResourceVersion), dryRun: false);
             if (result is not null)
             {
@@ -309,7 +312,8 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
 
         try
         {
-            if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0)
+            if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0
+                && !strategies.For(kind).HasSpecFinalizers(updated))
             {
                 var deleted = await store.DeleteAsync(kind, key.Field, stored);
                 namespaces.Observe(kind, key.Name, deleted, written: null);

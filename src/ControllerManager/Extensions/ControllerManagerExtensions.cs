@@ -31,6 +31,7 @@ public static class ControllerManagerExtensions
         builder.AddController<DaemonSetController>("DaemonSet");
         builder.AddController<CronJobController>("CronJob");
         builder.AddController<StatefulSetController>("StatefulSet");
+        builder.AddController<NamespaceController>("Namespace");
         return builder;
     }
 

@@ -7,7 +7,8 @@ namespace KubeMesh.ApiServer.Tests.Contract;
 
 /// <summary>
 /// Creates in a namespace follow the namespace's life at once, although the api-server answers them from its
-/// namespace cache: right after a delete or the start of termination, and when another api-server made the change.
+/// namespace cache: right after a namespace is removed or starts terminating, and when another api-server made the
+/// change. Removal here is what the namespace controller does last: delete, then release the "kubernetes" finalizer.
 /// </summary>
 public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTestBase(fixture)
 {
@@ -19,7 +20,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         var ns = await CreateNamespaceAsync();
         await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "before"), deadline: Deadline);
 
-        await Api.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+        await RemoveNamespaceAsync(Api, ns);
         var failure = await FailureOfAsync(() => Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "after"), deadline: Deadline).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, failure.StatusCode);
@@ -42,6 +43,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         Assert.Contains("being terminated", failure.Status.Detail, StringComparison.Ordinal);
         var terminating = await Api.Namespaces.GetAsync(new GetRequest { Name = ns }, deadline: Deadline);
         terminating.Metadata.Finalizers.Clear();
+        terminating.Spec.Finalizers.Clear();
         await Api.Namespaces.UpdateAsync(terminating, deadline: Deadline);
     }
 
@@ -52,7 +54,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, "before"), deadline: Deadline);
         await using var other = await Fixture.StartApiServerAsync(new Dictionary<string, string?>());
 
-        await other.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+        await RemoveNamespaceAsync(other, ns);
 
         // This api-server learns of it from the namespace watch feed, a moment later.
         var deadline = DateTime.UtcNow + FeedTimeout;
@@ -73,6 +75,13 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         }
 
         Assert.Equal(StatusCode.NotFound, code);
+    }
+
+    private static async Task RemoveNamespaceAsync(ApiServerHost api, string ns)
+    {
+        var terminating = await api.Namespaces.DeleteAsync(new DeleteRequest { Name = ns }, deadline: Deadline);
+        terminating.Spec.Finalizers.Clear();
+        await api.Namespaces.UpdateAsync(terminating, deadline: Deadline);
     }
 }
 

@@ -40,4 +40,12 @@ public class ResourceStrategy(ResourceKind kind)
 
     /// <summary>Whether Delete should only mark the object (graceful deletion) instead of removing it now.</summary>
     public virtual long? GracefulDeletionSeconds(IMessage obj, long? requested) => null;
+
+    /// <summary>Whether deletion still waits on finalizers kept outside metadata.finalizers (a namespace's spec.finalizers).</summary>
+    public virtual bool HasSpecFinalizers(IMessage obj) => false;
+
+    /// <summary>Changes an object marked for deletion carries besides its deletionTimestamp (a namespace becomes Terminating).</summary>
+    public virtual void PrepareForDeletionMark(IMessage obj)
+    {
+    }
 }

@@ -55,6 +55,7 @@ public sealed class KubeletLogService(PodManager pods, ContainerLogStore logs, I
             : null;
         DateTimeOffset? since = request.HasSinceSeconds ? time.GetUtcNow().AddSeconds(-request.SinceSeconds) : null;
         int? tail = request.HasTailLines && request.TailLines >= 0 ? (int)Math.Min(request.TailLines, int.MaxValue) : null;
+        var lineStart = true;
         try
         {
             await foreach (var line in logs.ReadAsync(worker.Uid, containerName, previous, tail, until, context.CancellationToken))
@@ -64,9 +65,10 @@ public sealed class KubeletLogService(PodManager pods, ContainerLogStore logs, I
                     continue;
                 }
 
-                var text = request.Timestamps
-                    ? line.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + " " + line.Text + "\n"
-                    : line.Text + "\n";
+                // A partial record is sent as it is, and the records that continue its line follow without a timestamp.
+                var text = (request.Timestamps && lineStart ? line.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + " " : "")
+                    + line.Text + (line.Partial ? "" : "\n");
+                lineStart = !line.Partial;
                 await responseStream.WriteAsync(new PodLogChunk { Data = ByteString.CopyFrom(text, Encoding.UTF8) }, context.CancellationToken);
             }
         }

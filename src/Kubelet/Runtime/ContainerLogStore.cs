@@ -53,6 +53,7 @@ public sealed class ContainerLogStore(string root)
             lines.Add(LogLine.Parse(raw));
         }
 
+        lines = JoinPartials(lines);
         foreach (var line in tail is { } n ? lines.TakeLast(n) : lines)
         {
             yield return line;
@@ -73,6 +74,31 @@ public sealed class ContainerLogStore(string root)
 
             await Task.WhenAny(until, Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken));
         }
+    }
+
+    /// <summary>
+    /// Joins each stream's partial records to the record that ends their line, so that tail counts lines; a line
+    /// still open at the end stays partial.
+    /// </summary>
+    internal static List<LogLine> JoinPartials(IEnumerable<LogLine> records)
+    {
+        var lines = new List<LogLine>();
+        var open = new Dictionary<string, LogLine>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            var line = open.Remove(record.Stream, out var start) ? start with { Text = start.Text + record.Text, Partial = record.Partial } : record;
+            if (line.Partial)
+            {
+                open[record.Stream] = line;
+            }
+            else
+            {
+                lines.Add(line);
+            }
+        }
+
+        lines.AddRange(open.Values.OrderBy(l => l.Time));
+        return lines;
     }
 
     private IEnumerable<int> Attempts(string podUid, string container)

@@ -23,6 +23,9 @@ public sealed class ClusterOptions
 
     /// <summary>Every kubelet listens on its own node address (127.10.n.1) at this port, like kubelet's 10250.</summary>
     public int KubeletPort { get; set; } = 10250;
+
+    /// <summary>A failed container's first restart delay (CrashLoopBackOff), doubling up to 5 min: kubelet's fixed 10 s, shorter for tests.</summary>
+    public TimeSpan KubeletBackOffInitial { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>The ingress controller's ports on 127.0.0.1; below 1024 they need root or a lowered net.ipv4.ip_unprivileged_port_start.</summary>
     public int IngressHttpPort { get; set; } = 80;
 

@@ -64,6 +64,7 @@ public static class ControlPlaneExtensions
                 .WithEnvironment("Kubelet__Port", cluster.KubeletPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__PodCidr", cluster.PodCidrOf(i))
                 .WithEnvironment("Kubelet__ClusterDns", cluster.DnsAddress)
+                .WithEnvironment("Kubelet__BackOffInitial", cluster.KubeletBackOffInitial.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__StateDirectory", Path.Combine(dataDirectory, "nodes", nodeName))
                 .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
                 .WaitFor(apiServer);

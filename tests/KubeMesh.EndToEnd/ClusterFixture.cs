@@ -9,7 +9,8 @@ namespace KubeMesh.EndToEnd;
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Generous: on a machine shared with other builds, `dotnet run` of each component alone can take minutes.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
     private DistributedApplication? _app;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
@@ -59,6 +60,8 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:ProxyHealthPort={FreePort.Next()}",
                 $"--Cluster:DnsHealthPort={FreePort.Next()}",
                 $"--Cluster:KubeletPort={FreePort.Next()}",
+                // Restart back-off of 1 s (kubelet: 10 s) so that tests of restarting containers see several restarts quickly.
+                "--Cluster:KubeletBackOffInitial=00:00:01",
                 $"--Cluster:PodNetwork=127.{PodOctet}.0.0/16",
                 $"--Cluster:ServiceClusterIpRange=127.{ServiceOctet}.0.0/16",
                 $"--Cluster:LoadBalancerPool=127.{LoadBalancerOctet}.{Random.Shared.Next(0, 256)}.0/24",

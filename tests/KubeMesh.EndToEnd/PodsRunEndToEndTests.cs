@@ -6,8 +6,6 @@ namespace KubeMesh.EndToEnd;
 [Collection(ClusterCollection.Name)]
 public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task NginxPod_Applied_RunsOnANodeAndServesTheWelcomePage()
     {
@@ -17,7 +15,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
         Assert.StartsWith("node-", pod.Spec.NodeName);
         Assert.StartsWith($"127.{cluster.PodOctet}.", pod.Status.PodIp);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var page = await EventuallyAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}:80/"));
+        var page = await Eventually.ReturnsAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}:80/"));
         Assert.Contains("Welcome to nginx!", page);
     }
 
@@ -39,7 +37,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
         await ApplyAsync("seed/04-pod-env.yaml");
 
         await WaitForPodAsync("env-demo", p => p.Status?.Phase == "Running");
-        var output = await EventuallyAsync(async () =>
+        var output = await Eventually.ReturnsAsync(async () =>
         {
             var (_, logs, _) = await Kmctl.RunAsync(cluster.ApiServer, "logs", "env-demo");
             return logs.Contains("ENV_VAR1=value1", StringComparison.Ordinal) ? logs : throw new InvalidOperationException("not logged yet: " + logs);
@@ -52,7 +50,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
     {
         await ApplyAsync("seed/02-pod-node-selector.yaml");
 
-        var events = await EventuallyAsync(async () =>
+        var events = await Eventually.ReturnsAsync(async () =>
         {
             var (_, described, _) = await Kmctl.RunAsync(cluster.ApiServer, "describe", "pod", "nginx-selected");
             // Until all three nodes have registered the message counts fewer nodes; the scheduler retries as they join.
@@ -73,25 +71,9 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
     }
 
     private Task<Pod> WaitForPodAsync(string name, Func<Pod, bool> condition) =>
-        EventuallyAsync(async () =>
+        Eventually.ReturnsAsync(async () =>
         {
             var pod = await cluster.Client.For<Pod>().GetAsync("default", name);
             return condition(pod) ? pod : throw new InvalidOperationException($"pod {name}: {pod.Status}");
         });
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            try
-            {
-                return await attempt();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
 }

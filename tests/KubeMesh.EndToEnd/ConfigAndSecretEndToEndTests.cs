@@ -40,8 +40,13 @@ public sealed class ConfigAndSecretEndToEndTests(ClusterFixture cluster) : IAsyn
         await _ns.ApplyAsync("seed/15-pod-secret-usage.yaml");
 
         // echo $SECRET_USER (secretKeyRef username), then cat /secret/password (the volume).
-        var lines = await _ns.WaitForLogLinesAsync("secret-demo", "ex-env", "admin", "password");
-        Assert.Equal("password", lines[^1]);
+        await _ns.WaitForLogLinesAsync("secret-demo", "ex-env", "admin", "password");
+
+        // The kubelet keeps the secret's files in memory: their directory on the node is a tmpfs mount.
+        var pod = await _ns.WaitForPodAsync("secret-demo", p => p.Status?.Phase == "Running");
+        var volume = Path.Combine(cluster.DataDirectory, "nodes", pod.Spec.NodeName, "pods", pod.Metadata.Uid, "volumes", "kubernetes.io~secret", "ex-volume");
+        var mount = File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')).SingleOrDefault(f => f[1] == volume);
+        Assert.True(mount is [_, _, "tmpfs", ..], $"{volume} is not a tmpfs mount");
     }
 
     [Fact]

@@ -26,8 +26,8 @@ public sealed class VolumeTests(NodeAgentFixture cluster)
         var pod = await cluster.CreatePodAsync("13-pod-configmap-usage.yaml", ns, Node);
         var running = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running");
 
-        // cat prints the file without a final newline, so the log's last line stays open until the container ends.
-        Assert.Equal("bar bar2", await WaitForLogsAsync(running, "bar bar2"));
+        // cat prints the file without a final newline: that open last line is in the logs at once all the same.
+        Assert.Equal("bar bar2\nbar", await WaitForLogsAsync(running, "bar bar2\nbar"));
         Assert.Equal("bar", (await cluster.Kubelet.ExecAsync(running, "ex-env", "cat", "/config/ex.ample")).Output);
         var listing = await cluster.Kubelet.ExecAsync(running, "ex-env", "ls", "/config");
         Assert.Equal("ex.ample\nfoo2\n", listing.Output);
@@ -114,7 +114,7 @@ public sealed class VolumeTests(NodeAgentFixture cluster)
         var pod = await cluster.CreatePodAsync("15-pod-secret-usage.yaml", ns, Node);
         var running = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running");
 
-        Assert.Equal("admin", await WaitForLogsAsync(running, "admin"));
+        Assert.Equal("admin\npassword", await WaitForLogsAsync(running, "admin\npassword"));
         Assert.Equal("password", (await cluster.Kubelet.ExecAsync(running, "ex-env", "cat", "/secret/password")).Output);
         var directory = Path.Combine(cluster.Kubelet.StateDirectory, "pods", running.Metadata.Uid, "volumes", "kubernetes.io~secret", "ex-volume");
         if (Tmpfs.CanMount)
@@ -158,8 +158,8 @@ public sealed class VolumeTests(NodeAgentFixture cluster)
         var pod = await cluster.CreatePodAsync("11-pod-downward-api.yaml", ns, Node);
         var running = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running");
 
-        // The file has no final newline (as Kubernetes writes it), so the log's last line stays open: read the file itself.
-        var expected = $"{Node} downward-demo {ns} {running.Status.PodIp}\napp=\"downward-demo\"";
+        // The file has no final newline (as Kubernetes writes it); its last line is logged all the same.
+        var expected = $"{Node} downward-demo {ns} {running.Status.PodIp}\napp=\"downward-demo\"\ntier=\"study\"";
         Assert.Equal(expected, await WaitForLogsAsync(running, expected));
         Assert.Equal("app=\"downward-demo\"\ntier=\"study\"", (await cluster.Kubelet.ExecAsync(running, "foo", "cat", "/etc/podinfo/labels")).Output);
     }

@@ -36,11 +36,13 @@ plain() {
     case "$1" in *[!A-Za-z0-9._/+@=~-]*) return 1 ;; esac
 }
 
-# mount_all FSTAB: makes every mount of FSTAB in one process, then checks each one. A directory whose
+# mount_all FSTAB: makes every mount of FSTAB in one process; if any failed, checks each one. A directory whose
 # overlay the kernel refuses (a user namespace, a lower filesystem overlayfs cannot use) is bound as it is,
 # as the slow path does; any other mount that failed is made again alone, so its error is the one reported.
 mount_all() {
-    mount --all --fstab "$1" 2>/dev/null || :
+    if mount --all --fstab "$1" 2>/dev/null; then
+        return 0
+    fi
     # Field 5 of /proc/self/mountinfo is the mount point, with spaces around it; plain paths need no unescaping.
     # Only the lines under the new root are kept: matching against the node's whole table is slow in sh.
     info=" $(grep -F -- " $root/" /proc/self/mountinfo || :) "

@@ -146,7 +146,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         Assert.Equal(page, await PageAsync(pods[1]));
 
         await ns.KmctlAsync("delete", "pod", "nginx-statefulset-1");
-        var recreated = (await ReadyPodsAsync(ns, 3, p => p.Metadata.Name == "nginx-statefulset-1" && p.Metadata.Uid != pods[1].Metadata.Uid)).Single(p => p.Metadata.Name == "nginx-statefulset-1");
+        var recreated = (await ReadyPodsAsync(ns, 3, p => p.Metadata.Name != "nginx-statefulset-1" || p.Metadata.Uid != pods[1].Metadata.Uid)).Single(p => p.Metadata.Name == "nginx-statefulset-1");
         Assert.Equal(page, await PageAsync(recreated));
 
         await using (var watch = await PodWatch.StartAsync(cluster.Client, ns.Name))

@@ -55,19 +55,30 @@ public sealed class DnsTestCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_dns is not null)
+        // Each part is stopped even when an earlier one fails to, so no redis-server or dnsmasq outlives the run.
+        try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _dns.StopAsync(timeout.Token);
-            _dns.Dispose();
+            if (_dns is not null)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _dns.StopAsync(timeout.Token);
+                _dns.Dispose();
+            }
         }
-
-        if (ApiServer is not null)
+        finally
         {
-            await ApiServer.DisposeAsync();
+            try
+            {
+                if (ApiServer is not null)
+                {
+                    await ApiServer.DisposeAsync();
+                }
+            }
+            finally
+            {
+                _upstream?.Dispose();
+                _redis?.Dispose();
+            }
         }
-
-        _upstream?.Dispose();
-        _redis?.Dispose();
     }
 }

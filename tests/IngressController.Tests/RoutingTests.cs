@@ -26,10 +26,14 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         await cluster.CreateIngressAsync(subIngress);
 
         await WaitForAsync("r27-sub.example.com", "/", "200 example-service-sub\n");
+        // rewrite-target / as ingress-nginx renders it: every path of the ingress reaches its backend as "/" (query
+        // kept), and the paths are case-insensitive regular expressions, so "/apix" and "/API" take the /api rule.
         Assert.StartsWith("200 example-service\npath=/\n", await _client.GetBodyAsync("r27.example.com", "/"));
+        Assert.StartsWith("200 example-service\npath=/\n", await _client.GetBodyAsync("r27.example.com", "/docs/page"));
         Assert.StartsWith("200 api-service\npath=/\n", await _client.GetBodyAsync("r27.example.com", "/api"));
-        Assert.StartsWith("200 api-service\npath=/x?q=1\n", await _client.GetBodyAsync("r27.example.com", "/api/x?q=1"));
-        Assert.StartsWith("200 example-service\npath=/apix\n", await _client.GetBodyAsync("R27.Example.com", "/apix"));
+        Assert.StartsWith("200 api-service\npath=/?q=1\n", await _client.GetBodyAsync("r27.example.com", "/api/x?q=1"));
+        Assert.StartsWith("200 api-service\npath=/\n", await _client.GetBodyAsync("R27.Example.com", "/apix"));
+        Assert.StartsWith("200 api-service\npath=/\n", await _client.GetBodyAsync("r27.example.com", "/API/v1"));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using KubeMesh.Api.Meta.V1;
 
 namespace KubeMesh.EndToEnd;
 
@@ -37,6 +38,15 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
         Assert.Equal("CN=example.com", _servedCertificate?.Subject);
         Assert.Equal("200 api-service\n", await EventuallyAsync(() => GetAsync(https, "https", "example.com", "/api"), "200 api-service\n"));
         Assert.Equal("200 api-service\n", await GetAsync(https, "https", "example.com", "/api/v1/items"));
+
+        // rewrite-target: / -- the pod saw "/", never the path asked for (http-echo logs each request it serves).
+        static int Served(string logs) => logs.Split('\n').Count(l => l.StartsWith("example.com", StringComparison.Ordinal) && l.Contains("\"GET / HTTP/1.1\" 200", StringComparison.Ordinal));
+        var before = Served(await ApiServiceLogsAsync());
+        var marker = "rewrite-" + Guid.NewGuid().ToString("N");
+        Assert.Equal("200 api-service\n", await GetAsync(https, "https", "example.com", "/api/" + marker));
+        var logs = await EventuallyAsync(ApiServiceLogsAsync, l => Served(l) > before);
+        Assert.DoesNotContain(marker, logs);
+        Assert.DoesNotContain("\"GET /api", logs);
 
         // TLS is configured for example.com, so plain HTTP is redirected as ingress-nginx's ssl-redirect does.
         using var plain = await http.GetAsync($"http://example.com:{cluster.IngressHttpPort}/api");
@@ -110,6 +120,19 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
                 async () => (await cluster.Client.For<KubeMesh.Api.Core.V1.Endpoints>().GetAsync("default", service)).Subsets.Sum(s => s.Addresses.Count),
                 replicas);
         }
+    }
+
+    /// <summary>The logs of every api-service pod, through kmctl.</summary>
+    private async Task<string> ApiServiceLogsAsync()
+    {
+        var pods = await cluster.Client.For<KubeMesh.Api.Core.V1.Pod>().ListAsync(new ListRequest { Namespace = "default", LabelSelector = "app=api-service" });
+        var logs = new StringBuilder();
+        foreach (var pod in pods.Items)
+        {
+            logs.Append(await KmctlAsync("logs", pod.Metadata.Name));
+        }
+
+        return logs.ToString();
     }
 
     /// <summary>The load-balance setting the controller serves for an ingress's backend (ingress-nginx's /configuration/backends).</summary>

@@ -149,7 +149,9 @@ internal sealed class ProxyConfigBuilder(IOptions<IngressControllerOptions> opti
             return true;
         }
 
-        if (!annotations.UseRegex)
+        // As ingress-nginx: rewrite-target makes the paths regular expressions too (case-insensitive, anchored at
+        // the start, no path-segment boundary), so with rule /api "/apix" goes to the /api backend as well.
+        if (!annotations.UseRegex && annotations.RewriteTarget is null)
         {
             match = PathMatch.Prefix(value);
             return true;

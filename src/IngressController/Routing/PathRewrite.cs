@@ -3,32 +3,39 @@ using System.Text.RegularExpressions;
 namespace KubeMesh.IngressController.Routing;
 
 /// <summary>
-/// nginx.ingress.kubernetes.io/rewrite-target. With use-regex the path's regular expression is applied and the
-/// target, with $1, $2... from its groups, becomes the path (nginx's rewrite). Without it the target replaces the
-/// matched prefix: with rule /api and target /, "/api/x" becomes "/x" and "/api" becomes "/".
+/// nginx.ingress.kubernetes.io/rewrite-target as ingress-nginx renders it: <c>rewrite "(?i)PATH" TARGET break;</c>.
+/// When the rule's path (a regular expression, since rewrite-target implies use-regex) matches, the whole request
+/// path becomes the target with $1, $2... from its groups; the query string is kept. With rule /api and target /,
+/// "/api", "/api/v1/items" and "/apix" all reach the backend as "/".
 /// </summary>
-internal sealed class PathRewrite(string target, PathMatch match)
+internal sealed class PathRewrite
 {
-    private readonly string _target = target;
-    private readonly string _targetBase = target.TrimEnd('/');
+    private readonly Regex _pattern;
 
-    public string Target => _target;
+    public PathRewrite(string target, PathMatch match)
+    {
+        Target = target;
+
+        // An Exact path is compared literally (nginx's "location ="), so its rewrite pattern is the literal path.
+        _pattern = match.Regex ?? new Regex(
+            "^" + Regex.Escape(match.Kind == PathMatchKind.Exact ? match.Path : "/" + match.Path.TrimStart('/')),
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
+            TimeSpan.FromMilliseconds(100));
+    }
+
+    public string Target { get; }
 
     public string Rewrite(string path)
     {
-        if (match.Kind == PathMatchKind.Regex)
+        try
         {
-            var m = match.Regex!.Match(path);
-            return m.Success ? Normalize(m.Result(_target)) : path;
+            var m = _pattern.Match(path);
+            return m.Success ? Normalize(m.Result(Target)) : path;
         }
-
-        var remainder = match.Kind switch
+        catch (RegexMatchTimeoutException)
         {
-            PathMatchKind.Prefix => path.Length >= match.Path.Length ? path[match.Path.Length..] : "",
-            PathMatchKind.Exact => "",
-            _ => path,
-        };
-        return Normalize(_targetBase + remainder);
+            return path;
+        }
     }
 
     private static string Normalize(string path) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using KubeMesh.Kubelet.Runtime;
 
 namespace KubeMesh.Kubelet.Tests.Runtime;
@@ -88,13 +89,15 @@ public sealed class ProcessContainerRuntimeTests
     }
 
     [Fact]
-    public async Task StartContainer_HttpEcho_AnswersItsTextOnTheListenPort()
+    public async Task StartContainer_HttpEcho_AnswersItsTextOnTheListenPortAndLogsTheRequest()
     {
         await using var fixture = new RuntimeFixture();
         var pod = fixture.NewPod();
-        await fixture.StartAsync(pod, new ContainerSpec("echo", "hashicorp/http-echo:0.2.3") { Args = ["-listen=:5678", "-text=apple"] });
+        var handle = await fixture.StartAsync(pod, new ContainerSpec("echo", "hashicorp/http-echo:0.2.3") { Args = ["-listen=:5678", "-text=apple"] });
 
-        Assert.Equal("apple\n", await RuntimeFixture.GetAsync(pod.PodIp, 5678, "/any/path"));
+        Assert.Equal("apple\n", await RuntimeFixture.GetAsync(pod.PodIp, 5678, "/any/path?q=1"));
+        var log = await EventuallyAsync(() => fixture.LogAsync(handle), l => l.Contains("\"GET /any/path HTTP/1.1\" 200 6 ", StringComparison.Ordinal));
+        Assert.Matches($@"{Regex.Escape(pod.PodIp.ToString())}:5678 \S+:\d+ \[\d{{4}}/\d\d/\d\d \d\d:\d\d:\d\d\] ""GET /any/path HTTP/1.1"" 200 6 "".*"" [\d.]+(ns|µs|ms|s)", log);
     }
 
     [Fact]

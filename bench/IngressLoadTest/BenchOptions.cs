@@ -2,7 +2,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 
 /// <summary>
 /// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
-/// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, and for a running cluster
+/// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
+/// and for a running cluster
 /// --server URL --ingress-port P.
 /// </summary>
 internal sealed record BenchOptions
@@ -16,7 +17,11 @@ internal sealed record BenchOptions
 
     public int DurationSeconds { get; init; } = 10;
 
-    public int WarmupSeconds { get; init; } = 3;
+    /// <summary>
+    /// Load before measuring each proxy. The JIT still recompiles hot paths several seconds into load, and on a
+    /// proxy's one core it takes turns with the proxy (seen at 15% of the controller's samples 5 s in).
+    /// </summary>
+    public int WarmupSeconds { get; init; } = 10;
 
     /// <summary>Measurements of every column, interleaved; the report shows each column's median.</summary>
     public int Rounds { get; init; } = 1;
@@ -43,21 +48,44 @@ internal sealed record BenchOptions
 
     public bool TieredPgo { get; init; }
 
+    /// <summary>
+    /// Socket completions and Kestrel's request processing inline on the socket threads, as the controller runs by
+    /// default (its IngressTransport); the bench sets the same for both .NET proxies.
+    /// </summary>
+    public bool Inline { get; init; } = true;
+
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>Further environment for both .NET proxies (--proxy-env KEY=VALUE, repeatable): runtime knobs to compare.</summary>
+    public IReadOnlyList<string> ProxyEnvironment { get; init; } = [];
+
     public string? LoadCpu => Pin ? "0" : null;
 
     public string? ProxyCpu => Pin ? "1" : null;
 
     /// <summary>The same runtime settings for the controller and bare YARP, whatever their runtimeconfig.json says.</summary>
-    public Dictionary<string, string> RuntimeEnvironment() => new()
+    public Dictionary<string, string> RuntimeEnvironment()
     {
-        ["DOTNET_gcServer"] = ServerGc ? "1" : "0",
-        ["DOTNET_gcConcurrent"] = ConcurrentGc ? "1" : "0",
-        ["DOTNET_TieredPGO"] = TieredPgo ? "1" : "0",
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-    };
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = ServerGc ? "1" : "0",
+            ["DOTNET_gcConcurrent"] = ConcurrentGc ? "1" : "0",
+            ["DOTNET_TieredPGO"] = TieredPgo ? "1" : "0",
+            [InlineCompletionsVariable] = Inline ? "1" : "0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        foreach (var pair in ProxyEnvironment)
+        {
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--proxy-env expects KEY=VALUE, got {pair}");
+            environment[key] = value;
+        }
+
+        return environment;
+    }
 
     public string Describe() =>
-        $"server GC {OnOff(ServerGc)}, concurrent GC {OnOff(ConcurrentGc)}, TieredPGO {OnOff(TieredPgo)}, " +
+        $"server GC {OnOff(ServerGc)}, concurrent GC {OnOff(ConcurrentGc)}, TieredPGO {OnOff(TieredPgo)}, inline sockets {OnOff(Inline)}, " +
+        (ProxyEnvironment.Count > 0 ? string.Join(' ', ProxyEnvironment) + ", " : "") +
         (Pin ? $"wrk pinned to CPU {LoadCpu}, proxies to CPU {ProxyCpu}, pods unpinned" : "no CPU pinning");
 
     public static BenchOptions Parse(string[] args)
@@ -81,6 +109,8 @@ internal sealed record BenchOptions
                 "--server-gc" => options with { ServerGc = Flag(value) },
                 "--concurrent-gc" => options with { ConcurrentGc = Flag(value) },
                 "--tiered-pgo" => options with { TieredPgo = Flag(value) },
+                "--inline" => options with { Inline = Flag(value) },
+                "--proxy-env" => options with { ProxyEnvironment = [.. options.ProxyEnvironment, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

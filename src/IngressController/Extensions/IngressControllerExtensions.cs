@@ -8,6 +8,7 @@ using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -45,6 +46,7 @@ public static class IngressControllerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<IngressStatusPublisher>());
         services.AddSingleton<MatcherPolicy>(new IngressMatcherPolicy(settings.HealthPort));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngressListenerSetup>();
+        services.Configure<SocketTransportOptions>(IngressTransport.Configure);
         services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
 
         services.AddReverseProxy()

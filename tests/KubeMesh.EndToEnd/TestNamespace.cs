@@ -11,6 +11,7 @@ namespace KubeMesh.EndToEnd;
 internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAsyncLifetime, IAsyncDisposable
 {
     private readonly List<string> _applied = [];
+    private readonly List<string> _edited = [];
 
     public string Name { get; } = prefix + "-" + Guid.NewGuid().ToString("N")[..6];
 
@@ -52,7 +53,8 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
         }
 
         await Kmctl.RunAsync(cluster.ApiServer, "delete", "namespace", Name, "--wait=false");
-        foreach (var file in _applied.Where(f => f.StartsWith(Path.GetTempPath(), StringComparison.Ordinal)))
+        // Only the copies this namespace wrote: a checkout under /tmp holds the seed manifests under the temp path too.
+        foreach (var file in _edited)
         {
             File.Delete(file);
         }
@@ -87,6 +89,7 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
 
         var path = Path.Combine(Path.GetTempPath(), $"{Name}-{Path.GetFileName(seed)}");
         await File.WriteAllTextAsync(path, text);
+        _edited.Add(path);
         return path;
     }
 

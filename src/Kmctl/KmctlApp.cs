@@ -18,7 +18,7 @@ public static class KmctlApp
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new GetCommand(), new ApplyCommand(), new CreateCommand(), new DeleteCommand(), new DescribeCommand(),
-        new LabelCommand(), new RunCommand(), new ScaleCommand(), new RolloutCommand(), new LogsCommand(),
+        new LabelCommand(), new RunCommand(), new ScaleCommand(), new RolloutCommand(), new LogsCommand(), new ExecCommand(),
         new ApiResourcesCommand(), new VersionCommand(),
     ];
 

@@ -73,7 +73,13 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
         Assert.Equal("0/1", row[1]);
         await _ns.WaitForPodAsync("probe-demo", p => p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "False"));
 
-        ContainerFiles.Write(pod.Status.PodIp, "/tmp/ready", "");
+        // As the notes' reader would: kmctl exec, through the api-server to the node's kubelet, into the container.
+        var (failed, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "-n", _ns.Name, "exec", "probe-demo", "--", "cat", "/tmp/ready");
+        Assert.Equal(1, failed);
+        Assert.Contains("/tmp/ready", error);
+        Assert.EndsWith("command terminated with exit code 1\n", error);
+        await _ns.KmctlAsync("exec", "probe-demo", "--", "touch", "/tmp/ready");
+        Assert.Equal("/tmp/ready\n", await _ns.KmctlAsync("exec", "probe-demo", "-c", "nginx", "--", "ls", "/tmp/ready"));
 
         var ready = await Eventually.ReturnsAsync(async () =>
         {

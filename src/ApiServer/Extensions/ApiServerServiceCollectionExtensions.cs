@@ -38,7 +38,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<ManifestApplier>();
         services.AddSingleton<WatchStreamer>();
-        services.AddSingleton<KubeletLogProxy>();
+        services.AddSingleton<KubeletProxy>();
         services.AddSingleton<PodSubresourceApi>();
         services.AddSingleton<ResourceApi>();
         services.AddHostedService<NamespaceBootstrapper>();

@@ -33,6 +33,7 @@ public sealed class DiscoveryApi : DiscoveryService.DiscoveryServiceBase
         "UpdateStatus" => "update/status",
         "GetLogs" => "get/log",
         "Bind" => "create/binding",
+        "Exec" => "create/exec",
         _ => method.ToLowerInvariant(),
     };
 }

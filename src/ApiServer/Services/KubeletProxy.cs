@@ -10,19 +10,56 @@ using KubeMesh.ApiServer.Registry;
 namespace KubeMesh.ApiServer.Services;
 
 /// <summary>
-/// pods/log: finds the node running the pod and streams the container's log from that node's kubelet,
-/// as kube-apiserver proxies to the kubelet's /containerLogs endpoint.
+/// pods/log and pods/exec: finds the node running the pod and forwards to that node's kubelet, as kube-apiserver
+/// proxies to the kubelet's /containerLogs and /exec endpoints.
 /// </summary>
-public sealed class KubeletLogProxy(ResourceRegistry registry) : IDisposable
+public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new();
 
-    public async Task StreamAsync(PodLogRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
+    public async Task StreamLogsAsync(PodLogRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
     {
-        var pod = (Pod)await registry.GetAsync(ResourceKinds.Pod, request.Namespace, request.Name);
+        var (pod, client) = await KubeletOfAsync(request.Namespace, request.Name);
         var forward = request.Clone();
         forward.Namespace = pod.Metadata.Namespace;
         forward.Container = ResolveContainer(pod, request.Container);
+        await CopyAsync(client.GetContainerLogs(forward, cancellationToken: context.CancellationToken), stream, context);
+    }
+
+    public async Task ExecAsync(PodExecRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
+    {
+        if (request.Command.Count == 0 || string.IsNullOrEmpty(request.Command[0]))
+        {
+            throw ApiErrors.BadRequest("command: Required value: you must specify at least one command for the container");
+        }
+
+        var (pod, client) = await KubeletOfAsync(request.Namespace, request.Name);
+        if (pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            throw ApiErrors.BadRequest($"cannot exec into a container in a completed pod; current phase is {pod.Status.Phase}");
+        }
+
+        var forward = request.Clone();
+        forward.Namespace = pod.Metadata.Namespace;
+        forward.Container = ResolveContainer(pod, request.Container);
+        await CopyAsync(client.ExecInContainer(forward, cancellationToken: context.CancellationToken), stream, context);
+    }
+
+    private static async Task CopyAsync<T>(AsyncServerStreamingCall<T> call, IServerStreamWriter<IMessage> stream, ServerCallContext context)
+        where T : IMessage
+    {
+        using (call)
+        {
+            while (await call.ResponseStream.MoveNext(context.CancellationToken))
+            {
+                await stream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
+            }
+        }
+    }
+
+    private async Task<(Pod Pod, KubeletService.KubeletServiceClient Client)> KubeletOfAsync(string? ns, string name)
+    {
+        var pod = (Pod)await registry.GetAsync(ResourceKinds.Pod, ns, name);
         if (string.IsNullOrEmpty(pod.Spec.NodeName))
         {
             throw ApiErrors.BadRequest($"pod {pod.Metadata.Name} does not have a host assigned");
@@ -37,12 +74,7 @@ public sealed class KubeletLogProxy(ResourceRegistry registry) : IDisposable
         }
 
         var channel = _channels.GetOrAdd($"http://{address}:{port}", a => GrpcChannel.ForAddress(a));
-        var client = new KubeletService.KubeletServiceClient(channel);
-        using var call = client.GetContainerLogs(forward, cancellationToken: context.CancellationToken);
-        while (await call.ResponseStream.MoveNext(context.CancellationToken))
-        {
-            await stream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
-        }
+        return (pod, new KubeletService.KubeletServiceClient(channel));
     }
 
     public void Dispose()

@@ -9,8 +9,8 @@ using KubeMesh.ApiServer.Registry;
 
 namespace KubeMesh.ApiServer.Services;
 
-/// <summary>pods/binding and pods/log: the two pod verbs beyond the generic ones.</summary>
-public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletLogProxy logs, TimeProvider clock)
+/// <summary>pods/binding, pods/log and pods/exec: the pod verbs beyond the generic ones.</summary>
+public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletProxy kubelets, TimeProvider clock)
 {
     /// <summary>Sets spec.nodeName once (a second bind is a conflict, as in Kubernetes) and the PodScheduled condition.</summary>
     public async Task<IMessage> BindAsync(Binding binding)
@@ -61,5 +61,8 @@ public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletLogProxy
     }
 
     public Task GetLogsAsync(PodLogRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context) =>
-        logs.StreamAsync(request, stream, context);
+        kubelets.StreamLogsAsync(request, stream, context);
+
+    public Task ExecAsync(PodExecRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context) =>
+        kubelets.ExecAsync(request, stream, context);
 }

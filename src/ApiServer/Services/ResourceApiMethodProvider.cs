@@ -55,6 +55,12 @@ public sealed class ResourceApiMethodProvider : IServiceMethodProvider<ResourceA
                             [],
                             (api, req, stream, call) => api.Pods.GetLogsAsync((PodLogRequest)req, stream, call));
                         break;
+                    case "Exec":
+                        context.AddServerStreamingMethod(
+                            Describe(method, MethodType.ServerStreaming),
+                            [],
+                            (api, req, stream, call) => api.Pods.ExecAsync((PodExecRequest)req, stream, call));
+                        break;
                     default:
                         throw new InvalidOperationException($"{method.FullName} has no handler");
                 }

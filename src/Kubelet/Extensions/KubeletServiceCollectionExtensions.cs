@@ -1,9 +1,9 @@
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Images;
-using KubeMesh.Kubelet.Logs;
 using KubeMesh.Kubelet.Nodes;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Server;
 using KubeMesh.Kubelet.Volumes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -62,7 +62,7 @@ public static class KubeletServiceCollectionExtensions
 
     public static WebApplication MapKubelet(this WebApplication app)
     {
-        app.MapGrpcService<KubeletLogService>();
+        app.MapGrpcService<KubeletServer>();
         return app;
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace KubeMesh.Kubelet.Runtime;
 
-/// <summary>Runs an exec command to completion or to its timeout, killing what it started on timeout.</summary>
+/// <summary>Runs an exec command to completion, or to its timeout or cancellation, killing what it started then.</summary>
 internal static class ExecRunner
 {
     /// <summary>Like the kubelet, keep only the start of a probe's output.</summary>
@@ -24,17 +24,64 @@ internal static class ExecRunner
         catch (OperationCanceledException)
         {
             timedOut = true;
-            // nsenter forks into the container's PID namespace; its child is the command.
-            foreach (var child in ProcessInfo.Children(process.Id))
-            {
-                NativeMethods.Kill(child, NativeMethods.SigKill);
-            }
-
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            await KillAsync(process);
         }
 
         var output = await stdout + await stderr;
         return new ExecResult(timedOut ? -1 : process.ExitCode, output.Length > MaxOutput ? output[..MaxOutput] : output, timedOut);
+    }
+
+    /// <summary>
+    /// Runs the command until it exits, handing its stdout (false) and stderr (true) to <paramref name="output"/>
+    /// chunk by chunk as written, never two at once; cancelling kills it. Returns the exit code.
+    /// </summary>
+    public static async Task<int> StreamAsync(ProcessStartInfo info, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken)
+    {
+        using var process = await ProcessLauncher.StartAsync(info);
+        process.StandardInput.Close();
+        using var turn = new SemaphoreSlim(1);
+        async Task PumpAsync(Stream stream, bool error)
+        {
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, CancellationToken.None)) > 0)
+            {
+                await turn.WaitAsync(CancellationToken.None);
+                try
+                {
+                    await output(error, buffer.AsMemory(0, read));
+                }
+                finally
+                {
+                    turn.Release();
+                }
+            }
+        }
+
+        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput.BaseStream, false), PumpAsync(process.StandardError.BaseStream, true));
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            await pumps.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync(process);
+            throw;
+        }
+
+        return process.ExitCode;
+    }
+
+    private static async Task KillAsync(Process process)
+    {
+        // nsenter forks into the container's PID namespace; its child is the command.
+        foreach (var child in ProcessInfo.Children(process.Id))
+        {
+            NativeMethods.Kill(child, NativeMethods.SigKill);
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(CancellationToken.None);
     }
 }

@@ -21,8 +21,15 @@ public interface IContainerRuntime
     /// <summary>SIGTERM, then SIGKILL to the whole container once <paramref name="gracePeriod"/> has passed.</summary>
     Task<ContainerStatus> StopContainerAsync(ContainerHandle handle, TimeSpan gracePeriod, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs a command in the container's own view of files (exec probes, kmctl exec).</summary>
+    /// <summary>Runs a command in the container's own view of files, to its timeout (exec probes).</summary>
     Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a command in the container as <see cref="ExecAsync"/> does, without a timeout or an output limit, handing
+    /// each chunk of its stdout (false) or stderr (true) to <paramref name="output"/> as it comes, one at a time
+    /// (kmctl exec). Cancelling kills the command. Returns its exit code.
+    /// </summary>
+    Task<int> ExecStreamingAsync(ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken);
 
     /// <summary>Forgets an exited container; its logs stay in the log store.</summary>
     void RemoveContainer(ContainerHandle handle);

@@ -199,7 +199,14 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         return await instance.Exited.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 
-    public async Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<ExecResult> ExecAsync(ContainerHandle handle, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await ExecRunner.RunAsync(await ExecStartInfoAsync(handle, command, cancellationToken), timeout, cancellationToken);
+
+    public async Task<int> ExecStreamingAsync(
+        ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken) =>
+        await ExecRunner.StreamAsync(await ExecStartInfoAsync(handle, command, cancellationToken), output, cancellationToken);
+
+    private async Task<ProcessStartInfo> ExecStartInfoAsync(ContainerHandle handle, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
         var instance = Get(handle);
         if (Isolation != IsolationMode.None)
@@ -207,10 +214,9 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
             await WaitForRootAsync(handle.Pid, cancellationToken);
         }
 
-        var info = Isolation == IsolationMode.None
+        return Isolation == IsolationMode.None
             ? ContainerLaunch.ExecDirect(command, instance.Env)
             : ContainerLaunch.Exec(Isolation, handle.Pid, command, instance.Env);
-        return await ExecRunner.RunAsync(info, timeout, cancellationToken);
     }
 
     /// <summary>

@@ -8,24 +8,19 @@ using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
 using Microsoft.Extensions.Options;
 
-namespace KubeMesh.Kubelet.Logs;
+namespace KubeMesh.Kubelet.Server;
 
 /// <summary>
-/// The kubelet's containerLogs endpoint, which the api-server proxies pods/log to. Like the kubelet, "current"
-/// means the running or last finished instance (a container waiting in CrashLoopBackOff shows the crashed one)
-/// and "previous" the instance named in lastState.
+/// The kubelet's own server (pkg/kubelet/server): the containerLogs and exec endpoints the api-server proxies
+/// pods/log and pods/exec to. For logs, like the kubelet, "current" means the running or last finished instance
+/// (a container waiting in CrashLoopBackOff shows the crashed one) and "previous" the instance named in lastState.
 /// </summary>
-public sealed class KubeletLogService(PodManager pods, ContainerLogStore logs, IContainerRuntime runtime,
+public sealed class KubeletServer(PodManager pods, ContainerLogStore logs, IContainerRuntime runtime,
     IOptions<KubeletOptions> options, TimeProvider time) : KubeletService.KubeletServiceBase
 {
     public override async Task GetContainerLogs(PodLogRequest request, IServerStreamWriter<PodLogChunk> responseStream, ServerCallContext context)
     {
-        var worker = pods.Find(request.Namespace, request.Name)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"pod \"{request.Name}\" in namespace \"{request.Namespace}\" is not running on node {options.Value.NodeName}"));
-        var pod = worker.Pod;
-        var containerName = string.IsNullOrEmpty(request.Container) && pod.Spec.Containers.Count == 1 ? pod.Spec.Containers[0].Name : request.Container;
-        var slot = worker.FindContainer(containerName)
-            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"container {containerName} is not valid for pod {request.Name}"));
+        var (worker, containerName, slot) = Find(request.Namespace, request.Name, request.Container);
 
         // The crashed instance a container waits to restart is both its current log and its lastState.
         var crashed = !slot.IsRunning && slot.Waiting is not null && slot.Terminated is not null;
@@ -81,6 +76,37 @@ public sealed class KubeletLogService(PodManager pods, ContainerLogStore logs, I
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Runs the command in the running container and streams what it writes; the last message has its exit code.</summary>
+    public override async Task ExecInContainer(PodExecRequest request, IServerStreamWriter<PodExecOutput> responseStream, ServerCallContext context)
+    {
+        var (_, containerName, slot) = Find(request.Namespace, request.Name, request.Container);
+        if (!slot.IsRunning || slot.Handle is not { } handle)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"container {containerName} is not running in pod {request.Name}"));
+        }
+
+        var exitCode = await runtime.ExecStreamingAsync(
+            handle,
+            request.Command,
+            (error, data) => responseStream.WriteAsync(
+                error ? new PodExecOutput { Stderr = ByteString.CopyFrom(data.Span) } : new PodExecOutput { Stdout = ByteString.CopyFrom(data.Span) },
+                context.CancellationToken),
+            context.CancellationToken);
+        await responseStream.WriteAsync(new PodExecOutput { ExitCode = exitCode }, context.CancellationToken);
+    }
+
+    /// <summary>The pod's worker on this node and the container named (or its only one), else NotFound / InvalidArgument.</summary>
+    private (PodWorker Worker, string ContainerName, ContainerSlot Slot) Find(string ns, string name, string container)
+    {
+        var worker = pods.Find(ns, name)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"pod \"{name}\" in namespace \"{ns}\" is not running on node {options.Value.NodeName}"));
+        var spec = worker.Pod.Spec;
+        var containerName = string.IsNullOrEmpty(container) && spec.Containers.Count == 1 ? spec.Containers[0].Name : container;
+        var slot = worker.FindContainer(containerName)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"container {containerName} is not valid for pod {name}"));
+        return (worker, containerName, slot);
     }
 
     private static RpcException NotFound(string message) => new(new Status(StatusCode.NotFound, message));

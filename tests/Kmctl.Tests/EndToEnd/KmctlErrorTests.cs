@@ -27,6 +27,23 @@ public sealed class KmctlErrorTests
         Assert.Equal((1, "error: unknown flag: --bogus\n"), (code, error));
     }
 
+    [Theory]
+    [InlineData("exec", "-it", "web", "--", "sh")]
+    [InlineData("exec", "-i", "web", "--", "sh")]
+    public async Task Exec_Interactive_RefusedWithoutCallingTheServer(params string[] args)
+    {
+        var (code, _, error) = await KmctlProcess.RunAsync("http://127.0.0.1:1", null, args);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: -i/--stdin and -t/--tty are not supported", error);
+    }
+
+    [Fact]
+    public async Task Exec_WithoutCommand_ReportsItWithoutCallingTheServer()
+    {
+        var (code, _, error) = await KmctlProcess.RunAsync("http://127.0.0.1:1", null, "exec", "web");
+        Assert.Equal((1, "error: you must specify at least one command for the container\n"), (code, error));
+    }
+
     [Fact]
     public async Task Apply_UndecodableManifest_ReportsFieldPathAndSendsNothing()
     {

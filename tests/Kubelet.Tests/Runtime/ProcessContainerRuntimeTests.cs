@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.RegularExpressions;
 using KubeMesh.Kubelet.Runtime;
 
@@ -70,6 +71,27 @@ public sealed class ProcessContainerRuntimeTests
 
         Assert.Equal((ContainerState.Exited, 0, "Completed"), (status.State, status.ExitCode, status.Reason));
         Assert.Equal("hello", await fixture.LogAsync(handle));
+    }
+
+    [Fact]
+    public async Task ExecStreaming_InRunningContainer_StreamsStdoutAndStderrApartAndReturnsTheExitCode()
+    {
+        await using var fixture = new RuntimeFixture();
+        var marker = "/tmp/exec-" + Guid.NewGuid().ToString("N");
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("c", "busybox") { Command = ["sh", "-c", $"echo in-container > {marker}; sleep 300"] });
+        var (stdout, stderr) = (new StringBuilder(), new StringBuilder());
+
+        var code = await fixture.Runtime.ExecStreamingAsync(
+            handle,
+            ["sh", "-c", $"sleep 1; cat {marker}; echo oops >&2; exit 3"],
+            (error, data) =>
+            {
+                (error ? stderr : stdout).Append(Encoding.UTF8.GetString(data.Span));
+                return Task.CompletedTask;
+            },
+            new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal((3, "in-container\n", "oops\n"), (code, stdout.ToString(), stderr.ToString()));
     }
 
     [Fact]

@@ -58,7 +58,27 @@ public sealed class KubeletRestartTests(NodeAgentFixture cluster)
                 await second.DisposeAsync();
             }
 
-            Directory.Delete(stateDirectory, recursive: true);
+            await DeleteAsync(stateDirectory);
+        }
+    }
+
+    /// <summary>
+    /// A stopped container's record goes when its output is drained (up to 5 s after it exits), which may still be
+    /// under way once the kubelet has stopped: retry until the directory holds still.
+    /// </summary>
+    private static async Task DeleteAsync(string directory)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 40)
+            {
+                await Task.Delay(250);
+            }
         }
     }
 }

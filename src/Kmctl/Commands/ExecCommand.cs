@@ -31,10 +31,9 @@ public sealed class ExecCommand : ICommand
 
         var name = args.Positionals switch
         {
-            [var one] when one.StartsWith("pod/", StringComparison.Ordinal) || one.StartsWith("pods/", StringComparison.Ordinal) => one[(one.IndexOf('/') + 1)..],
-            [var one] when !one.Contains('/') => one,
+            [var one] when LogsCommand.PodName(one) is { } named => named,
             [] => throw new CommandException("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [args...]'.\nPOD or TYPE/NAME is a required argument for the exec command"),
-            [_, ..] when args.Positionals.Count > 1 => throw new CommandException("error: exec [POD] [COMMAND] is not supported; use exec POD -- COMMAND [args...]"),
+            [_, _, ..] => throw new CommandException("error: exec [POD] [COMMAND] is not supported; use exec POD -- COMMAND [args...]"),
             _ => throw new CommandException($"error: cannot exec into {args.Positionals[0]}: only pods are supported"),
         };
         if (args.AfterDashes is not { Count: > 0 } command)

@@ -24,8 +24,7 @@ public sealed class LogsCommand : ICommand
         var args = context.Args;
         var name = args.Positionals switch
         {
-            [var one] when one.StartsWith("pod/", StringComparison.Ordinal) || one.StartsWith("pods/", StringComparison.Ordinal) => one[(one.IndexOf('/') + 1)..],
-            [var one] when !one.Contains('/') => one,
+            [var one] when PodName(one) is { } named => named,
             [_, var container] when !args.Has("container") => throw new CommandException($"error: only one pod name may be given; use -c {container} to choose a container"),
             [] => throw new CommandException("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command"),
             _ => throw new CommandException($"error: cannot get logs of {args.Positionals[0]}: only pods are supported"),
@@ -64,6 +63,12 @@ public sealed class LogsCommand : ICommand
 
         return 0;
     }
+
+    /// <summary>The pod a POD or pod/NAME argument names (as logs and exec take it), or null for another TYPE/NAME.</summary>
+    public static string? PodName(string argument) =>
+        argument.StartsWith("pod/", StringComparison.Ordinal) || argument.StartsWith("pods/", StringComparison.Ordinal) ? argument[(argument.IndexOf('/') + 1)..]
+        : argument.Contains('/') ? null
+        : argument;
 
     /// <summary>kubectl's rule: the only container, the annotated default, or an error that lists the choices.</summary>
     public static string DefaultContainer(Pod pod)

@@ -16,11 +16,9 @@ internal sealed class PathRewrite
     {
         Target = target;
 
-        // An Exact path is compared literally (nginx's "location ="), so its rewrite pattern is the literal path.
+        // Only an Exact path stays literal under rewrite-target (nginx's "location ="), so its pattern is that path.
         _pattern = match.Regex ?? new Regex(
-            "^" + Regex.Escape(match.Kind == PathMatchKind.Exact ? match.Path : "/" + match.Path.TrimStart('/')),
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-            TimeSpan.FromMilliseconds(100));
+            "^" + Regex.Escape(match.Path), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
     }
 
     public string Target { get; }

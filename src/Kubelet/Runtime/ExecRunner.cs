@@ -33,7 +33,8 @@ internal static class ExecRunner
 
     /// <summary>
     /// Runs the command until it exits, handing its stdout (false) and stderr (true) to <paramref name="output"/>
-    /// chunk by chunk as written, never two at once; cancelling kills it. Returns the exit code.
+    /// chunk by chunk as written, never two at once; cancelling, or a failure to deliver output, kills it. Returns
+    /// the exit code.
     /// </summary>
     public static async Task<int> StreamAsync(ProcessStartInfo info, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken)
     {
@@ -64,9 +65,11 @@ internal static class ExecRunner
             await process.WaitForExitAsync(cancellationToken);
             await pumps.WaitAsync(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Cancelled, or the output could not be delivered (the caller went away): the command must not outlive it.
             await KillAsync(process);
+            await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default);
             throw;
         }
 

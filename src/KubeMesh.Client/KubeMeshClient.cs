@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using KubeMesh.Api;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
@@ -45,22 +46,21 @@ public sealed class KubeMeshClient : IDisposable
     public static KubeMeshClient Create(string address)
     {
         var uri = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-        var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+        // The message limits are the api-server's (ApiLimits): a request too large fails here, before it is sent,
+        // and a list of every pod in a busy cluster, larger than gRPC's default 4 MB, still arrives.
+        var options = ApiLimits.ChannelOptions();
+        options.HttpHandler = new SocketsHttpHandler
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                // Every informer holds a watch stream open; more than 100 concurrent streams need more connections.
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            },
-            // A list of every pod in a busy cluster is larger than gRPC's default 4 MB.
-            MaxReceiveMessageSize = 256 * 1024 * 1024,
-            ThrowOperationCanceledOnCancellation = true,
-        });
+            // Every informer holds a watch stream open; more than 100 concurrent streams need more connections.
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        options.ThrowOperationCanceledOnCancellation = true;
+        var channel = GrpcChannel.ForAddress(uri, options);
         return new KubeMeshClient(channel);
     }
 

@@ -44,7 +44,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
-        services.AddGrpc(o => o.Interceptors.Add<StoreErrorInterceptor>());
+        builder.AddGrpcServer(o => o.Interceptors.Add<StoreErrorInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 

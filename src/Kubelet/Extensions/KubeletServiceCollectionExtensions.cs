@@ -56,7 +56,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddHostedService<NodeStatusReporter>();
         services.AddHostedService<NodeLeaseController>();
 
-        services.AddGrpc();
+        builder.AddGrpcServer();
         return builder;
     }
 

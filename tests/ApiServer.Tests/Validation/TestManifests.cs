@@ -11,10 +11,17 @@ internal static class TestManifests
 
     public static string Read(string folder, string file) => File.ReadAllText(Path.Combine(Root, folder, file));
 
+    /// <summary>The file names in one folder, in name order.</summary>
+    public static IReadOnlyList<string> Names(string folder)
+    {
+        var files = Directory.GetFiles(Path.Combine(Root, folder), "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(files);
+        return files;
+    }
+
     private static TheoryData<string> Files(string folder)
     {
-        var files = Directory.GetFiles(Path.Combine(Root, folder), "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.NotEmpty(files);
+        var files = Names(folder);
         var data = new TheoryData<string>();
         foreach (var file in files)
         {

@@ -4,53 +4,33 @@ using KubeMesh.Api.Core.V1;
 
 namespace KubeMesh.IngressController.Tls;
 
-/// <summary>
-/// Reads the PEM tls.crt and tls.key of kubernetes.io/tls secrets, parsing each secret version once; the
-/// configuration builder asks for every secret on every rebuild.
-/// </summary>
-internal sealed class TlsSecretLoader
+/// <summary>The certificate of one version of a kubernetes.io/tls secret (PEM tls.crt and tls.key), or why it has none.</summary>
+internal sealed record TlsSecretCertificate(string Version, X509Certificate2? Certificate, string? Error)
 {
-    private Dictionary<string, (string Version, X509Certificate2? Certificate)> _cache = new(StringComparer.Ordinal);
-    private Dictionary<string, (string Version, X509Certificate2? Certificate)> _used = new(StringComparer.Ordinal);
-
-    /// <summary>The certificate, or null with a reason when the secret lacks a valid pair.</summary>
-    public X509Certificate2? Load(Secret secret, out string? error)
+    /// <summary>
+    /// Parses the secret, unless <paramref name="previous"/> (what an earlier build read from it) is of the same
+    /// version: every rebuild asks for every secret, and each version is parsed once.
+    /// </summary>
+    public static TlsSecretCertificate Load(Secret secret, TlsSecretCertificate? previous)
     {
-        error = null;
-        var key = secret.Metadata.Namespace + "/" + secret.Metadata.Name;
         var version = secret.Metadata.Uid + "@" + secret.Metadata.ResourceVersion;
-        if (_cache.TryGetValue(key, out var cached) && cached.Version == version)
+        if (previous?.Version == version)
         {
-            _used[key] = cached;
-            error = cached.Certificate is null ? "invalid tls.crt or tls.key" : null;
-            return cached.Certificate;
+            return previous;
         }
 
-        X509Certificate2? certificate = null;
         if (!secret.Data.TryGetValue("tls.crt", out var crt) || !secret.Data.TryGetValue("tls.key", out var pem))
         {
-            error = "missing tls.crt or tls.key";
+            return new TlsSecretCertificate(version, null, "missing tls.crt or tls.key");
         }
-        else
+
+        try
         {
-            try
-            {
-                certificate = X509Certificate2.CreateFromPem(crt.ToStringUtf8(), pem.ToStringUtf8());
-            }
-            catch (CryptographicException e)
-            {
-                error = e.Message;
-            }
+            return new TlsSecretCertificate(version, X509Certificate2.CreateFromPem(crt.ToStringUtf8(), pem.ToStringUtf8()), null);
         }
-
-        _used[key] = (version, certificate);
-        return certificate;
-    }
-
-    /// <summary>Ends a rebuild: forgets the secrets it did not ask for.</summary>
-    public void Sweep()
-    {
-        (_cache, _used) = (_used, _cache);
-        _used.Clear();
+        catch (CryptographicException e)
+        {
+            return new TlsSecretCertificate(version, null, e.Message);
+        }
     }
 }

@@ -13,7 +13,7 @@ public static class ControlPlaneExtensions
         options.ExcludeLaunchProfile = true;
     }
 
-    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, string storeConnection)
+    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
     {
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
         var apiServer = builder.AddProject<Projects.ApiServer>("api-server", ComponentOptions)

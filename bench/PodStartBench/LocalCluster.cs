@@ -70,7 +70,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var health = new Uri($"http://127.0.0.1:{TestPorts.Next().ToString(CultureInfo.InvariantCulture)}/readyz");
         _components.Add(ChildProcess.Start("dotnet", ComponentAssembly("KubeMeshSchedulerAssembly"),
-            $"--server={apiServer}",
+            $"--{KubeMeshClient.AddressConfigurationKey}={apiServer}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{health.Port.ToString(CultureInfo.InvariantCulture)}"));
         return health;
     }
@@ -81,7 +81,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var state = Directory.CreateTempSubdirectory("kubemesh-podstart-node-").FullName;
         _stateDirectories.Add(state);
         _components.Add(ChildProcess.Start("dotnet", ComponentAssembly("KubeMeshKubeletAssembly"),
-            $"--{KubeMeshClient.ServerEnvironmentVariable}={apiServer}",
+            $"--{KubeMeshClient.AddressConfigurationKey}={apiServer}",
             $"--Kubelet:NodeName=podstart-{index.ToString(CultureInfo.InvariantCulture)}",
             $"--Kubelet:NodeIndex={index.ToString(CultureInfo.InvariantCulture)}",
             $"--Kubelet:Port={TestPorts.Next(address).ToString(CultureInfo.InvariantCulture)}",

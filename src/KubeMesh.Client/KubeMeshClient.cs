@@ -15,6 +15,13 @@ namespace KubeMesh.Client;
 /// </summary>
 public sealed class KubeMeshClient : IDisposable
 {
+    /// <summary>
+    /// The configuration key every component reads the api-server's address from (environment ApiServer__Address,
+    /// command line --ApiServer:Address=...). Only command-line tools (kmctl) read <see cref="ServerEnvironmentVariable"/>.
+    /// </summary>
+    public const string AddressConfigurationKey = "ApiServer:Address";
+
+    /// <summary>kmctl's override of the api-server address after --server, as kubectl users set --server per shell.</summary>
     public const string ServerEnvironmentVariable = "KUBEMESH_SERVER";
     public const string DefaultServerAddress = "http://127.0.0.1:6443";
 
@@ -30,8 +37,15 @@ public sealed class KubeMeshClient : IDisposable
         Discovery = new DiscoveryService.DiscoveryServiceClient(callInvoker);
     }
 
-    private KubeMeshClient(GrpcChannel channel)
-        : this(channel.CreateCallInvoker()) => _channel = channel;
+    private KubeMeshClient(GrpcChannel channel, string address)
+        : this(channel.CreateCallInvoker())
+    {
+        _channel = channel;
+        Address = address;
+    }
+
+    /// <summary>The api-server's address when connected by <see cref="Create"/>; null over any other invoker.</summary>
+    public string? Address { get; }
 
     public CallInvoker CallInvoker { get; }
 
@@ -61,10 +75,10 @@ public sealed class KubeMeshClient : IDisposable
         };
         options.ThrowOperationCanceledOnCancellation = true;
         var channel = GrpcChannel.ForAddress(uri, options);
-        return new KubeMeshClient(channel);
+        return new KubeMeshClient(channel, uri);
     }
 
-    /// <summary>The api-server address as kubectl-style tools find it: --server, then $KUBEMESH_SERVER, then the default.</summary>
+    /// <summary>The api-server address as command-line tools find it: --server, then $KUBEMESH_SERVER, then the default.</summary>
     public static string ResolveServerAddress(string? flag)
     {
         if (!string.IsNullOrWhiteSpace(flag))

@@ -1,4 +1,5 @@
 using System.Net;
+using KubeMesh.Client;
 using KubeMesh.Dns.Extensions;
 using KubeMesh.Dns.Records;
 using KubeMesh.Dns.Server;
@@ -39,7 +40,7 @@ public sealed class DnsTestCluster : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Server"] = apiServer,
+            [KubeMeshClient.AddressConfigurationKey] = apiServer,
             ["Dns:Address"] = endpoint.Address.ToString(),
             ["Dns:Port"] = endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dns:Upstream"] = upstream.ToString(),

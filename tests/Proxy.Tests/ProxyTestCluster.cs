@@ -1,3 +1,4 @@
+using KubeMesh.Client;
 using KubeMesh.Proxy.Extensions;
 using KubeMesh.Testing;
 using Microsoft.Extensions.Configuration;
@@ -32,7 +33,7 @@ public sealed class ProxyTestCluster : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Server"] = ApiServer.Address,
+            [KubeMeshClient.AddressConfigurationKey] = ApiServer.Address,
             ["Proxy:LoadBalancerPool"] = LoadBalancerPool,
         });
         builder.Logging.ClearProviders();

@@ -13,7 +13,7 @@ public static class ControllerManagerExtensions
     public static IHostApplicationBuilder AddControllerManager(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddKubeMeshClient();
+        services.AddKubeMeshClient(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ControllerContext(
             sp.GetRequiredService<KubeMeshClient>(),

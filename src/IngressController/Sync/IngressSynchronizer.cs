@@ -35,6 +35,9 @@ internal sealed class IngressSynchronizer(
     private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IReadOnlySet<string> _referenced = new HashSet<string>();
 
+    // The last build, served or not: the next one reuses its parsed certificates and authenticators.
+    private IngressConfiguration _built = IngressConfiguration.Empty;
+
     // While a build reads the caches, any object may turn out to matter: signal every change then.
     private volatile bool _building = true;
 
@@ -89,7 +92,7 @@ internal sealed class IngressSynchronizer(
         IngressConfiguration configuration;
         try
         {
-            configuration = builder.Build(state);
+            configuration = builder.Build(state, _built);
         }
         catch (Exception e)
         {
@@ -98,6 +101,7 @@ internal sealed class IngressSynchronizer(
             return;
         }
 
+        _built = configuration;
         _referenced = configuration.ReferencedObjects;
         _building = false;
         certificates.Update(configuration.Certificates);

@@ -54,7 +54,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var ingress = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
         ingress.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["KUBEMESH_SERVER"] = server,
+            [KubeMeshClient.AddressConfigurationKey] = server,
             ["IngressController:HttpPort"] = HttpPort.ToString(),
             ["IngressController:HttpsPort"] = HttpsPort.ToString(),
             ["IngressController:HealthPort"] = HealthPort.ToString(),

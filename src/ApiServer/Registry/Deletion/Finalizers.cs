@@ -1,4 +1,4 @@
-namespace KubeMesh.ApiServer.Registry;
+namespace KubeMesh.ApiServer.Registry.Deletion;
 
 /// <summary>The finalizers the garbage collector honours, as in Kubernetes.</summary>
 public static class Finalizers

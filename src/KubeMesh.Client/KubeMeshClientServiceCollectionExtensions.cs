@@ -2,6 +2,7 @@ using KubeMesh.Api.Core.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KubeMesh.Client;
 
@@ -9,13 +10,16 @@ public static class KubeMeshClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one <see cref="KubeMeshClient"/> for the api-server (<paramref name="server"/>, else $KUBEMESH_SERVER,
-    /// else the default address) and a <see cref="SharedInformerFactory"/> over it, both singletons.
+    /// else the default address) and a <see cref="SharedInformerFactory"/> over it, both singletons; the factory's
+    /// default resync comes from <see cref="SharedInformerOptions"/>.
     /// </summary>
     public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, string? server = null)
     {
         services.TryAddSingleton(_ => KubeMeshClient.Create(KubeMeshClient.ResolveServerAddress(server)));
         services.TryAddSingleton(sp => new SharedInformerFactory(
-            sp.GetRequiredService<KubeMeshClient>(), sp.GetService<ILoggerFactory>()));
+            sp.GetRequiredService<KubeMeshClient>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IOptions<SharedInformerOptions>>()?.Value.ResyncPeriod ?? TimeSpan.Zero));
         return services;
     }
 

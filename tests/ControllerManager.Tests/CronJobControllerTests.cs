@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.CronJobs;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.DaemonSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 

@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Jobs;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -105,7 +106,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
 
         Assert.Equal(
             [10, 20, 40, 80, 160, 320, 360, 360],
-            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)Controllers.Jobs.JobBackOff.Delay(n, options).TotalSeconds));
+            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)JobBackOff.Delay(n, options).TotalSeconds));
     }
 
     [Fact]

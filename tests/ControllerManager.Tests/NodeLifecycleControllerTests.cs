@@ -3,7 +3,7 @@ using Grpc.Core;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.NodeLifecycle;
 
 namespace KubeMesh.ControllerManager.Tests;
 

@@ -1,6 +1,16 @@
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
+using KubeMesh.ControllerManager.Controllers.CronJobs;
+using KubeMesh.ControllerManager.Controllers.DaemonSets;
+using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.Endpoint;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Jobs;
+using KubeMesh.ControllerManager.Controllers.Namespaces;
+using KubeMesh.ControllerManager.Controllers.NodeLifecycle;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
+using KubeMesh.ControllerManager.Controllers.StatefulSets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using KubeMesh.ControllerManager.Controllers;
 
 namespace KubeMesh.ControllerManager.Extensions;
 

@@ -1,7 +1,8 @@
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 /// <summary>calculateStatus of the ReplicaSet controller: counts over the pods it controls.</summary>
 internal static class ReplicaSetStatusCalculator

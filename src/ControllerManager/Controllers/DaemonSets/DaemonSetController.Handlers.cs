@@ -3,8 +3,9 @@ using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.DaemonSets;
 
 public sealed partial class DaemonSetController
 {

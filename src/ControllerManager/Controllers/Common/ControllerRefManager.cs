@@ -5,7 +5,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>
 /// kube's ControllerRefManager: decides which of the candidates an owner controls. It keeps the ones it already

@@ -2,7 +2,7 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>controller.GetPodFromTemplate: a pod for a controller, named by the api-server from "&lt;owner&gt;-".</summary>
 internal static class PodTemplates

@@ -1,6 +1,6 @@
 using KubeMesh.Api.Core.V1;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>
 /// controller.ActivePods: orders pods so the ones cheapest to lose come first: unscheduled before scheduled,

@@ -4,8 +4,9 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Endpoint;
 
 /// <summary>
 /// Keeps an Endpoints object per Service with a selector (pkg/controller/endpoint): the IPs of matching pods,

@@ -4,9 +4,9 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Deployments;
 
 /// <summary>
 /// Rolls Deployments out through ReplicaSets (pkg/controller/deployment): one ReplicaSet per pod template, scaled

@@ -1,4 +1,4 @@
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Jobs;
 
 /// <summary>
 /// The Job controller's delay before replacing a failed pod (kube's DefaultJobPodFailureBackOff, doubled for every

@@ -3,9 +3,9 @@ using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.Jobs;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Jobs;
 
 /// <summary>
 /// Runs each Job's pods to completion (pkg/controller/job): keeps min(parallelism, remaining completions) pods

@@ -4,9 +4,9 @@ using Grpc.Core;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.GarbageCollection;
 
 /// <summary>
 /// The garbage collector (pkg/controller/garbagecollector): deletes objects whose owners are all gone, deletes the

@@ -1,9 +1,9 @@
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.Namespaces;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Namespaces;
 
 /// <summary>
 /// Empties terminating namespaces (pkg/controller/namespace): deletes every namespaced object in one, reports what

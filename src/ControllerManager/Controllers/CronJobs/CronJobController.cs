@@ -5,10 +5,10 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.CronJobs;
+using KubeMesh.ControllerManager.Controllers.Common;
 using KubeMesh.ControllerManager.Controllers.Jobs;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.CronJobs;
 
 /// <summary>
 /// Starts each CronJob's Jobs on its schedule (pkg/controller/cronjob, v2): after downtime only the most recent

@@ -3,8 +3,9 @@ using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.NodeLifecycle;
 
 public sealed partial class NodeLifecycleController
 {

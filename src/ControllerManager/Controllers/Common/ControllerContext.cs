@@ -1,7 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>What every controller shares (kube-controller-manager's ControllerContext): one client, one informer factory, one event recorder.</summary>
 public sealed record ControllerContext(

@@ -4,9 +4,9 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.StatefulSets;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.StatefulSets;
 
 /// <summary>
 /// Keeps pods &lt;set&gt;-0..N-1 with stable identity and storage (pkg/controller/statefulset). OrderedReady creates

@@ -4,9 +4,9 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.Jobs;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Jobs;
 
 public sealed partial class JobController
 {

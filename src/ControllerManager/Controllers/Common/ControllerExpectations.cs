@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>
 /// kube's (UID-tracking) ControllerExpectations: after a controller asks for N creates or deletes, it does not act

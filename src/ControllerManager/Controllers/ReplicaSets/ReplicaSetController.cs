@@ -4,8 +4,9 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 /// <summary>
 /// Keeps spec.replicas active pods matching each ReplicaSet's selector (pkg/controller/replicaset): claims pods,

@@ -1,6 +1,6 @@
 using KubeMesh.Client;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>
 /// The loop every Kubernetes controller runs: wait for the informer caches, then let N workers take keys from a

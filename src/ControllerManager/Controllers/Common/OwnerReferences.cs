@@ -1,7 +1,7 @@
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>metav1.GetControllerOf and NewControllerRef: the one owner reference with controller=true.</summary>
 internal static class OwnerReferences

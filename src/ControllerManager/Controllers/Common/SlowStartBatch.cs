@@ -1,4 +1,4 @@
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>
 /// kube's slowStartBatch: runs creates in batches of 1, 2, 4, ... and stops after the first batch with an error,

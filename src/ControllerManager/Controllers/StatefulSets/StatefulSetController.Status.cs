@@ -3,9 +3,9 @@ using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.StatefulSets;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.StatefulSets;
 
 public sealed partial class StatefulSetController
 {

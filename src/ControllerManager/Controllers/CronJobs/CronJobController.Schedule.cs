@@ -3,10 +3,10 @@ using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.CronJobs;
+using KubeMesh.ControllerManager.Controllers.Common;
 using KubeMesh.ControllerManager.Controllers.Jobs;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.CronJobs;
 
 public sealed partial class CronJobController
 {

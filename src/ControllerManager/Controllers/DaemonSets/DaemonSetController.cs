@@ -5,9 +5,9 @@ using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.DaemonSets;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.DaemonSets;
 
 /// <summary>
 /// Runs one pod of each DaemonSet on every node that should run it (pkg/controller/daemon): creates pods bound to

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.NodeLifecycle;
 
 /// <summary>
 /// Watches node heartbeats (pkg/controller/nodelifecycle): a node whose Lease and Ready heartbeat have not changed

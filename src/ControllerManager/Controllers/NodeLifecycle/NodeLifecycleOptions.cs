@@ -1,4 +1,4 @@
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.NodeLifecycle;
 
 /// <summary>kube-controller-manager's --node-monitor-grace-period, --pod-eviction-timeout and --node-monitor-period.</summary>
 public sealed class NodeLifecycleOptions

@@ -1,7 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 /// <summary>podutil: readiness and availability as the workload controllers judge them.</summary>
 internal static class PodConditions

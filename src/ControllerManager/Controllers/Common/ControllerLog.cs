@@ -1,4 +1,4 @@
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.Common;
 
 internal static partial class ControllerLog
 {

@@ -2,9 +2,9 @@ using Google.Protobuf;
 using Grpc.Core;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
-using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Common;
 
-namespace KubeMesh.ControllerManager.Controllers;
+namespace KubeMesh.ControllerManager.Controllers.GarbageCollection;
 
 public sealed partial class GarbageCollectorController
 {

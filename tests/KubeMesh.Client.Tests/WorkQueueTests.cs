@@ -181,6 +181,19 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task AddAfter_DelayBeyondWhatATimerTakes_IsAvailableWhenDue()
+    {
+        using var queue = new WorkQueue<string>(timeProvider: _clock);
+        queue.AddAfter("yearly", TimeSpan.FromDays(365));
+
+        _clock.Advance(TimeSpan.FromDays(364));
+        await AssertNothingAsync(queue);
+        _clock.Advance(TimeSpan.FromDays(1));
+
+        Assert.Equal(("yearly", false), await queue.GetAsync().WaitAsync(Short));
+    }
+
+    [Fact]
     public async Task ShutDown_WakesEveryWaiterAfterDrainingQueuedKeys()
     {
         using var queue = new WorkQueue<string>();

@@ -10,6 +10,8 @@ namespace KubeMesh.Client;
 public sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
 {
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(30);
+
     private readonly Lock _lock = new();
     private readonly Queue<TKey> _queue = new();
     private readonly HashSet<TKey> _dirty = [];
@@ -219,7 +221,9 @@ public sealed class WorkQueue<TKey> : IDisposable
             return;
         }
 
+        // Timers take at most about 49 days; a later key (a yearly CronJob) is looked at again after the longest
+        // wait, which finds nothing ready yet and waits again.
         var due = next - _time.GetUtcNow();
-        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > LongestTimerWait ? LongestTimerWait : due, Timeout.InfiniteTimeSpan);
     }
 }

@@ -28,18 +28,19 @@ public sealed partial class CronJobController : Controller<string>
     {
         _cronJobClient = context.Client.For<CronJob>();
         _jobClient = context.Client.For<Job>();
-        var cronJobInformer = context.Informers.GetInformer<CronJob>();
-        var jobInformer = context.Informers.GetInformer<Job>();
+        var cronJobInformer = InformerFor<CronJob>();
+        var jobInformer = InformerFor<Job>();
         _cronJobs = cronJobInformer.Lister;
         _jobs = jobInformer.Lister;
-        cronJobInformer.AddEventHandler(
+        AddEventHandler(
+            cronJobInformer,
             onAdd: cj => Queue.Add(MetaNamespaceKey.For(cj.Metadata)),
             onUpdate: (_, cj) => Queue.Add(MetaNamespaceKey.For(cj.Metadata)),
             onDelete: cj => Queue.Add(MetaNamespaceKey.For(cj.Metadata)));
-        jobInformer.AddEventHandler(onAdd: EnqueueOwner, onUpdate: (_, job) => EnqueueOwner(job), onDelete: EnqueueOwner);
+        AddEventHandler(jobInformer, onAdd: EnqueueOwner, onUpdate: (_, job) => EnqueueOwner(job), onDelete: EnqueueOwner);
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var cronJob = _cronJobs.Get(ns, name);

@@ -29,13 +29,14 @@ public sealed partial class DaemonSetController : Controller<string>
         _dsClient = context.Client.For<DaemonSet>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
-        var dsInformer = context.Informers.GetInformer<DaemonSet>();
-        var podInformer = context.Informers.GetInformer<Pod>();
-        var nodeInformer = context.Informers.GetInformer<Node>();
+        var dsInformer = InformerFor<DaemonSet>();
+        var podInformer = InformerFor<Pod>();
+        var nodeInformer = InformerFor<Node>();
         _daemonSets = dsInformer.Lister;
         _pods = podInformer.Lister;
         _nodes = nodeInformer.Lister;
-        dsInformer.AddEventHandler(
+        AddEventHandler(
+            dsInformer,
             onAdd: ds => Queue.Add(MetaNamespaceKey.For(ds.Metadata)),
             onUpdate: (_, ds) => Queue.Add(MetaNamespaceKey.For(ds.Metadata)),
             onDelete: ds =>
@@ -44,11 +45,11 @@ public sealed partial class DaemonSetController : Controller<string>
                 _expectations.Delete(key);
                 Queue.Add(key);
             });
-        podInformer.AddEventHandler(onAdd: pod => PodChanged(pod, added: true), onUpdate: (_, pod) => PodChanged(pod, added: false), onDelete: PodDeleted);
-        nodeInformer.AddEventHandler(onAdd: _ => EnqueueAll(), onUpdate: (old, node) => NodeUpdated(old, node), onDelete: _ => EnqueueAll());
+        AddEventHandler(podInformer, onAdd: pod => PodChanged(pod, added: true), onUpdate: (_, pod) => PodChanged(pod, added: false), onDelete: PodDeleted);
+        AddEventHandler(nodeInformer, onAdd: _ => EnqueueAll(), onUpdate: (old, node) => NodeUpdated(old, node), onDelete: _ => EnqueueAll());
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var ds = _daemonSets.Get(ns, name);

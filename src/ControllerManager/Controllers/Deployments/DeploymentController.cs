@@ -25,21 +25,22 @@ public sealed class DeploymentController : Controller<string>
     {
         _rsClient = context.Client.For<ReplicaSet>();
         _deploymentClient = context.Client.For<Deployment>();
-        var deploymentInformer = context.Informers.GetInformer<Deployment>();
-        var rsInformer = context.Informers.GetInformer<ReplicaSet>();
-        var podInformer = context.Informers.GetInformer<Pod>();
+        var deploymentInformer = InformerFor<Deployment>();
+        var rsInformer = InformerFor<ReplicaSet>();
+        var podInformer = InformerFor<Pod>();
         _deployments = deploymentInformer.Lister;
         _replicaSets = rsInformer.Lister;
         _pods = podInformer.Lister;
-        deploymentInformer.AddEventHandler(
+        AddEventHandler(
+            deploymentInformer,
             onAdd: d => Queue.Add(MetaNamespaceKey.For(d.Metadata)),
             onUpdate: (_, d) => Queue.Add(MetaNamespaceKey.For(d.Metadata)),
             onDelete: d => Queue.Add(MetaNamespaceKey.For(d.Metadata)));
-        rsInformer.AddEventHandler(onAdd: AddReplicaSet, onUpdate: UpdateReplicaSet, onDelete: EnqueueOwner);
-        podInformer.AddEventHandler(onDelete: DeletePod);
+        AddEventHandler(rsInformer, onAdd: AddReplicaSet, onUpdate: UpdateReplicaSet, onDelete: EnqueueOwner);
+        AddEventHandler(podInformer, onDelete: DeletePod);
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var cached = _deployments.Get(ns, name);

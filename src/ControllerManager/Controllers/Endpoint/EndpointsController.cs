@@ -24,17 +24,18 @@ public sealed class EndpointsController : Controller<string>
         : base(context, "Endpoints", defaultWorkers: 5)
     {
         _client = context.Client.For<Endpoints>();
-        var serviceInformer = context.Informers.GetInformer<Service>();
-        var podInformer = context.Informers.GetInformer<Pod>();
-        var endpointsInformer = context.Informers.GetInformer<Endpoints>();
+        var serviceInformer = InformerFor<Service>();
+        var podInformer = InformerFor<Pod>();
+        var endpointsInformer = InformerFor<Endpoints>();
         _services = serviceInformer.Lister;
         _pods = podInformer.Lister;
         _endpoints = endpointsInformer.Lister;
-        serviceInformer.AddEventHandler(
+        AddEventHandler(
+            serviceInformer,
             onAdd: s => Queue.Add(MetaNamespaceKey.For(s.Metadata)),
             onUpdate: (_, s) => Queue.Add(MetaNamespaceKey.For(s.Metadata)),
             onDelete: s => Queue.Add(MetaNamespaceKey.For(s.Metadata)));
-        podInformer.AddEventHandler(onAdd: EnqueueServicesOf, onUpdate: (old, pod) =>
+        AddEventHandler(podInformer, onAdd: EnqueueServicesOf, onUpdate: (old, pod) =>
         {
             EnqueueServicesOf(pod);
             if (!old.Metadata.Labels.Equals(pod.Metadata.Labels))
@@ -42,10 +43,10 @@ public sealed class EndpointsController : Controller<string>
                 EnqueueServicesOf(old);
             }
         }, onDelete: EnqueueServicesOf);
-        endpointsInformer.AddEventHandler(onDelete: e => Queue.Add(MetaNamespaceKey.For(e.Metadata)));
+        AddEventHandler(endpointsInformer, onDelete: e => Queue.Add(MetaNamespaceKey.For(e.Metadata)));
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var service = _services.Get(ns, name);

@@ -32,7 +32,7 @@ public sealed partial class GarbageCollectorController : Controller<ObjectRef>
         }
     }
 
-    protected override async Task SyncAsync(ObjectRef item, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(ObjectRef item, CancellationToken cancellationToken)
     {
         var obj = _caches[item.Kind](item.Namespace, item.Name);
         if (obj is null)
@@ -62,15 +62,16 @@ public sealed partial class GarbageCollectorController : Controller<ObjectRef>
     private void Watch<T>(ResourceKind kind)
         where T : class, IMessage<T>, new()
     {
-        var informer = Context.Informers.GetInformer<T>();
+        var informer = InformerFor<T>();
         _caches[kind] = (ns, name) => informer.Lister.Get(ns, name);
-        informer.AddEventHandler(
+        AddEventHandler(
+            informer,
             onAdd: obj => Observe(kind, obj),
             onUpdate: (_, obj) => Observe(kind, obj),
             onDelete: obj => Forget(kind, obj));
     }
 
-    private void Observe(ResourceKind kind, IMessage obj)
+    internal void Observe(ResourceKind kind, IMessage obj)
     {
         var meta = kind.Metadata(obj);
         var item = ObjectRef.Of(kind, meta);
@@ -87,7 +88,7 @@ public sealed partial class GarbageCollectorController : Controller<ObjectRef>
         }
     }
 
-    private void Forget(ResourceKind kind, IMessage obj)
+    internal void Forget(ResourceKind kind, IMessage obj)
     {
         var meta = kind.Metadata(obj);
         _index.Remove(ObjectRef.Of(kind, meta));

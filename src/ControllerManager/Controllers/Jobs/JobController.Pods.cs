@@ -135,7 +135,7 @@ public sealed partial class JobController
         return job?.Metadata.Uid == reference.Uid ? job : null;
     }
 
-    private void AddPod(Pod pod)
+    internal void AddPod(Pod pod)
     {
         if (ResolveControllerRef(pod) is { } job)
         {
@@ -149,7 +149,7 @@ public sealed partial class JobController
         }
     }
 
-    private void UpdatePod(Pod old, Pod pod)
+    internal void UpdatePod(Pod old, Pod pod)
     {
         if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion)
         {
@@ -176,7 +176,7 @@ public sealed partial class JobController
         }
     }
 
-    private void DeletePod(Pod pod)
+    internal void DeletePod(Pod pod)
     {
         if (ResolveControllerRef(pod) is { } job)
         {

@@ -29,11 +29,12 @@ public sealed partial class JobController : Controller<string>
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
         _options = context.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
-        var jobInformer = context.Informers.GetInformer<Job>();
-        var podInformer = context.Informers.GetInformer<Pod>();
+        var jobInformer = InformerFor<Job>();
+        var podInformer = InformerFor<Pod>();
         _jobs = jobInformer.Lister;
         _pods = podInformer.Lister;
-        jobInformer.AddEventHandler(
+        AddEventHandler(
+            jobInformer,
             onAdd: job => Queue.Add(MetaNamespaceKey.For(job.Metadata)),
             onUpdate: (_, job) => Queue.Add(MetaNamespaceKey.For(job.Metadata)),
             onDelete: job =>
@@ -42,10 +43,10 @@ public sealed partial class JobController : Controller<string>
                 _expectations.Delete(key);
                 Queue.Add(key);
             });
-        podInformer.AddEventHandler(onAdd: AddPod, onUpdate: (old, pod) => UpdatePod(old, pod), onDelete: DeletePod);
+        AddEventHandler(podInformer, onAdd: AddPod, onUpdate: (old, pod) => UpdatePod(old, pod), onDelete: DeletePod);
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var job = _jobs.Get(ns, name);

@@ -26,10 +26,10 @@ public sealed class NamespaceController : Controller<string>
     {
         _namespaces = context.Client.For<Namespace>();
         _deleter = new NamespacedResourcesDeleter(context.Client, context.Time);
-        var informer = context.Informers.GetInformer<Namespace>();
+        var informer = InformerFor<Namespace>();
         _lister = informer.Lister;
-        informer.AddEventHandler(onAdd: EnqueueIfTerminating, onUpdate: (_, ns) => EnqueueIfTerminating(ns));
-        context.Informers.GetInformer<Pod>().AddEventHandler(onDelete: pod =>
+        AddEventHandler(informer, onAdd: EnqueueIfTerminating, onUpdate: (_, ns) => EnqueueIfTerminating(ns));
+        AddEventHandler(InformerFor<Pod>(), onDelete: pod =>
         {
             if (_lister.Get("", pod.Metadata.Namespace) is { } ns)
             {
@@ -38,7 +38,7 @@ public sealed class NamespaceController : Controller<string>
         });
     }
 
-    protected override async Task SyncAsync(string name, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string name, CancellationToken cancellationToken)
     {
         Namespace ns;
         try

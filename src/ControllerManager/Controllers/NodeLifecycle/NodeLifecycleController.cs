@@ -30,16 +30,17 @@ public sealed partial class NodeLifecycleController : Controller<string>
         _options = context.Configuration.GetSection(NodeLifecycleOptions.Section).Get<NodeLifecycleOptions>() ?? new NodeLifecycleOptions();
         _nodeClient = context.Client.For<Node>();
         _podClient = context.Client.For<Pod>();
-        var nodeInformer = context.Informers.GetInformer<Node>();
-        var leaseInformer = context.Informers.GetInformer<Lease>(new InformerOptions { Namespace = LeaseNamespace });
+        var nodeInformer = InformerFor<Node>();
+        var leaseInformer = InformerFor<Lease>(new InformerOptions { Namespace = LeaseNamespace });
         _nodes = nodeInformer.Lister;
         _leases = leaseInformer.Lister;
-        _pods = context.Informers.GetLister<Pod>();
-        nodeInformer.AddEventHandler(
+        _pods = InformerFor<Pod>().Lister;
+        AddEventHandler(
+            nodeInformer,
             onAdd: n => Queue.Add(n.Metadata.Name),
             onUpdate: (_, n) => Queue.Add(n.Metadata.Name),
             onDelete: n => Queue.Add(n.Metadata.Name));
-        leaseInformer.AddEventHandler(onAdd: l => Queue.Add(l.Metadata.Name), onUpdate: (_, l) => Queue.Add(l.Metadata.Name));
+        AddEventHandler(leaseInformer, onAdd: l => Queue.Add(l.Metadata.Name), onUpdate: (_, l) => Queue.Add(l.Metadata.Name));
     }
 
     /// <summary>monitorNodeHealth's period: every node is looked at even when nothing about it changes.</summary>
@@ -61,7 +62,7 @@ public sealed partial class NodeLifecycleController : Controller<string>
         }
     }
 
-    protected override async Task SyncAsync(string name, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string name, CancellationToken cancellationToken)
     {
         var node = _nodes.Get("", name);
         if (node is null)

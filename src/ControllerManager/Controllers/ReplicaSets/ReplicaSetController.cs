@@ -30,11 +30,12 @@ public sealed class ReplicaSetController : Controller<string>
         _rsClient = context.Client.For<ReplicaSet>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
-        var rsInformer = context.Informers.GetInformer<ReplicaSet>();
-        var podInformer = context.Informers.GetInformer<Pod>();
+        var rsInformer = InformerFor<ReplicaSet>();
+        var podInformer = InformerFor<Pod>();
         _replicaSets = rsInformer.Lister;
         _pods = podInformer.Lister;
-        rsInformer.AddEventHandler(
+        AddEventHandler(
+            rsInformer,
             onAdd: rs => Queue.Add(MetaNamespaceKey.For(rs.Metadata)),
             onUpdate: (_, rs) => Queue.Add(MetaNamespaceKey.For(rs.Metadata)),
             onDelete: rs =>
@@ -43,10 +44,10 @@ public sealed class ReplicaSetController : Controller<string>
                 _expectations.Delete(key);
                 Queue.Add(key);
             });
-        podInformer.AddEventHandler(onAdd: AddPod, onUpdate: UpdatePod, onDelete: DeletePod);
+        AddEventHandler(podInformer, onAdd: AddPod, onUpdate: UpdatePod, onDelete: DeletePod);
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var rs = _replicaSets.Get(ns, name);
@@ -195,7 +196,7 @@ public sealed class ReplicaSetController : Controller<string>
         }
     }
 
-    private void AddPod(Pod pod)
+    internal void AddPod(Pod pod)
     {
         if (pod.Metadata.DeletionTimestamp is not null)
         {
@@ -218,7 +219,7 @@ public sealed class ReplicaSetController : Controller<string>
         EnqueueMatchingReplicaSets(pod);
     }
 
-    private void UpdatePod(Pod old, Pod pod)
+    internal void UpdatePod(Pod old, Pod pod)
     {
         if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion)
         {
@@ -267,7 +268,7 @@ public sealed class ReplicaSetController : Controller<string>
         }
     }
 
-    private void DeletePod(Pod pod)
+    internal void DeletePod(Pod pod)
     {
         if (ResolveControllerRef(pod) is { } rs)
         {

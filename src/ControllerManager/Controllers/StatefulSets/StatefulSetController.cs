@@ -28,18 +28,19 @@ public sealed partial class StatefulSetController : Controller<string>
         _setClient = context.Client.For<StatefulSet>();
         _podClient = context.Client.For<Pod>();
         _claimClient = context.Client.For<PersistentVolumeClaim>();
-        var setInformer = context.Informers.GetInformer<StatefulSet>();
-        var podInformer = context.Informers.GetInformer<Pod>();
+        var setInformer = InformerFor<StatefulSet>();
+        var podInformer = InformerFor<Pod>();
         _sets = setInformer.Lister;
         _pods = podInformer.Lister;
-        setInformer.AddEventHandler(
+        AddEventHandler(
+            setInformer,
             onAdd: s => Queue.Add(MetaNamespaceKey.For(s.Metadata)),
             onUpdate: (_, s) => Queue.Add(MetaNamespaceKey.For(s.Metadata)),
             onDelete: s => Queue.Add(MetaNamespaceKey.For(s.Metadata)));
-        podInformer.AddEventHandler(onAdd: EnqueueOwner, onUpdate: (_, pod) => EnqueueOwner(pod), onDelete: EnqueueOwner);
+        AddEventHandler(podInformer, onAdd: EnqueueOwner, onUpdate: (_, pod) => EnqueueOwner(pod), onDelete: EnqueueOwner);
     }
 
-    protected override async Task SyncAsync(string key, CancellationToken cancellationToken)
+    protected internal override async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = MetaNamespaceKey.Split(key);
         var set = _sets.Get(ns, name);

@@ -52,6 +52,26 @@ public sealed class DaemonSetSyncTests
     }
 
     [Fact]
+    public async Task SyncAsync_CreatedAndDeletedInOneSync_ExpectsBothBeforeActingAgain()
+    {
+        AddNode("a", "edge");
+        AddNode("b", "core");
+        var ds = _t.Add(NewDaemonSet("agent:1"));
+        var leaving = _t.Add(DaemonPod(ds, "b"));
+        using var controller = new DaemonSetController(_t.Context);
+        await controller.SyncAsync(Key, default);
+        Assert.Equal(["create pods", "delete pods shop/agent-b", "update daemonsets/status shop/agent"], _t.TakeWrites());
+        _t.Observe<DaemonSet>();
+
+        // The informer reports the deletion but not yet the new pod: acting now would put a second pod on a.
+        _t.Informers.GetInformer<Pod>().Cache.Delete(leaving);
+        controller.PodDeleted(leaving);
+        await controller.SyncAsync(Key, default);
+
+        Assert.DoesNotContain(_t.TakeWrites(), w => w.StartsWith("create", StringComparison.Ordinal) || w.StartsWith("delete", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SyncAsync_TemplateChanged_ReplacesOneAvailablePodAtATime()
     {
         var old = NewDaemonSet("agent:1");

@@ -27,15 +27,17 @@ internal sealed class ControllerExpectations(TimeProvider time)
         }
     }
 
-    public void ExpectCreations(string controllerKey, int adds) =>
-        _entries[controllerKey] = new Entry { Adds = adds, Timestamp = time.GetUtcNow() };
-
-    public void ExpectDeletions(string controllerKey, IEnumerable<string> podKeys)
+    /// <summary>Replaces what the controller waits for with these creates and deletes (kube's SetExpectations).</summary>
+    public void SetExpectations(string controllerKey, int adds, IEnumerable<string> podKeysToDelete)
     {
-        var entry = new Entry { Timestamp = time.GetUtcNow() };
-        entry.Deletes.UnionWith(podKeys);
+        var entry = new Entry { Adds = adds, Timestamp = time.GetUtcNow() };
+        entry.Deletes.UnionWith(podKeysToDelete);
         _entries[controllerKey] = entry;
     }
+
+    public void ExpectCreations(string controllerKey, int adds) => SetExpectations(controllerKey, adds, []);
+
+    public void ExpectDeletions(string controllerKey, IEnumerable<string> podKeys) => SetExpectations(controllerKey, 0, podKeys);
 
     public void CreationObserved(string controllerKey)
     {

@@ -13,8 +13,7 @@ namespace KubeMesh.ControllerManager.Controllers.Common;
 /// owned ones that stopped matching (removing the reference). An owner being deleted adopts nothing; before the
 /// first adoption the owner is re-read from the api-server, so a just-deleted owner cannot adopt from a stale cache.
 /// </summary>
-internal sealed class ControllerRefManager<T>(
-    ResourceClient<T> client, IMessage owner, LabelSelectorExpression selector, Func<CancellationToken, Task<IMessage?>> getFreshOwner)
+internal sealed class ControllerRefManager<T>(ResourceClient<T> client, IMessage owner, LabelSelectorExpression selector, ResourceClient owners)
     where T : class, IMessage<T>, new()
 {
     private readonly ResourceKind _ownerKind = ResourceKinds.For(owner.Descriptor);
@@ -67,12 +66,24 @@ internal sealed class ControllerRefManager<T>(
     {
         if (_canAdopt is null)
         {
-            var fresh = await getFreshOwner(cancellationToken).ConfigureAwait(false);
+            var fresh = await GetFreshOwnerAsync(cancellationToken).ConfigureAwait(false);
             var freshMeta = fresh is null ? null : _ownerKind.Metadata(fresh);
             _canAdopt = freshMeta is not null && freshMeta.Uid == OwnerMeta.Uid && freshMeta.DeletionTimestamp is null;
         }
 
         return _canAdopt.Value;
+    }
+
+    private async Task<IMessage?> GetFreshOwnerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await owners.GetAsync(OwnerMeta.Namespace, OwnerMeta.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     private Task<T?> AdoptAsync(ObjectMeta meta, CancellationToken cancellationToken) =>

@@ -55,7 +55,7 @@ public sealed partial class CronJobController : Controller<string>
         var next = cronJob.Metadata.DeletionTimestamp is null
             ? await ScheduleAsync(cronJob, status, jobs, cancellationToken).ConfigureAwait(false)
             : null;
-        await UpdateStatusAsync(cronJob, status, cancellationToken).ConfigureAwait(false);
+        await _cronJobClient.UpdateStatusIfChangedAsync(cronJob, status, cancellationToken).ConfigureAwait(false);
         await CleanUpHistoryAsync(cronJob, jobs, cancellationToken).ConfigureAwait(false);
         if (next is { } at)
         {
@@ -119,18 +119,6 @@ public sealed partial class CronJobController : Controller<string>
         Uid = job.Metadata.Uid,
         ResourceVersion = job.Metadata.ResourceVersion,
     };
-
-    private async Task UpdateStatusAsync(CronJob cronJob, CronJobStatus status, CancellationToken cancellationToken)
-    {
-        if (Equals(cronJob.Status, status))
-        {
-            return;
-        }
-
-        var updated = cronJob.Clone();
-        updated.Status = status;
-        await _cronJobClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
-    }
 
     private void EnqueueOwner(Job job)
     {

@@ -9,20 +9,6 @@ namespace KubeMesh.ControllerManager.Controllers.DaemonSets;
 
 public sealed partial class DaemonSetController
 {
-    private static string ErrorMessage(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
-
-    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _dsClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
     private DaemonSet? ResolveControllerRef(Pod pod)
     {
         var reference = OwnerReferences.ControllerOf(pod.Metadata);
@@ -62,7 +48,7 @@ public sealed partial class DaemonSetController
         }
     }
 
-    private void PodDeleted(Pod pod)
+    internal void PodDeleted(Pod pod)
     {
         if (ResolveControllerRef(pod) is { } ds)
         {

@@ -22,6 +22,7 @@ public sealed partial class DaemonSetController : Controller<string>
     private readonly ResourceClient<DaemonSet> _dsClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
+    private readonly PodControl _podControl;
 
     public DaemonSetController(ControllerContext context)
         : base(context, "DaemonSet", defaultWorkers: 2)
@@ -29,6 +30,7 @@ public sealed partial class DaemonSetController : Controller<string>
         _dsClient = context.Client.For<DaemonSet>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
+        _podControl = new PodControl(_podClient, Recorder, _expectations);
         var dsInformer = InformerFor<DaemonSet>();
         var podInformer = InformerFor<Pod>();
         var nodeInformer = InformerFor<Node>();
@@ -60,7 +62,7 @@ public sealed partial class DaemonSetController : Controller<string>
         }
 
         var selector = LabelSelectorExpression.FromProto(ds.Spec?.Selector);
-        var claimer = new ControllerRefManager<Pod>(_podClient, ds, selector, ct => GetFreshAsync(ns, name, ct));
+        var claimer = new ControllerRefManager<Pod>(_podClient, ds, selector, _dsClient.Untyped);
         var pods = await claimer.ClaimAsync(_pods.List(ns).Where(p => !PodConditions.IsTerminating(p)), cancellationToken).ConfigureAwait(false);
         var byNode = pods.GroupBy(p => p.Spec?.NodeName ?? "").ToDictionary(g => g.Key, g => g.ToList());
         var nodes = _nodes.List().ToList();
@@ -74,7 +76,7 @@ public sealed partial class DaemonSetController : Controller<string>
                 delete = RollingUpdateVictims(ds, nodes, byNode, hash);
             }
 
-            await SyncNodesAsync(ds, key, hash, create, delete, cancellationToken).ConfigureAwait(false);
+            await _podControl.CreateAndDeletePodsAsync(ds, key, create.Count, i => DaemonPods.New(ds, create[i], hash), delete, cancellationToken).ConfigureAwait(false);
         }
 
         await UpdateStatusAsync(ds, nodes, byNode, hash, cancellationToken).ConfigureAwait(false);
@@ -149,60 +151,6 @@ public sealed partial class DaemonSetController : Controller<string>
         return victims;
     }
 
-    private async Task SyncNodesAsync(DaemonSet ds, string key, string hash, List<string> create, List<Pod> delete, CancellationToken cancellationToken)
-    {
-        if (create.Count > 0)
-        {
-            _expectations.ExpectCreations(key, create.Count);
-            var queue = new System.Collections.Concurrent.ConcurrentQueue<string>(create);
-            var created = await SlowStartBatch.RunAsync(create.Count, async () =>
-            {
-                queue.TryDequeue(out var nodeName);
-                var pod = await _podClient.CreateAsync(DaemonPods.New(ds, nodeName!, hash), cancellationToken).ConfigureAwait(false);
-                Recorder.Event(ds, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {pod.Metadata.Name}");
-            }, e => Recorder.Event(ds, EventTypes.Warning, "FailedCreate", $"Error creating: {ErrorMessage(e)}")).ConfigureAwait(false);
-            for (var i = created.Succeeded; i < create.Count; i++)
-            {
-                _expectations.CreationObserved(key);
-            }
-
-            created.ThrowIfFailed();
-        }
-
-        if (delete.Count > 0)
-        {
-            await DeletePodsAsync(ds, key, delete, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task DeletePodsAsync(DaemonSet ds, string key, List<Pod> pods, CancellationToken cancellationToken)
-    {
-        _expectations.ExpectDeletions(key, pods.Select(p => MetaNamespaceKey.For(p.Metadata)));
-        Exception? error = null;
-        foreach (var pod in pods)
-        {
-            try
-            {
-                await _podClient.DeleteAsync(new DeleteRequest { Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Preconditions = new() { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
-                Recorder.Event(ds, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            }
-            catch (RpcException e)
-            {
-                _expectations.DeletionObserved(key, MetaNamespaceKey.For(pod.Metadata));
-                if (e.StatusCode != StatusCode.NotFound)
-                {
-                    Recorder.Event(ds, EventTypes.Warning, "FailedDelete", $"Error deleting: {ErrorMessage(e)}");
-                    error ??= e;
-                }
-            }
-        }
-
-        if (error is not null)
-        {
-            throw error;
-        }
-    }
-
     private async Task UpdateStatusAsync(DaemonSet ds, List<Node> nodes, Dictionary<string, List<Pod>> byNode, string hash, CancellationToken cancellationToken)
     {
         var minReady = ds.Spec?.MinReadySeconds ?? 0;
@@ -235,13 +183,6 @@ public sealed partial class DaemonSetController : Controller<string>
 
         status.NumberUnavailable = status.DesiredNumberScheduled - status.NumberAvailable;
         status.Conditions.Add(ds.Status?.Conditions ?? []);
-        if (Equals(ds.Status, status))
-        {
-            return;
-        }
-
-        var updated = ds.Clone();
-        updated.Status = status;
-        await _dsClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
+        await _dsClient.UpdateStatusIfChangedAsync(ds, status, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -64,24 +64,12 @@ public sealed class DeploymentController : Controller<string>
             return;
         }
 
-        var claimer = new ControllerRefManager<ReplicaSet>(_rsClient, d, selector, ct => GetFreshAsync(ns, name, ct));
+        var claimer = new ControllerRefManager<ReplicaSet>(_rsClient, d, selector, _deploymentClient.Untyped);
         var replicaSets = await claimer.ClaimAsync(_replicaSets.List(ns), cancellationToken).ConfigureAwait(false);
         var uids = replicaSets.Select(rs => rs.Metadata.Uid).ToHashSet();
         var pods = _pods.List(ns).Where(p => OwnerReferences.ControllerOf(p.Metadata) is { } o && uids.Contains(o.Uid)).ToList();
         var sync = new DeploymentSync(d, replicaSets, pods, Context.Client, Recorder, Now, after => Queue.AddAfter(key, after));
         await sync.RunAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _deploymentClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
     }
 
     private Deployment? ResolveControllerRef(string ns, Api.Meta.V1.OwnerReference? reference)

@@ -30,64 +30,17 @@ public sealed partial class JobController
 
         if (diff > 0)
         {
-            _expectations.ExpectCreations(key, diff);
-            var created = await SlowStartBatch.RunAsync(diff, async () =>
-            {
-                var pod = await _podClient.CreateAsync(JobPods.New(job), cancellationToken).ConfigureAwait(false);
-                Recorder.Event(job, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {pod.Metadata.Name}");
-            }, e => Recorder.Event(job, EventTypes.Warning, "FailedCreate", $"Error creating: {ErrorMessage(e)}")).ConfigureAwait(false);
-            for (var i = created.Succeeded; i < diff; i++)
-            {
-                _expectations.CreationObserved(key);
-            }
-
-            created.ThrowIfFailed();
-            return created.Succeeded;
+            return await _podControl.CreatePodsAsync(job, key, diff, _ => JobPods.New(job), cancellationToken).ConfigureAwait(false);
         }
 
         if (diff < 0)
         {
             var victims = active.Order(ActivePodsComparer.Instance).Take(-diff).ToList();
-            await DeletePodsAsync(job, key, victims, cancellationToken).ConfigureAwait(false);
+            await _podControl.DeletePodsAsync(job, key, victims, cancellationToken).ConfigureAwait(false);
             return diff;
         }
 
         return 0;
-    }
-
-    private async Task DeletePodsAsync(Job job, string key, List<Pod> pods, CancellationToken cancellationToken)
-    {
-        if (pods.Count == 0)
-        {
-            return;
-        }
-
-        _expectations.ExpectDeletions(key, pods.Select(p => MetaNamespaceKey.For(p.Metadata)));
-        var errors = new List<Exception>();
-        await Task.WhenAll(pods.Select(async pod =>
-        {
-            try
-            {
-                await _podClient.DeleteAsync(new DeleteRequest { Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Preconditions = new() { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
-                Recorder.Event(job, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            }
-            catch (RpcException e)
-            {
-                _expectations.DeletionObserved(key, MetaNamespaceKey.For(pod.Metadata));
-                if (e.StatusCode != StatusCode.NotFound)
-                {
-                    Recorder.Event(job, EventTypes.Warning, "FailedDelete", $"Error deleting: {ErrorMessage(e)}");
-                    lock (errors)
-                    {
-                        errors.Add(e);
-                    }
-                }
-            }
-        })).ConfigureAwait(false);
-        if (errors.Count > 0)
-        {
-            throw errors[0];
-        }
     }
 
     /// <summary>The ttlafterfinished controller's work: delete the finished Job once its TTL has passed, else look again then.</summary>

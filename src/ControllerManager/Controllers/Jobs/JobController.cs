@@ -20,6 +20,7 @@ public sealed partial class JobController : Controller<string>
     private readonly ResourceClient<Job> _jobClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
+    private readonly PodControl _podControl;
     private readonly JobOptions _options;
 
     public JobController(ControllerContext context)
@@ -28,6 +29,7 @@ public sealed partial class JobController : Controller<string>
         _jobClient = context.Client.For<Job>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
+        _podControl = new PodControl(_podClient, Recorder, _expectations);
         _options = context.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         var jobInformer = InformerFor<Job>();
         var podInformer = InformerFor<Pod>();
@@ -57,12 +59,12 @@ public sealed partial class JobController : Controller<string>
         }
 
         var satisfied = _expectations.Satisfied(key);
-        var claimer = new ControllerRefManager<Pod>(_podClient, job, JobPods.Selector(job), ct => GetFreshAsync(ns, name, ct));
+        var claimer = new ControllerRefManager<Pod>(_podClient, job, JobPods.Selector(job), _jobClient.Untyped);
         var pods = await claimer.ClaimAsync(_pods.List(ns), cancellationToken).ConfigureAwait(false);
         if (JobConditions.IsFinished(job))
         {
             // The terminal status is written before any pod is deleted, so the counts never depend on pods that are gone.
-            await DeletePodsAsync(job, key, [.. pods.Where(PodConditions.IsActive)], cancellationToken).ConfigureAwait(false);
+            await _podControl.DeletePodsAsync(job, key, [.. pods.Where(PodConditions.IsActive)], cancellationToken).ConfigureAwait(false);
             await DeleteIfExpiredAsync(job, key, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -84,7 +86,7 @@ public sealed partial class JobController : Controller<string>
             status.Active = 0;
             status.Ready = 0;
             status.Conditions.Add(JobConditions.New(JobConditions.Failed, failure.Reason, failure.Message, Now));
-            await UpdateStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+            await _jobClient.UpdateStatusIfChangedAsync(job, status, cancellationToken).ConfigureAwait(false);
             Recorder.Event(job, EventTypes.Warning, failure.Reason, failure.Message);
             Queue.Add(key);
             return;
@@ -96,7 +98,7 @@ public sealed partial class JobController : Controller<string>
             status.Ready = 0;
             status.CompletionTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Now);
             status.Conditions.Add(JobConditions.New(JobConditions.Complete, "", "", Now));
-            await UpdateStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+            await _jobClient.UpdateStatusIfChangedAsync(job, status, cancellationToken).ConfigureAwait(false);
             Recorder.Event(job, EventTypes.Normal, "Completed", "Job completed");
             Queue.Add(key);
             return;
@@ -117,7 +119,7 @@ public sealed partial class JobController : Controller<string>
 
         status.Active = activeCount;
         status.Ready = active.Count(PodConditions.IsReady);
-        await UpdateStatusAsync(job, status, cancellationToken).ConfigureAwait(false);
+        await _jobClient.UpdateStatusIfChangedAsync(job, status, cancellationToken).ConfigureAwait(false);
         if (DeadlineRemaining(job, status) is { } remaining)
         {
             Queue.AddAfter(key, remaining);
@@ -157,30 +159,4 @@ public sealed partial class JobController : Controller<string>
         job.Spec?.HasCompletions == true
             ? status.Succeeded >= job.Spec.Completions
             : status.Succeeded > 0 && active.Count == 0;
-
-    private static string ErrorMessage(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
-
-    private async Task UpdateStatusAsync(Job job, JobStatus status, CancellationToken cancellationToken)
-    {
-        if (Equals(job.Status, status))
-        {
-            return;
-        }
-
-        var updated = job.Clone();
-        updated.Status = status;
-        await _jobClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _jobClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 }

@@ -23,6 +23,7 @@ public sealed class ReplicaSetController : Controller<string>
     private readonly ResourceClient<ReplicaSet> _rsClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
+    private readonly PodControl _podControl;
 
     public ReplicaSetController(ControllerContext context)
         : base(context, "ReplicaSet", defaultWorkers: 5)
@@ -30,6 +31,7 @@ public sealed class ReplicaSetController : Controller<string>
         _rsClient = context.Client.For<ReplicaSet>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
+        _podControl = new PodControl(_podClient, Recorder, _expectations);
         var rsInformer = InformerFor<ReplicaSet>();
         var podInformer = InformerFor<Pod>();
         _replicaSets = rsInformer.Lister;
@@ -60,7 +62,7 @@ public sealed class ReplicaSetController : Controller<string>
         var needsSync = _expectations.Satisfied(key);
         var selector = LabelSelectorExpression.FromProto(rs.Spec?.Selector);
         var candidates = _pods.List(ns).Where(PodConditions.IsActive);
-        var claimer = new ControllerRefManager<Pod>(_podClient, rs, selector, ct => GetFreshAsync(ns, name, ct));
+        var claimer = new ControllerRefManager<Pod>(_podClient, rs, selector, _rsClient.Untyped);
         var pods = await claimer.ClaimAsync(candidates, cancellationToken).ConfigureAwait(false);
 
         Exception? manageError = null;
@@ -77,7 +79,7 @@ public sealed class ReplicaSetController : Controller<string>
         }
 
         var status = ReplicaSetStatusCalculator.Calculate(rs, pods, Now);
-        await UpdateStatusAsync(rs, status, cancellationToken).ConfigureAwait(false);
+        await _rsClient.UpdateStatusIfChangedAsync(rs, status, cancellationToken).ConfigureAwait(false);
 
         // Pods that are ready but not yet available become available without any event: look again then.
         var minReady = rs.Spec?.MinReadySeconds ?? 0;
@@ -99,79 +101,15 @@ public sealed class ReplicaSetController : Controller<string>
         var diff = pods.Count - Replicas(rs);
         if (diff < 0)
         {
-            var count = Math.Min(-diff, BurstReplicas);
-            _expectations.ExpectCreations(key, count);
-            var created = await SlowStartBatch.RunAsync(count, async () =>
-            {
-                var pod = await _podClient.CreateAsync(PodTemplates.NewPod(rs.Spec!.Template, rs.Metadata, ResourceKinds.ReplicaSet), cancellationToken).ConfigureAwait(false);
-                Recorder.Event(rs, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {pod.Metadata.Name}");
-            }, e => Recorder.Event(rs, EventTypes.Warning, "FailedCreate", $"Error creating: {ErrorMessage(e)}")).ConfigureAwait(false);
-
-            // Creates that failed or never ran will not be observed: stop expecting them.
-            for (var i = created.Succeeded; i < count; i++)
-            {
-                _expectations.CreationObserved(key);
-            }
-
-            created.ThrowIfFailed();
+            await _podControl.CreatePodsAsync(
+                rs, key, Math.Min(-diff, BurstReplicas), _ => PodTemplates.NewPod(rs.Spec!.Template, rs.Metadata, ResourceKinds.ReplicaSet), cancellationToken).ConfigureAwait(false);
         }
         else if (diff > 0)
         {
             var victims = pods.Order(ActivePodsComparer.Instance).Take(Math.Min(diff, BurstReplicas)).ToList();
-            _expectations.ExpectDeletions(key, victims.Select(p => MetaNamespaceKey.For(p.Metadata)));
-            var errors = new List<Exception>();
-            await Task.WhenAll(victims.Select(async pod =>
-            {
-                try
-                {
-                    await _podClient.DeleteAsync(new() { Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Preconditions = new() { Uid = pod.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
-                    Recorder.Event(rs, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-                }
-                catch (RpcException e)
-                {
-                    _expectations.DeletionObserved(key, MetaNamespaceKey.For(pod.Metadata));
-                    if (e.StatusCode != StatusCode.NotFound)
-                    {
-                        Recorder.Event(rs, EventTypes.Warning, "FailedDelete", $"Error deleting: {ErrorMessage(e)}");
-                        lock (errors)
-                        {
-                            errors.Add(e);
-                        }
-                    }
-                }
-            })).ConfigureAwait(false);
-            if (errors.Count > 0)
-            {
-                throw errors[0];
-            }
+            await _podControl.DeletePodsAsync(rs, key, victims, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private async Task UpdateStatusAsync(ReplicaSet rs, ReplicaSetStatus status, CancellationToken cancellationToken)
-    {
-        if (Equals(rs.Status, status))
-        {
-            return;
-        }
-
-        var updated = rs.Clone();
-        updated.Status = status;
-        await _rsClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _rsClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
-    private static string ErrorMessage(Exception e) => e is RpcException rpc ? rpc.Status.Detail : e.Message;
 
     private ReplicaSet? ResolveControllerRef(Pod pod)
     {

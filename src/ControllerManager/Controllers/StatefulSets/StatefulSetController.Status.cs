@@ -36,26 +36,7 @@ public sealed partial class StatefulSetController
         }
 
         status.Conditions.Add(set.Status?.Conditions ?? []);
-        if (Equals(set.Status, status))
-        {
-            return;
-        }
-
-        var updated = set.Clone();
-        updated.Status = status;
-        await _setClient.UpdateStatusAsync(updated, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Google.Protobuf.IMessage?> GetFreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _setClient.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
+        await _setClient.UpdateStatusIfChangedAsync(set, status, cancellationToken).ConfigureAwait(false);
     }
 
     private void EnqueueOwner(Pod pod)

@@ -50,7 +50,7 @@ public sealed partial class StatefulSetController : Controller<string>
         }
 
         var selector = LabelSelectorExpression.FromProto(set.Spec.Selector);
-        var claimer = new ControllerRefManager<Pod>(_podClient, set, selector, ct => GetFreshAsync(ns, name, ct));
+        var claimer = new ControllerRefManager<Pod>(_podClient, set, selector, _setClient.Untyped);
         var pods = (await claimer.ClaimAsync(_pods.List(ns), cancellationToken).ConfigureAwait(false))
             .Where(p => StatefulPods.Ordinal(set, p) >= 0)
             .ToDictionary(p => StatefulPods.Ordinal(set, p));

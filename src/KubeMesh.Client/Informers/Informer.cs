@@ -27,6 +27,9 @@ public sealed class Informer<T> : ICacheSync
     private readonly TimeProvider _time;
     private readonly InformerStore<T> _store;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _resyncLock = new();
+    private ITimer? _resyncTimer;
+    private TimeSpan _resyncCheckPeriod = Timeout.InfiniteTimeSpan;
     private int _started;
     private volatile bool _progress;
     private volatile string _lastSyncResourceVersion = "";
@@ -94,16 +97,28 @@ public sealed class Informer<T> : ICacheSync
         }
 
         _store.StartListeners(cancellationToken);
-        var resync = ResyncAsync(cancellationToken);
-        try
+        using (var resync = _time.CreateTimer(_ => Resync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
         {
-            await ReflectAsync(cancellationToken).ConfigureAwait(false);
+            lock (_resyncLock)
+            {
+                _resyncTimer = resync;
+            }
+
+            UpdateResyncCheckPeriod();
+            try
+            {
+                await ReflectAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_resyncLock)
+                {
+                    _resyncTimer = null;
+                }
+            }
         }
-        finally
-        {
-            await resync.ConfigureAwait(false);
-            await _store.ListenersStopped().ConfigureAwait(false);
-        }
+
+        await _store.ListenersStopped().ConfigureAwait(false);
     }
 
     private IResourceEventHandlerRegistration AddListener(IResourceEventHandler<T> handler, string owner, TimeSpan? resyncPeriod)
@@ -115,7 +130,9 @@ public sealed class Informer<T> : ICacheSync
             period = MinimumResyncPeriod;
         }
 
-        return _store.AddListener(handler, $"{Name} handler of {owner}", period < TimeSpan.Zero ? TimeSpan.Zero : period);
+        var listener = _store.AddListener(handler, $"{Name} handler of {owner}", period < TimeSpan.Zero ? TimeSpan.Zero : period);
+        UpdateResyncCheckPeriod();
+        return listener;
     }
 
     /// <summary>The type that registered a delegate handler, for logs: the controller, not its compiler-made closure.</summary>
@@ -130,37 +147,37 @@ public sealed class Informer<T> : ICacheSync
         return type?.Name ?? "no callbacks";
     }
 
-    /// <summary>Gives due handlers every object again, each at its own period, once the first list is in.</summary>
-    private async Task ResyncAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks for due resyncs every resyncCheckPeriod, the shortest period a handler asked for (client-go's
+    /// resyncCheckPeriod), and gives each due handler every object again, once the first list is in.
+    /// </summary>
+    private void UpdateResyncCheckPeriod()
     {
-        try
+        lock (_resyncLock)
         {
-            await _synced.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            while (true)
+            var period = _store.ShortestResyncPeriod() ?? Timeout.InfiniteTimeSpan;
+            if (_resyncTimer is { } timer && period != _resyncCheckPeriod)
             {
-                var changed = _store.ListenersChanged;
-                var delay = _store.NextResync() is { } due ? Max(due - _time.GetUtcNow(), TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
-                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    var waiting = Task.Delay(delay, _time, wake.Token);
-                    await Task.WhenAny(waiting, changed).ConfigureAwait(false);
-                    await wake.CancelAsync().ConfigureAwait(false);
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                var resent = _store.Resync(_time.GetUtcNow());
-                if (resent > 0)
-                {
-                    InformerLog.Resynced(_logger, _client.Kind.Plural, resent);
-                }
+                timer.Change(period, period);
+                _resyncCheckPeriod = period;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
         }
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    private void Resync()
+    {
+        if (!HasSynced)
+        {
+            return;
+        }
+
+        var resent = _store.Resync(_time.GetUtcNow());
+        if (resent > 0)
+        {
+            InformerLog.Resynced(_logger, _client.Kind.Plural, resent);
+        }
+    }
+
 
     /// <summary>The reflector: lists, then watches from the last resourceVersion, until cancelled.</summary>
     private async Task ReflectAsync(CancellationToken cancellationToken)

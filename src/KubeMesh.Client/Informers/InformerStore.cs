@@ -13,23 +13,10 @@ internal sealed class InformerStore<T>(InformerCache<T> cache, ILogger logger, T
 {
     private readonly Lock _lock = new();
     private readonly List<ProcessorListener<T>> _listeners = [];
-    private TaskCompletionSource _listenersChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken? _running;
     private bool _synced;
 
     public InformerCache<T> Cache => cache;
-
-    /// <summary>Completes when a handler is added, so a resync wait can be recomputed.</summary>
-    public Task ListenersChanged
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _listenersChanged.Task;
-            }
-        }
-    }
 
     public IReadOnlyList<ProcessorListener<T>> Listeners
     {
@@ -63,8 +50,6 @@ internal sealed class InformerStore<T>(InformerCache<T> cache, ILogger logger, T
                 listener.Start(running);
             }
 
-            _listenersChanged.TrySetResult();
-            _listenersChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
             return listener;
         }
     }
@@ -151,12 +136,12 @@ internal sealed class InformerStore<T>(InformerCache<T> cache, ILogger logger, T
         }
     }
 
-    /// <summary>The earliest time a handler with a resync period is due, or null when none has one.</summary>
-    public DateTimeOffset? NextResync()
+    /// <summary>The shortest resync period a handler asked for, or null when none asked for one.</summary>
+    public TimeSpan? ShortestResyncPeriod()
     {
         lock (_lock)
         {
-            return _listeners.Where(l => l.ResyncPeriod > TimeSpan.Zero).Select(l => (DateTimeOffset?)l.NextResync).Min();
+            return _listeners.Where(l => l.ResyncPeriod > TimeSpan.Zero).Select(l => (TimeSpan?)l.ResyncPeriod).Min();
         }
     }
 

@@ -225,5 +225,11 @@ public sealed class WorkQueue<TKey> : IDisposable
         // wait, which finds nothing ready yet and waits again.
         var due = next - _time.GetUtcNow();
         _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > LongestTimerWait ? LongestTimerWait : due, Timeout.InfiniteTimeSpan);
+
+        // A clock that jumped while the timer was being set (a test's fake clock) would make it fire late.
+        if (next <= _time.GetUtcNow())
+        {
+            _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KubeMesh.Client;
 
@@ -18,13 +19,16 @@ public static class KubeMeshClientServiceCollectionExtensions
 
     /// <summary>
     /// Registers one <see cref="KubeMeshClient"/> for the api-server at <paramref name="server"/> (else the default
-    /// address) and a <see cref="SharedInformerFactory"/> over it, both singletons; a client registered before wins.
+    /// address) and a <see cref="SharedInformerFactory"/> over it, both singletons; a client registered before wins; the
+    /// factory's default resync comes from <see cref="SharedInformerOptions"/>.
     /// </summary>
     public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, string? server = null)
     {
         services.TryAddSingleton(_ => KubeMeshClient.Create(string.IsNullOrWhiteSpace(server) ? KubeMeshClient.DefaultServerAddress : server));
         services.TryAddSingleton(sp => new SharedInformerFactory(
-            sp.GetRequiredService<KubeMeshClient>(), sp.GetService<ILoggerFactory>()));
+            sp.GetRequiredService<KubeMeshClient>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IOptions<SharedInformerOptions>>()?.Value.ResyncPeriod ?? TimeSpan.Zero));
         return services;
     }
 

@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.CronJobs;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;
@@ -24,8 +24,9 @@ public sealed class CronJobControllerTests(ApiServerFixture api) : IClassFixture
         await using var harness = await ControllerHarness.StartAsync(api, clock, null, c => new CronJobController(c));
         var spec = NewCronJob(harness.Namespace, "report", $"{tokyo.Minute} {tokyo.Hour} * * *");
         spec.Spec.TimeZone = "Asia/Tokyo";
+        var mark = ControllerHarness.Mark();
         var cronJob = await api.Client.For<CronJob>().CreateAsync(spec);
-        await Task.Delay(500);
+        await harness.SyncedAsync($"{harness.Namespace}/report", mark, "the CronJob was created");
         Assert.Empty(await ListJobsAsync(harness));
 
         clock.SetUtcNow(due.AddSeconds(1));
@@ -53,8 +54,8 @@ public sealed class CronJobControllerTests(ApiServerFixture api) : IClassFixture
         await api.Client.For<CronJob>().CreateAsync(NewCronJob(harness.Namespace, "tick", "* * * * *"));
 
         var expected = $"tick-{MinuteFloor(clock.GetUtcNow()).ToUnixTimeSeconds() / 60}";
-        await Eventually.Until(async () => (await ListJobsAsync(harness)).Count == 1, Timeout, "one job is started");
-        await Task.Delay(500);
+        await Eventually.Until(async () => (await GetAsync(harness, "tick")).Status?.Active.Count == 1, Timeout, "one job is started and listed");
+        await harness.PokeAndWaitForSyncAsync<CronJob>("tick", "the run was started");
         Assert.Equal(expected, Assert.Single(await ListJobsAsync(harness)).Metadata.Name);
         await Eventually.Until(async () => (await EventsAsync(harness)).Any(e => e.Reason == "TooManyMissedTimes" && e.Type == "Warning"), Timeout, "a TooManyMissedTimes event");
     }
@@ -85,7 +86,8 @@ public sealed class CronJobControllerTests(ApiServerFixture api) : IClassFixture
         };
         if (policy == "Forbid")
         {
-            await Task.Delay(1000);
+            // A sync at the new time must have passed the schedule by before "still only the first" means anything.
+            await harness.PokeAndWaitForSyncAsync<CronJob>("tick", "the next schedule time came");
         }
 
         await Eventually.Until(async () => (await ListJobsAsync(harness)).Select(j => j.Metadata.Name).Order(StringComparer.Ordinal).SequenceEqual(expected), Timeout, $"jobs are {string.Join(",", expected)}");

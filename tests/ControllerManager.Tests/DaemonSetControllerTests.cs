@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.DaemonSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -60,7 +60,7 @@ public sealed partial class DaemonSetControllerTests(ApiServerFixture api) : ICl
 
         await Eventually.Until(async () => (await GetAsync(harness)).Status?.CurrentNumberScheduled == 1, Timeout, "one pod is scheduled");
 
-        await Task.Delay(300);
+        await harness.PokeAndWaitForSyncAsync<DaemonSet>("agent", "both nodes exist");
         var pod = Assert.Single(await ListPodsAsync(harness));
         Assert.Equal(ns + "-notready", pod.Spec.NodeName);
         Assert.Equal(1, (await GetAsync(harness)).Status.DesiredNumberScheduled);

@@ -3,7 +3,8 @@ using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 

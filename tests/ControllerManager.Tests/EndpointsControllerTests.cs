@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.Endpoint;
 
 namespace KubeMesh.ControllerManager.Tests;
 

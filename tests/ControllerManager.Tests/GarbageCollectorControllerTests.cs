@@ -2,7 +2,9 @@ using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -56,7 +58,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
 
         await api.Client.For<ReplicaSet>().DeleteAsync(new DeleteRequest { Namespace = harness.Namespace, Name = "web", PropagationPolicy = "Foreground" });
         await Eventually.Until(async () => (await api.Client.For<Pod>().GetAsync(harness.Namespace, "stuck")).Metadata.DeletionTimestamp is not null, Timeout, "the dependent is being deleted");
-        await Task.Delay(1000);
+        await harness.PokeAndWaitForSyncAsync<ReplicaSet>("web", "its dependent is terminating", new ObjectRef(ResourceKinds.ReplicaSet, harness.Namespace, "web"));
         Assert.True(await ExistsAsync(harness, "web"));
 
         var pod = await api.Client.For<Pod>().GetAsync(harness.Namespace, "stuck");

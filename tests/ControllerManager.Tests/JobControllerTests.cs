@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Jobs;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -61,7 +62,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         Assert.Equal(("True", "BackoffLimitExceeded", "Job has reached the specified backoff limit"), (failed.Status, failed.Reason, failed.Message));
         Assert.Equal(0, job.Status.Active);
         await Eventually.Until(async () => (await ListPodsAsync(harness)).Count == 0, Timeout, "the restarting pod is deleted");
-        await Task.Delay(500);
+        await harness.PokeAndWaitForSyncAsync<Job>("flaky", "its pod was deleted");
         Assert.Empty(await ListPodsAsync(harness));
         var events = await EventsAsync(harness);
         Assert.Single(events, e => e.Reason == "SuccessfulCreate");
@@ -85,7 +86,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         var job = await GetAsync(harness, "crash");
         Assert.Equal(3, job.Status.Failed);
         Assert.Equal("BackoffLimitExceeded", job.Status.Conditions.Single(c => c.Type == "Failed").Reason);
-        await Task.Delay(500);
+        await harness.PokeAndWaitForSyncAsync<Job>("crash", "it failed");
         var pods = await ListPodsAsync(harness);
         Assert.Equal(3, pods.Count);
         Assert.All(pods, p => Assert.Equal("Failed", p.Status.Phase));
@@ -105,7 +106,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
 
         Assert.Equal(
             [10, 20, 40, 80, 160, 320, 360, 360],
-            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)Controllers.Jobs.JobBackOff.Delay(n, options).TotalSeconds));
+            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)JobBackOff.Delay(n, options).TotalSeconds));
     }
 
     [Fact]

@@ -2,7 +2,11 @@ using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.Endpoint;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Namespaces;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -47,7 +47,8 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
             var pods = await ListPodsAsync(harness);
             return pods.Count == 3 && pods.All(p => p.Metadata.Name != victim.Metadata.Name);
         }, Timeout, "a replacement pod exists");
-        await Task.Delay(500);
+        await Eventually.Until(async () => (await GetAsync(harness, "web")).Status?.Replicas == 3, Timeout, "status counts the replacement");
+        await harness.PokeAndWaitForSyncAsync<ReplicaSet>("web", "the replacement was counted");
         Assert.Equal(3, (await ListPodsAsync(harness)).Count);
     }
 

@@ -1,7 +1,7 @@
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.StatefulSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 

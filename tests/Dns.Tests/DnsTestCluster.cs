@@ -23,6 +23,8 @@ public sealed class DnsTestCluster : IAsyncLifetime
 
     public IPEndPoint DnsEndpoint { get; private set; } = null!;
 
+    public IPEndPoint UpstreamEndpoint => _upstream!.Endpoint;
+
     public ClusterDnsIndex Index => _dns!.Services.GetRequiredService<ClusterDnsIndex>();
 
     public async Task InitializeAsync()
@@ -35,7 +37,8 @@ public sealed class DnsTestCluster : IAsyncLifetime
         _dns = await StartDnsAsync(ApiServer.Address, DnsEndpoint, _upstream.Endpoint);
     }
 
-    public static async Task<IHost> StartDnsAsync(string apiServer, IPEndPoint endpoint, IPEndPoint upstream)
+    /// <param name="services">Changes to the DNS's services after its own registrations (a test's stand-in part).</param>
+    public static async Task<IHost> StartDnsAsync(string apiServer, IPEndPoint endpoint, IPEndPoint upstream, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -47,6 +50,7 @@ public sealed class DnsTestCluster : IAsyncLifetime
         });
         builder.Logging.ClearProviders();
         builder.AddClusterDns();
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await host.StartAsync(timeout.Token);

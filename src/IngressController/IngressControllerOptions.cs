@@ -37,4 +37,10 @@ public sealed class IngressControllerOptions
     /// one, and under a continuous stream of changes a rebuild still comes every interval.
     /// </summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>ingress-nginx's proxy-connect-timeout: how long a pod may take to accept a connection (then 504).</summary>
+    public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>ingress-nginx's upstream-keepalive-timeout: how long an idle connection to a pod is kept.</summary>
+    public TimeSpan UpstreamKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

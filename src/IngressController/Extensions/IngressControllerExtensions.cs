@@ -6,11 +6,13 @@ using KubeMesh.IngressController.Routing;
 using KubeMesh.IngressController.Status;
 using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
+using KubeMesh.IngressController.Upstream;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 
 namespace KubeMesh.IngressController.Extensions;
@@ -49,18 +51,18 @@ public static class IngressControllerExtensions
         services.Configure<SocketTransportOptions>(IngressTransport.Configure);
         services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
 
+        // Upstream connections pooled as nginx's keepalive does, uncapped, over the controller's own HTTP/1.1 client.
+        services.AddSingleton(sp => new Http1ConnectionPools(
+            new UpstreamSettings { ConnectTimeout = settings.UpstreamConnectTimeout, KeepAliveTimeout = settings.UpstreamKeepAliveTimeout },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         services.AddReverseProxy()
-            .ConfigureHttpClient((_, handler) =>
-            {
-                // Keep upstream connections pooled as nginx's keepalive does; never cap them below the load.
-                handler.MaxConnectionsPerServer = int.MaxValue;
-                handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
-            })
             .AddTransforms(context =>
             {
                 // The pods see the Host the client asked for, as behind ingress-nginx.
                 context.AddOriginalHost(true);
                 context.AddRequestTransform(ForwardedHeaders.AddAsync);
+                context.AddRequestTransform(HopByHopHeaders.RemoveNominatedAsync);
             });
         return builder;
     }

@@ -43,4 +43,10 @@ public sealed class IngressControllerOptions
 
     /// <summary>ingress-nginx's upstream-keepalive-timeout: how long an idle connection to a pod is kept.</summary>
     public TimeSpan UpstreamKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The share of proxied requests whose traces are recorded and exported (ingress-nginx's otel-sampler-ratio,
+    /// default 0.01), between 0 and 1. Requests that arrive with a sampled traceparent are recorded regardless.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 0.01;
 }

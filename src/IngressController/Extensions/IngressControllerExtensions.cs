@@ -4,6 +4,7 @@ using KubeMesh.IngressController.Metrics;
 using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Routing;
 using KubeMesh.IngressController.Status;
+using KubeMesh.IngressController.Telemetry;
 using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
 using KubeMesh.IngressController.Upstream;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -34,6 +36,15 @@ public static class IngressControllerExtensions
         services.Configure<IngressControllerOptions>(builder.Configuration.GetSection(IngressControllerOptions.Section));
         var settings = builder.Configuration.GetSection(IngressControllerOptions.Section).Get<IngressControllerOptions>() ?? new();
 
+        if (settings.TraceSampleRatio is < 0 or > 1 or double.NaN)
+        {
+            throw new InvalidOperationException(
+                $"IngressController:TraceSampleRatio: Invalid value: {settings.TraceSampleRatio}: must be between 0 and 1");
+        }
+
+        // Only once the service defaults set up tracing (an exporter is configured); a sampler set here wins over
+        // OTEL_TRACES_SAMPLER, which the Aspire AppHost sets to always_on.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(ProxiedRequestSampler.Create(settings.TraceSampleRatio)));
         services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateStore>();

@@ -4,8 +4,6 @@ using KubeMesh.Client;
 using KubeMesh.ControllerManager.Controllers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -42,7 +40,7 @@ public sealed class ControllerHarness : IAsyncDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var informers = new SharedInformerFactory(api.Client);
-        var context = new ControllerContext(api.Client, informers, time, LoggerFactory(), configuration);
+        var context = new ControllerContext(api.Client, informers, time, TestLogging.CreateFactory(), configuration);
         var ns = "t-" + Guid.NewGuid().ToString("N")[..10];
         await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
         var harness = new ControllerHarness(api, informers, context, ns);
@@ -57,12 +55,6 @@ public sealed class ControllerHarness : IAsyncDisposable
         await informers.WaitForCacheSyncAsync(timeout.Token);
         return harness;
     }
-
-    /// <summary>Controller logs on the console when KUBEMESH_TEST_LOGS is set, for debugging a failing test.</summary>
-    private static ILoggerFactory LoggerFactory() =>
-        Environment.GetEnvironmentVariable("KUBEMESH_TEST_LOGS") is { Length: > 0 }
-            ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
-            : NullLoggerFactory.Instance;
 
     public async ValueTask DisposeAsync()
     {

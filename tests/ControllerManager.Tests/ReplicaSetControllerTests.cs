@@ -10,7 +10,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_NewReplicaSet_CreatesOwnedPodsAndReportsReady()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -32,7 +32,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         await Eventually.Until(async () => (await EventsAsync(harness)).Count(e => e.Reason == "SuccessfulCreate" && e.Message.StartsWith("Created pod: web-", StringComparison.Ordinal)) == 3, Timeout, "three SuccessfulCreate events");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_PodDeleted_CreatesReplacement()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -51,7 +51,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         Assert.Equal(3, (await ListPodsAsync(harness)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ScaleDown_DeletesNotReadyPodsFirst()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -70,7 +70,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         Assert.Equal(ready, (await ListPodsAsync(harness)).Select(p => p.Metadata.Name).ToHashSet());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_MatchingOrphan_IsAdoptedAndNonMatchingPodReleased()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));

@@ -7,6 +7,8 @@ namespace KubeMesh.Client.Tests;
 
 public sealed class InformerTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     private static readonly InformerOptions FastRetry = new()
     {
         InitialBackoff = TimeSpan.FromMilliseconds(20),
@@ -55,7 +57,7 @@ public sealed class InformerTests : IAsyncLifetime
         var a = _server.Pods.Create(TestPods.New("a"));
         var b = _server.Pods.Create(TestPods.New("b"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
         _handler.Clear();
 
         var c = _server.Pods.Create(TestPods.New("c"));
@@ -64,7 +66,7 @@ public sealed class InformerTests : IAsyncLifetime
         a2 = _server.Pods.Update(a2);
         var bGone = _server.Pods.Delete("default", "b");
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 3, "three events arrive");
+        await Eventually.Until(() => _handler.Calls.Count == 3, Wait, "three events arrive");
         Assert.Equal(
             ["add default/c@" + Rv(c), $"update default/a@{Rv(a)}->{Rv(a2)}", "delete default/b@" + Rv(bGone)],
             _handler.Calls);
@@ -79,7 +81,7 @@ public sealed class InformerTests : IAsyncLifetime
     {
         _server.Pods.Create(TestPods.New("a"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
         var lastSeen = informer.LastSyncResourceVersion;
         _handler.Clear();
 
@@ -88,10 +90,10 @@ public sealed class InformerTests : IAsyncLifetime
         _server.Pods.EndWatches();
         var b = _server.Pods.Create(TestPods.New("b"));
         var aGone = _server.Pods.Delete("default", "a");
-        await Eventually.TrueAsync(() => _server.Pods.WatchRequests.Count >= 3, "the informer retries the refused watch");
+        await Eventually.Until(() => _server.Pods.WatchRequests.Count >= 3, Wait, "the informer retries the refused watch");
         _server.Pods.RejectWatchesWith = null;
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 2, "the missed changes arrive");
+        await Eventually.Until(() => _handler.Calls.Count == 2, Wait, "the missed changes arrive");
         Assert.Equal(["add default/b@" + Rv(b), "delete default/a@" + Rv(aGone)], _handler.Calls);
         Assert.All(_server.Pods.WatchRequests.Skip(1), r => Assert.Equal(lastSeen, r.ResourceVersion));
         Assert.Equal(1, _server.Pods.ListCalls);
@@ -105,7 +107,7 @@ public sealed class InformerTests : IAsyncLifetime
         var b = _server.Pods.Create(TestPods.New("b"));
         var c = _server.Pods.Create(TestPods.New("c"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
         _handler.Clear();
 
         _server.Pods.RejectWatchesWith = StatusCode.Unavailable;
@@ -118,14 +120,14 @@ public sealed class InformerTests : IAsyncLifetime
         _server.Pods.Compact();
         _server.Pods.RejectWatchesWith = null;
 
-        await Eventually.TrueAsync(() => _server.Pods.ListCalls == 2 && _handler.Calls.Count == 3, "the informer re-lists");
+        await Eventually.Until(() => _server.Pods.ListCalls == 2 && _handler.Calls.Count == 3, Wait, "the informer re-lists");
         Assert.Equal(
             [$"update default/a@{Rv(a)}->{Rv(a2)}", "add default/d@" + Rv(d), "delete default/b@" + Rv(b)],
             _handler.Calls);
         Assert.Equal(["default/a", "default/c", "default/d"], informer.Lister.ListKeys().Order());
         Assert.Same(informer.Lister.Get("default", "c"), informer.Lister.Get("default", "c"));
         Assert.Equal(Rv(c), informer.Lister.Get("default", "c")!.Metadata.ResourceVersion);
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches again");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches again");
         Assert.Equal(_server.Pods.Revision.ToString(), _server.Pods.WatchRequests[^1].ResourceVersion);
     }
 
@@ -134,12 +136,12 @@ public sealed class InformerTests : IAsyncLifetime
     {
         _server.Pods.Create(TestPods.New("a"));
         await StartAsync();
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
         _handler.Clear();
 
         _server.Pods.EndWatches(new RpcException(new Status(StatusCode.OutOfRange, "too old resource version")));
 
-        await Eventually.TrueAsync(() => _server.Pods.ListCalls == 2 && _server.Pods.OpenWatches == 1, "the informer re-lists and watches");
+        await Eventually.Until(() => _server.Pods.ListCalls == 2 && _server.Pods.OpenWatches == 1, Wait, "the informer re-lists and watches");
         Assert.Empty(_handler.Calls);
     }
 
@@ -149,12 +151,12 @@ public sealed class InformerTests : IAsyncLifetime
         _server.Pods.Create(TestPods.New("mine", node: "node1"));
         _server.Pods.Create(TestPods.New("theirs", node: "node2"));
         var informer = await StartAsync(FastRetry with { FieldSelector = "spec.nodeName=node1" });
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
 
         _server.Pods.Create(TestPods.New("mine2", node: "node1"));
         _server.Pods.Create(TestPods.New("theirs2", node: "node2"));
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 2, "the matching pod arrives");
+        await Eventually.Until(() => _handler.Calls.Count == 2, Wait, "the matching pod arrives");
         Assert.Equal(["default/mine", "default/mine2"], informer.Lister.ListKeys().Order());
         Assert.Equal("spec.nodeName=node1", _server.Pods.WatchRequests[0].FieldSelector);
     }
@@ -220,11 +222,11 @@ public sealed class InformerTests : IAsyncLifetime
         informer.AddEventHandler(_handler);
         _running = informer.RunAsync(_stop.Token);
         await informer.WaitForCacheSyncAsync(_stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
-        await Eventually.TrueAsync(() => _server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => _server.Pods.OpenWatches == 1, Wait, "the informer watches");
 
         var a = _server.Pods.Create(TestPods.New("a"));
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 1, "the add arrives");
+        await Eventually.Until(() => _handler.Calls.Count == 1, Wait, "the add arrives");
         Assert.Equal(["add default/a@" + Rv(a)], _handler.Calls);
         Assert.NotNull(informer.Lister.Get("default", "a"));
     }

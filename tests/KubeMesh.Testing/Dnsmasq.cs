@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
-using KubeMesh.Testing;
 
-namespace KubeMesh.Dns.Tests;
+namespace KubeMesh.Testing;
 
 /// <summary>
-/// dnsmasq as a local upstream resolver: it answers external.test itself and asks nobody else, so
-/// forwarding is tested without the machine's resolver or any outside address.
+/// dnsmasq as a local resolver that answers the names it is given (--address=/name/ip) and asks nobody else, so
+/// DNS is tested without the machine's resolver or any outside address. Where dnsmasq is not installed, the tests
+/// that start it are skipped.
 /// </summary>
 public sealed class Dnsmasq : IDisposable
 {
@@ -20,19 +20,23 @@ public sealed class Dnsmasq : IDisposable
 
     public IPEndPoint Endpoint { get; }
 
-    public static async Task<Dnsmasq> StartAsync(IPAddress address, params string[] extraArgs)
+    /// <param name="address">A loopback address to listen on.</param>
+    /// <param name="port">A fixed port (53 for pods, whose resolv.conf cannot name one); a free one when null.</param>
+    /// <param name="extraArgs">More options, e.g. --address=/name/ip records.</param>
+    public static async Task<Dnsmasq> StartAsync(IPAddress address, int? port = null, params string[] extraArgs)
     {
-        var port = TestPorts.NextForTcpAndUdp(address);
+        var executable = Tool.Require("dnsmasq");
+        var chosen = port ?? FreePort.GetForTcpAndUdp(address);
         string[] args =
         [
             "--no-resolv", "--no-hosts", "--keep-in-foreground", "--bind-interfaces",
-            $"--listen-address={address}", $"--port={port.ToString(CultureInfo.InvariantCulture)}",
+            $"--listen-address={address}", $"--port={chosen.ToString(CultureInfo.InvariantCulture)}",
             "--address=/external.test/127.1.2.3", "--pid-file", "--user=root", .. extraArgs,
         ];
-        var process = ChildProcess.Start(FindExecutable(), args);
+        var process = ChildProcess.Start(executable, args);
         try
         {
-            await TestPorts.WaitForListenerAsync(address, port, TimeSpan.FromSeconds(10));
+            await FreePort.WaitUntilListeningAsync(address, chosen, TimeSpan.FromSeconds(10));
         }
         catch (Exception ex)
         {
@@ -41,12 +45,8 @@ public sealed class Dnsmasq : IDisposable
             throw new InvalidOperationException($"dnsmasq did not start: {output}", ex);
         }
 
-        return new Dnsmasq(process, new IPEndPoint(address, port));
+        return new Dnsmasq(process, new IPEndPoint(address, chosen));
     }
-
-    public static string FindExecutable() =>
-        new[] { "/usr/sbin/dnsmasq", "/usr/bin/dnsmasq" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("dnsmasq is not installed (Debian package dnsmasq-base)");
 
     public void Dispose() => _process.Dispose();
 }

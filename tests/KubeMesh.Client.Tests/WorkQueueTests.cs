@@ -1,8 +1,12 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace KubeMesh.Client.Tests;
 
+/// <summary>The queue's contract, on a fake clock where delays matter: nothing here depends on how fast the machine is.</summary>
 public sealed class WorkQueueTests
 {
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(150);
+    /// <summary>A queued key is handed out at once; this only bounds a wait that would otherwise hang on a bug.</summary>
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Add_SameKeyWhileQueued_IsHandedOutOnce()
@@ -126,22 +130,21 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task AddRateLimited_RepeatedFailures_WaitLongerEachTime()
     {
-        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10)));
+        var time = new FakeTimeProvider();
+        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10)), time);
 
         queue.AddRateLimited("a");
-        Assert.Equal(0, queue.Count);
-        var started = DateTime.UtcNow;
-        var (item, _) = await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        var first = DateTime.UtcNow - started;
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        await AssertNothingAsync(queue);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var (item, _) = await queue.GetAsync().WaitAsync(Short);
         queue.Done(item);
 
         queue.AddRateLimited("a");
-        started = DateTime.UtcNow;
-        await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        var second = DateTime.UtcNow - started;
-
-        Assert.InRange(first.TotalMilliseconds, 90, 1000);
-        Assert.InRange(second.TotalMilliseconds, 190, 2000);
+        time.Advance(TimeSpan.FromMilliseconds(199));
+        await AssertNothingAsync(queue);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
         Assert.Equal(2, queue.NumRequeues("a"));
         queue.Forget("a");
         Assert.Equal(0, queue.NumRequeues("a"));
@@ -150,23 +153,29 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task AddAfter_EarlierDelayForSameKey_Wins()
     {
-        using var queue = new WorkQueue<string>();
+        var time = new FakeTimeProvider();
+        using var queue = new WorkQueue<string>(timeProvider: time);
         queue.AddAfter("a", TimeSpan.FromSeconds(30));
         queue.AddAfter("a", TimeSpan.FromMilliseconds(50));
 
-        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
         queue.Done("a");
+        time.Advance(TimeSpan.FromSeconds(30));
         await AssertNothingAsync(queue);
     }
 
     [Fact]
     public async Task AddAfter_BeforeDelay_IsNotAvailable()
     {
-        using var queue = new WorkQueue<string>();
+        var time = new FakeTimeProvider();
+        using var queue = new WorkQueue<string>(timeProvider: time);
         queue.AddAfter("a", TimeSpan.FromMilliseconds(400));
 
-        await AssertNothingAsync(queue, TimeSpan.FromMilliseconds(200));
-        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+        time.Advance(TimeSpan.FromMilliseconds(399));
+        await AssertNothingAsync(queue);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
     }
 
     [Fact]
@@ -186,10 +195,14 @@ public sealed class WorkQueueTests
         Assert.True(queue.IsShuttingDown);
     }
 
-    private static async Task AssertNothingAsync<T>(WorkQueue<T> queue, TimeSpan? wait = null)
+    /// <summary>No key can be handed out now: GetAsync hands out a queued key without waiting, so it must not complete.</summary>
+    private static async Task AssertNothingAsync<T>(WorkQueue<T> queue)
         where T : notnull
     {
-        using var cts = new CancellationTokenSource(wait ?? Short);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.GetAsync(cts.Token));
+        using var cts = new CancellationTokenSource();
+        var next = queue.GetAsync(cts.Token);
+        Assert.False(next.IsCompleted, $"a key was handed out: {(next.IsCompletedSuccessfully ? next.Result.Item : null)}");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using Grpc.Net.Client;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.ApiServer.Extensions;
@@ -30,10 +31,11 @@ public sealed class ApiServerHost : IAsyncDisposable
         Address = address;
         KeyPrefix = keyPrefix;
         Client = KubeMeshClient.Create(address);
-        Pods = new PodService.PodServiceClient(Client.CallInvoker);
-        ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Client.CallInvoker);
-        Namespaces = new NamespaceService.NamespaceServiceClient(Client.CallInvoker);
-        Manifests = new ManifestService.ManifestServiceClient(Client.CallInvoker);
+        Channel = GrpcChannel.ForAddress(address);
+        Pods = new PodService.PodServiceClient(Channel);
+        ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Channel);
+        Namespaces = new NamespaceService.NamespaceServiceClient(Channel);
+        Manifests = new ManifestService.ManifestServiceClient(Channel);
     }
 
     /// <summary>"http://127.0.0.1:PORT": what KubeMeshClient.Create, kmctl --server and KUBEMESH_SERVER take.</summary>
@@ -45,7 +47,11 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The typed client every component uses.</summary>
     public KubeMeshClient Client { get; }
 
-    public CallInvoker CallInvoker => Client.CallInvoker;
+    /// <summary>
+    /// A plain gRPC channel with grpc-dotnet's defaults (a deadline is an RpcException with DeadlineExceeded), for
+    /// tests of the api-server's own gRPC behaviour; the typed service clients below use it.
+    /// </summary>
+    public GrpcChannel Channel { get; }
 
     public PodService.PodServiceClient Pods { get; }
 
@@ -99,6 +105,7 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Channel.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();

@@ -29,7 +29,9 @@ public abstract class WatchTests(ApiServerFixture fixture) : ApiTestBase(fixture
         Assert.Equal("changed", events[2].Object.Data["key"]);
         Assert.True(Revision(events[2].Object.Metadata.ResourceVersion) > Revision(updated.Metadata.ResourceVersion));
         Assert.Equal(deleted.Metadata.Uid, events[2].Object.Metadata.Uid);
-        Assert.Null(await watch.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+        // Nothing else: a marker written now is the very next event.
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(Ns, "marker"), deadline: Deadline);
+        Assert.Equal("ADDED marker", Describe(await watch.NextAsync()));
     }
 
     [SkippableFact]
@@ -86,7 +88,9 @@ public abstract class WatchTests(ApiServerFixture fixture) : ApiTestBase(fixture
         await writer.WaitAsync(CallTimeout);
         using (var tail = WatchConfigMaps(new WatchRequest { Namespace = Ns, ResourceVersion = resumeFrom }))
         {
-            Assert.Null(await tail.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+            // Nothing else: a marker written now is the very next event.
+            await Api.ConfigMaps.CreateAsync(NewConfigMap(Ns, "marker"), deadline: Deadline);
+            Assert.Equal("ADDED marker", Describe(await tail.NextAsync()));
         }
 
         Assert.True(reconnects >= 5, $"only {reconnects} connections were used");
@@ -112,7 +116,9 @@ public abstract class WatchTests(ApiServerFixture fixture) : ApiTestBase(fixture
 
         var events = await watch.NextAsync(3);
         Assert.Equal(["DELETED red", "ADDED blue", "MODIFIED blue"], events.Select(e => $"{e.Type} {e.Object.Metadata.Labels["color"]}"));
-        Assert.Null(await watch.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+        // Nothing else: a marker written now is the very next event.
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(Ns, "marker", ("color", "blue")), deadline: Deadline);
+        Assert.Equal("ADDED marker", Describe(await watch.NextAsync()));
     }
 
     [SkippableFact]
@@ -148,6 +154,8 @@ public abstract class WatchTests(ApiServerFixture fixture) : ApiTestBase(fixture
     }
 
     private static long Revision(string resourceVersion) => long.Parse(resourceVersion, CultureInfo.InvariantCulture);
+
+    private static string Describe(ConfigMapWatchEvent e) => $"{e.Type} {e.Object.Metadata.Name}";
 }
 
 public sealed class RedisWatchTests(ApiServerFixture fixture) : WatchTests(fixture), IClassFixture<ApiServerFixture>;

@@ -124,7 +124,7 @@ public sealed class ValidationApiTests(ApiServerFixture fixture) : ApiTestBase(f
         var request = new ListRequest { Namespace = Ns };
         Assert.Empty((await Api.Pods.ListAsync(request, deadline: Deadline)).Items);
         Assert.Empty((await Api.ConfigMaps.ListAsync(request, deadline: Deadline)).Items);
-        Assert.Empty((await new DeploymentService.DeploymentServiceClient(Api.CallInvoker).ListAsync(request, deadline: Deadline)).Items);
-        Assert.Empty((await new JobService.JobServiceClient(Api.CallInvoker).ListAsync(request, deadline: Deadline)).Items);
+        Assert.Empty((await new DeploymentService.DeploymentServiceClient(Api.Channel).ListAsync(request, deadline: Deadline)).Items);
+        Assert.Empty((await new JobService.JobServiceClient(Api.Channel).ListAsync(request, deadline: Deadline)).Items);
     }
 }

@@ -3,6 +3,7 @@ using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
 using KubeMesh.Scheduler.Cache;
 using KubeMesh.Scheduler.Extensions;
+using KubeMesh.Scheduler.Queue;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,8 @@ internal sealed class SchedulerCluster : IAsyncDisposable
     public ResourceClient<Node> Nodes => Client.For<Node>();
 
     public SchedulerCache Cache => _scheduler.Services.GetRequiredService<SchedulerCache>();
+
+    public SchedulingQueue Queue => _scheduler.Services.GetRequiredService<SchedulingQueue>();
 
     public static async Task<SchedulerCluster> StartAsync(RedisServer redis)
     {

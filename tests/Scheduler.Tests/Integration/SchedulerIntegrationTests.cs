@@ -29,8 +29,20 @@ public sealed class SchedulerIntegrationTests(RedisServer redis) : IClassFixture
             "the PodScheduled condition");
         Assert.Equal(("False", "Unschedulable", message), (scheduled!.Status, scheduled.Reason, scheduled.Message));
 
-        // Parked, not polled: nothing changed, so no second attempt repeats the event.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Parked, not polled: the pod waits among the unschedulable ones for a cluster event that could let it fit.
+        await Eventually.Until(() => cluster.Queue.IsUnschedulable("default/nginx"), SchedulerCluster.Timeout, "the pod is parked as unschedulable");
+        // A heartbeat-like node update is seen by the scheduler but wakes nobody: no second attempt, no second event.
+        await RetryOnConflict.RunAsync(async ct =>
+        {
+            var node = await cluster.Nodes.GetAsync("", "node-1", ct);
+            node.Metadata.Annotations["heartbeat"] = "1";
+            await cluster.Nodes.UpdateAsync(node, ct);
+        });
+        await Eventually.Until(
+            () => cluster.Cache.Snapshot().Any(n => n.Name == "node-1" && n.Node.Metadata.Annotations.ContainsKey("heartbeat")),
+            SchedulerCluster.Timeout,
+            "the scheduler has seen the node update");
+        Assert.True(cluster.Queue.IsUnschedulable("default/nginx"), "the node update must not wake the pod");
         var pending = await cluster.Pods.GetAsync("default", "nginx");
         Assert.Equal("", pending.Spec.NodeName);
         Assert.Equal(1, (await cluster.EventsAsync("nginx", "FailedScheduling")).Single().Count);

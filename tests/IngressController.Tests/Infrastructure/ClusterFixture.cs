@@ -1,15 +1,12 @@
-using System.Net;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Networking.V1;
-using KubeMesh.ApiServer.Extensions;
 using KubeMesh.Client;
 using KubeMesh.IngressController.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 

@@ -16,18 +16,19 @@ public static class TestManifests
 
     public static string Read(string folder, string file) => File.ReadAllText(System.IO.Path.Combine(Root, folder, file));
 
+    /// <summary>The file names in one folder ("seed", "malformed", "hostile"), in name order.</summary>
+    public static IReadOnlyList<string> Names(string folder)
+    {
+        var files = Directory.GetFiles(System.IO.Path.Combine(Root, folder), "*.yaml").Select(f => System.IO.Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+        return files.Count > 0 ? files : throw new InvalidOperationException($"no manifests in {System.IO.Path.Combine(Root, folder)}");
+    }
+
     private static TheoryData<string> Files(string folder)
     {
-        var files = Directory.GetFiles(System.IO.Path.Combine(Root, folder), "*.yaml").Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0)
-        {
-            throw new InvalidOperationException($"no manifests in {System.IO.Path.Combine(Root, folder)}");
-        }
-
         var data = new TheoryData<string>();
-        foreach (var file in files)
+        foreach (var file in Names(folder))
         {
-            data.Add(file!);
+            data.Add(file);
         }
 
         return data;

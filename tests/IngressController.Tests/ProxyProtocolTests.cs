@@ -163,10 +163,10 @@ public sealed class ProxyProtocolTests(ClusterFixture cluster) : IDisposable
     [Fact]
     public async Task PodRefusingConnections_Is502()
     {
-        var port = FreePort.Next();
+        var port = FreePort.Get();
         await ServeAsync("refused", "refused.example.com", ("127.0.0.1", port), wait: false);
 
-        var answer = await Eventually.GetAsync(() => _client.GetBodyAsync("refused.example.com", "/"), b => !b.StartsWith("404 "), "the route is served");
+        var answer = await Eventually.Until(() => _client.GetBodyAsync("refused.example.com", "/"), b => !b.StartsWith("404 "), ClusterFixture.Timeout, "the route is served");
 
         Assert.StartsWith("502 ", answer);
     }
@@ -195,7 +195,7 @@ public sealed class ProxyProtocolTests(ClusterFixture cluster) : IDisposable
         {
             // The new timeout is in once a request stops waiting for the pod after about a second.
             var timer = new Stopwatch();
-            var answer = await Eventually.GetAsync(
+            var answer = await Eventually.Until(
                 async () =>
                 {
                     timer.Restart();
@@ -203,8 +203,8 @@ public sealed class ProxyProtocolTests(ClusterFixture cluster) : IDisposable
                     return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
                 },
                 b => b.StartsWith("504 "),
-                "proxy-read-timeout applies",
-                TimeSpan.FromSeconds(30));
+                TimeSpan.FromSeconds(30),
+                "proxy-read-timeout applies");
 
             Assert.StartsWith("504 ", answer);
             Assert.InRange(timer.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
@@ -270,7 +270,7 @@ public sealed class ProxyProtocolTests(ClusterFixture cluster) : IDisposable
         await cluster.CreateIngressAsync(ClusterFixture.Ingress(name, host, ("/", "Prefix", name)));
         if (wait)
         {
-            await Eventually.GetAsync(() => _client.GetBodyAsync(host, "/"), b => !b.StartsWith("404 ") && !b.StartsWith("503 "), "the route is served");
+            await Eventually.Until(() => _client.GetBodyAsync(host, "/"), b => !b.StartsWith("404 ") && !b.StartsWith("503 "), ClusterFixture.Timeout, "the route is served");
         }
     }
 

@@ -35,7 +35,7 @@ public sealed class KestrelBackend : IAsyncDisposable
     public static async Task<KestrelBackend> StartAsync(RequestDelegate handler, Action<WebApplication>? configure = null, IPAddress? address = null)
     {
         address ??= IPAddress.Loopback;
-        var port = FreePort.Next(address);
+        var port = FreePort.Get(address);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Path.GetTempPath() });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(address, port));

@@ -212,7 +212,7 @@ public sealed class Http1UpstreamTests : IDisposable
     [Fact]
     public async Task Connect_NothingListening_IsAConnectionError()
     {
-        var port = FreePort.Next();
+        var port = FreePort.Get();
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => _client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/")));
 

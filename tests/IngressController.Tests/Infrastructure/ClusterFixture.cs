@@ -77,20 +77,29 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A Service on port 80 and its Endpoints listing the backends' addresses (one shared port each).</summary>
-    public async Task CreateServiceAsync(string name, params EchoBackend[] backends)
+    public Task CreateServiceAsync(string name, params EchoBackend[] backends) =>
+        CreateServiceAsync(name, [.. backends.Select(b => (b.Ip, b.Port))]);
+
+    /// <summary>A Service on port 80 and its Endpoints listing this one pod address.</summary>
+    public Task CreateServiceAsync(string name, (string Ip, int Port) pod) => CreateServiceAsync(name, [pod]);
+
+    private async Task CreateServiceAsync(string name, (string Ip, int Port)[] pods)
     {
         await Client.For<Service>().CreateAsync(new Service
         {
             Metadata = new ObjectMeta { Name = name, Namespace = "default" },
             Spec = new ServiceSpec { Ports = { new ServicePort { Port = 80, TargetPort = Value.ForNumber(5678) } } },
         });
-        await SetEndpointsAsync(name, backends);
+        await SetEndpointsAsync(name, pods);
     }
 
-    public async Task SetEndpointsAsync(string name, params EchoBackend[] backends)
+    public Task SetEndpointsAsync(string name, params EchoBackend[] backends) =>
+        SetEndpointsAsync(name, [.. backends.Select(b => (b.Ip, b.Port))]);
+
+    private async Task SetEndpointsAsync(string name, (string Ip, int Port)[] pods)
     {
         var endpoints = new Endpoints { Metadata = new ObjectMeta { Name = name, Namespace = "default" } };
-        foreach (var group in backends.GroupBy(b => b.Port))
+        foreach (var group in pods.GroupBy(b => b.Port))
         {
             var subset = new EndpointSubset { Ports = { new EndpointPort { Port = group.Key, Protocol = "TCP" } } };
             subset.Addresses.AddRange(group.Select(b => new EndpointAddress { Ip = b.Ip }));

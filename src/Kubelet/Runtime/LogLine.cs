@@ -5,12 +5,10 @@ namespace KubeMesh.Kubelet.Runtime;
 /// <summary>
 /// One record of a container's output: when it was written, on which stream, and its text. A partial record
 /// (CRI's tag P) is output not ended by a newline yet; the records after it on its stream continue the line.
+/// <see cref="ContainerLogWriter"/> writes them.
 /// </summary>
 public sealed record LogLine(DateTimeOffset Time, string Stream, string Text, bool Partial = false)
 {
-    public string Format() =>
-        $"{Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)} {Stream} {(Partial ? 'P' : 'F')} {Text}";
-
     public static LogLine Parse(string raw)
     {
         var parts = raw.Split(' ', 4);

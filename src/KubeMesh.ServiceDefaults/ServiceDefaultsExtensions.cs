@@ -56,6 +56,9 @@ public static class ServiceDefaultsExtensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(MeterPrefix + "*")
+
+                // grpc-dotnet's span of each call: without it the api-server's spans hang under a parent never exported.
+                .AddSource("Grpc.Net.Client")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
                 .AddHttpClientInstrumentation());
 

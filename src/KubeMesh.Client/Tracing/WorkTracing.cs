@@ -11,7 +11,7 @@ namespace KubeMesh.Client;
 public static class WorkTracing
 {
     /// <summary>What started a root span: <see cref="Resync"/> or <see cref="Heartbeat"/>; absent on work that serves a change.</summary>
-    public const string TriggerTag = "kubemesh.trigger";
+    public const string TriggerTag = KubeMesh.Api.TraceTags.Trigger;
 
     /// <summary>Periodic or recovering work: an informer resync or re-list, a timer, a retry with nothing new.</summary>
     public const string Resync = "resync";

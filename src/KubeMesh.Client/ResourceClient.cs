@@ -21,6 +21,7 @@ public sealed class ResourceClient
     private readonly FieldDescriptor _listMetadata;
     private readonly FieldDescriptor _eventType;
     private readonly FieldDescriptor _eventObject;
+    private readonly FieldDescriptor? _eventTraceParent;
 
     public ResourceClient(CallInvoker invoker, ResourceKind kind)
     {
@@ -30,6 +31,7 @@ public sealed class ResourceClient
         _listMetadata = Field(kind.ListDescriptor, "metadata");
         _eventType = Field(kind.WatchEventDescriptor, "type");
         _eventObject = Field(kind.WatchEventDescriptor, "object");
+        _eventTraceParent = kind.WatchEventDescriptor.FindFieldByName(WorkTracing.TraceParentField);
     }
 
     public ResourceKind Kind => _methods.Kind;
@@ -65,7 +67,8 @@ public sealed class ResourceClient
 
     /// <summary>
     /// Streams changes after request.resourceVersion until the server ends the stream or the token is cancelled.
-    /// An expired resourceVersion fails with OutOfRange: list again and watch from the list's revision.
+    /// An expired resourceVersion fails with OutOfRange: list again and watch from the list's revision. Each event
+    /// carries the trace context of the write that made it, where that write was traced.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<IMessage>> WatchAsync(
         WatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -76,7 +79,8 @@ public sealed class ResourceClient
             var message = call.ResponseStream.Current;
             var type = (string)_eventType.Accessor.GetValue(message);
             var obj = _eventObject.Accessor.GetValue(message) as IMessage ?? Kind.New();
-            yield return new WatchEvent<IMessage>(ParseType(type), obj);
+            var traceParent = _eventTraceParent is null ? null : (string)_eventTraceParent.Accessor.GetValue(message);
+            yield return new WatchEvent<IMessage>(ParseType(type), obj) { TraceContext = WorkTracing.Parse(traceParent) };
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class ResourceClient<T>(ResourceClient inner)
     {
         await foreach (var e in Untyped.WatchAsync(request, cancellationToken).ConfigureAwait(false))
         {
-            yield return new WatchEvent<T>(e.Type, (T)e.Object);
+            yield return new WatchEvent<T>(e.Type, (T)e.Object) { TraceContext = e.TraceContext };
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,9 @@ public static class ServiceDefaultsExtensions
     /// client-go's workqueue_* metrics of every controller's and reconciler's queue, labelled with its name.
     /// </summary>
     public const string MeterPrefix = "KubeMesh.";
+
+    /// <summary>The share of background traces (lease renewals, heartbeats, resyncs) kept, 0 to 1; see <see cref="BackgroundWorkSampler"/>.</summary>
+    public const string BackgroundSampleRatioKey = "Tracing:BackgroundSampleRatio";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -54,8 +58,13 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(MeterPrefix + "*"))
             .WithTracing(tracing => tracing
+                .SetSampler(new BackgroundWorkSampler(
+                    builder.Configuration.GetValue(BackgroundSampleRatioKey, BackgroundWorkSampler.DefaultBackgroundRatio)))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(MeterPrefix + "*")
+
+                // grpc-dotnet's span of each call: without it the api-server's spans hang under a parent never exported.
+                .AddSource("Grpc.Net.Client")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
                 .AddHttpClientInstrumentation());
 

@@ -2,7 +2,10 @@ using KubeMesh.Api.Core.V1;
 
 namespace KubeMesh.Scheduler;
 
-/// <summary>Which pod updates matter to scheduling (kube-scheduler's isPodUpdated): anything but status and bookkeeping.</summary>
+/// <summary>
+/// Which pod updates matter to scheduling (kube-scheduler's isPodUpdated): anything but status and bookkeeping,
+/// including the scheduling results the scheduler writes itself.
+/// </summary>
 internal static class PodChanges
 {
     public static bool SchedulingRelevant(Pod oldPod, Pod newPod) => !Equals(Strip(oldPod), Strip(newPod));
@@ -18,6 +21,10 @@ internal static class PodChanges
         {
             copy.Metadata.ResourceVersion = "";
             copy.Metadata.Generation = 0;
+            foreach (var key in copy.Metadata.Annotations.Keys.Where(Results.SchedulingResults.IsResultAnnotation).ToList())
+            {
+                copy.Metadata.Annotations.Remove(key);
+            }
         }
 
         return copy;

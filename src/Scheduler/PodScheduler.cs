@@ -20,17 +20,23 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
 
         var feasible = new List<NodeInfo>(nodes.Count);
         var rejected = new Dictionary<string, Status>(StringComparer.Ordinal);
-        foreach (var node in nodes)
+        using (var filter = SchedulerTracing.Source.StartActivity("filter"))
         {
-            var status = framework.RunFilterPlugins(state, pod, node);
-            if (status.IsSuccess)
+            foreach (var node in nodes)
             {
-                feasible.Add(node);
+                var status = framework.RunFilterPlugins(state, pod, node);
+                if (status.IsSuccess)
+                {
+                    feasible.Add(node);
+                }
+                else
+                {
+                    rejected[node.Name] = status;
+                }
             }
-            else
-            {
-                rejected[node.Name] = status;
-            }
+
+            filter?.SetTag("scheduler.nodes.evaluated", nodes.Count);
+            filter?.SetTag("scheduler.nodes.feasible", feasible.Count);
         }
 
         if (feasible.Count == 0)
@@ -44,8 +50,12 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
             return new ScheduleResult(feasible[0].Name, nodes.Count, 1, null);
         }
 
+        using var score = SchedulerTracing.Source.StartActivity("score");
         var scores = framework.RunScorePlugins(state, pod, feasible);
-        return new ScheduleResult(SelectHost(scores), nodes.Count, feasible.Count, null);
+        var host = SelectHost(scores);
+        score?.SetTag("scheduler.node.selected", host);
+        score?.SetTag("scheduler.node.score", scores.First(s => s.NodeName == host).Score);
+        return new ScheduleResult(host, nodes.Count, feasible.Count, null);
     }
 
     /// <summary>The highest score; among ties each is equally likely (reservoir sampling, as kube-scheduler's selectHost).</summary>

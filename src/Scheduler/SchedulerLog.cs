@@ -39,4 +39,7 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(12, LogLevel.Debug, "Skipping pod {Key}: {Reason}")]
     public static partial void Skipped(ILogger logger, string key, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Could not record the scheduling results on pod {Namespace}/{Pod}")]
+    public static partial void ResultsWriteFailed(ILogger logger, Exception exception, string @namespace, string pod);
 }

@@ -17,4 +17,10 @@ public sealed class SchedulerOptions
 
     /// <summary>A pod no cluster event has woken for this long is retried anyway (kube: 5 min), in case an event was missed.</summary>
     public TimeSpan PodMaxInUnschedulablePodsDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Record every pod's scheduling results (each plugin's filter verdict and score per node) on the pod, in
+    /// kube-scheduler-simulator's annotations; off, only pods annotated scheduler.kubemesh.io/record-results: "true".
+    /// </summary>
+    public bool RecordSchedulingResults { get; set; }
 }

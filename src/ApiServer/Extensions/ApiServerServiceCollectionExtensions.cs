@@ -3,6 +3,7 @@ using Grpc.Health.V1;
 using Grpc.Reflection;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
 using KubeMesh.ApiServer.Registry.Deletion;
@@ -29,6 +30,8 @@ public static class ApiServerServiceCollectionExtensions
         connection.AbortOnConnectFail = false;
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(connection));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new StoreMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp => new ApiServerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<WatchHub>();
         services.Configure<ServiceAllocationOptions>(builder.Configuration.GetSection(ServiceAllocationOptions.Section));
@@ -47,7 +50,15 @@ public static class ApiServerServiceCollectionExtensions
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
-        builder.AddGrpcServer(o => o.Interceptors.Add<StoreErrorInterceptor>());
+        builder.AddGrpcServer(o =>
+        {
+            // Outermost, so the request metrics see the status the client receives.
+            o.Interceptors.Add<RequestMetricsInterceptor>();
+            var metrics = o.Interceptors[^1];
+            o.Interceptors.RemoveAt(o.Interceptors.Count - 1);
+            o.Interceptors.Insert(0, metrics);
+            o.Interceptors.Add<StoreErrorInterceptor>();
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 

@@ -10,7 +10,8 @@ namespace KubeMesh.ApiServer.Registry;
 /// <summary>
 /// The generic registry every kind goes through for reads and writes (kube-apiserver's genericregistry.Store):
 /// defaulting, validation, server-owned metadata and compare-and-swap writes, with each kind's differences in its
-/// <see cref="ResourceStrategy"/>. Deletion is <see cref="Deletion.ResourceDeleter"/>'s.
+/// <see cref="ResourceStrategy"/>. Deletion is <see cref="Deletion.ResourceDeleter"/>'s. Every write is a span
+/// (<see cref="RegistryTracing"/>) whose context the store keeps with the change.
 /// </summary>
 public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, TimeProvider clock)
 {
@@ -20,7 +21,9 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
     {
         obj = obj.Clone();
         var meta = kind.Metadata(obj);
+        using var activity = RegistryTracing.Start("create", kind, meta.Namespace, meta.Name.Length > 0 ? meta.Name : meta.GenerateName, dryRun: dryRun);
         await PrepareCreateAsync(kind, obj, meta);
+        RegistryTracing.Rename(activity, "create", kind, meta.Namespace, meta.Name);
         var key = ObjectKey.Of(kind, meta);
         var strategy = strategies.For(kind);
         if (dryRun)
@@ -67,6 +70,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         var meta = kind.Metadata(obj);
         var key = ObjectKey.Of(kind, meta.Namespace, meta.Name);
         var strategy = strategies.For(kind);
+        using var activity = RegistryTracing.Start("update", kind, meta.Namespace, meta.Name, dryRun: dryRun);
         while (true)
         {
             var old = await objects.GetAsync(kind, key);
@@ -105,6 +109,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
     {
         var meta = kind.Metadata(obj);
         var key = ObjectKey.Of(kind, meta.Namespace, meta.Name);
+        using var activity = RegistryTracing.Start("update", kind, meta.Namespace, meta.Name, "status");
         while (true)
         {
             var old = await objects.GetAsync(kind, key);
@@ -122,6 +127,8 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
     {
         var kind = ResourceKinds.Pod;
         var key = ObjectKey.Of(kind, pod.Metadata.Namespace, pod.Metadata.Name);
+        using var activity = RegistryTracing.Start("create", kind, pod.Metadata.Namespace, pod.Metadata.Name, "binding");
+        activity?.SetTag("k8s.node.name", pod.Spec.NodeName);
         var old = await objects.GetAsync(kind, key);
         return await objects.UpdateAsync(kind, key, pod, old, ResourceVersions.Parse(pod.Metadata.ResourceVersion), dryRun: false)
             ?? throw ApiErrors.Conflict(kind, key.Name);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Storage;
 
@@ -8,23 +9,32 @@ namespace KubeMesh.ApiServer.Services;
 
 /// <summary>
 /// Serves one Watch call: the current state as ADDED events when no resourceVersion is given, then every
-/// later change in revision order, with selector transitions turned into ADDED/DELETED as Kubernetes does.
+/// later change in revision order, with selector transitions turned into ADDED/DELETED as Kubernetes does. Each change
+/// carries the traceparent its write stored with it, so the watcher's work joins the write's trace.
 /// </summary>
-public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
+public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub, ApiServerMetrics? metrics = null)
 {
+    public const string TraceParentField = "traceparent";
+
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(5);
 
     public async Task StreamAsync(ResourceKind kind, WatchRequest request, Func<IMessage, Task> write, CancellationToken ct)
     {
         var filter = ObjectFilter.From(kind, request);
         var feed = await hub.FeedAsync(kind);
+        using var watcher = metrics?.Watch(kind);
+        var sent = watcher is null ? write : async m =>
+        {
+            await write(m);
+            watcher.Sent();
+        };
         long cursor;
         if (request.ResourceVersion is "" or "0")
         {
             var (items, revision) = await registry.ListAsync(kind, filter);
             foreach (var item in items)
             {
-                await write(NewEvent(kind, StoreEvent.Added, item));
+                await sent(NewEvent(kind, StoreEvent.Added, item));
             }
 
             cursor = revision;
@@ -51,7 +61,7 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
             {
                 if (Translate(kind, filter, e) is { } message)
                 {
-                    await write(message);
+                    await sent(message);
                 }
             }
 
@@ -60,7 +70,7 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
                 var bookmark = kind.New();
                 kind.Metadata(bookmark).ResourceVersion = Math.Max(cursor, feed.Last).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 kind.SetTypeMeta(bookmark);
-                await write(NewEvent(kind, StoreEvent.Bookmark, bookmark));
+                await sent(NewEvent(kind, StoreEvent.Bookmark, bookmark));
             }
 
             cursor = next;
@@ -73,24 +83,29 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
         var matches = filter.Matches(kind, obj);
         if (e.Previous is null)
         {
-            return matches ? NewEvent(kind, e.Type, obj) : null;
+            return matches ? NewEvent(kind, e.Type, obj, e.TraceParent) : null;
         }
 
         var matched = filter.Matches(kind, ObjectCodec.Decode(kind, e.Previous.Value, e.Revision));
         return (matched, matches) switch
         {
-            (true, true) => NewEvent(kind, StoreEvent.Modified, obj),
-            (false, true) => NewEvent(kind, StoreEvent.Added, obj),
-            (true, false) => NewEvent(kind, StoreEvent.Deleted, obj),
+            (true, true) => NewEvent(kind, StoreEvent.Modified, obj, e.TraceParent),
+            (false, true) => NewEvent(kind, StoreEvent.Added, obj, e.TraceParent),
+            (true, false) => NewEvent(kind, StoreEvent.Deleted, obj, e.TraceParent),
             _ => null,
         };
     }
 
-    private static IMessage NewEvent(ResourceKind kind, string type, IMessage obj)
+    private static IMessage NewEvent(ResourceKind kind, string type, IMessage obj, string? traceParent = null)
     {
         var message = kind.WatchEventDescriptor.Parser.ParseFrom(ByteString.Empty);
         kind.WatchEventDescriptor.FindFieldByName("type").Accessor.SetValue(message, type);
         kind.WatchEventDescriptor.FindFieldByName("object").Accessor.SetValue(message, obj);
+        if (traceParent is not null && kind.WatchEventDescriptor.FindFieldByName(TraceParentField) is { } field)
+        {
+            field.Accessor.SetValue(message, traceParent);
+        }
+
         return message;
     }
 }

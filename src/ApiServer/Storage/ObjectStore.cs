@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KubeMesh.Api.Resources;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -6,9 +7,11 @@ namespace KubeMesh.ApiServer.Storage;
 
 /// <summary>
 /// The api-server's only door to the store (as kube-apiserver's storage.Interface is to etcd): atomic
-/// create/update/delete with compare-and-swap on the revision, consistent lists, and the watch log.
+/// create/update/delete with compare-and-swap on the revision, consistent lists, and the watch log. A write made
+/// inside a sampled span stores that span's traceparent with its log entry, so the change carries its trace to every
+/// watcher (see <see cref="StoreScripts"/>); every request's latency is published as etcd_request_duration_seconds.
 /// </summary>
-public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOptions> options)
+public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOptions> options, StoreMetrics? metrics = null)
 {
     private readonly StoreKeys _keys = new(options.Value.KeyPrefix);
     private readonly IDatabase _db = redis.GetDatabase();
@@ -30,17 +33,21 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
 
     public async Task<StoredObject?> GetAsync(ResourceKind kind, string field)
     {
+        var started = Stopwatch.GetTimestamp();
         var value = await _db.HashGetAsync(_keys.Objects(kind), field);
+        metrics?.Request(StoreMetrics.Get, kind, started);
         return value.IsNull ? null : Decode(field, value);
     }
 
     /// <summary>Every object of the kind with the revision the snapshot was taken at (one MULTI/EXEC).</summary>
     public async Task<(IReadOnlyList<StoredObject> Items, long Revision)> ListAsync(ResourceKind kind, string? fieldPrefix)
     {
+        var started = Stopwatch.GetTimestamp();
         var tx = _db.CreateTransaction();
         var revision = tx.StringGetAsync(_keys.Revision);
         var all = tx.HashGetAllAsync(_keys.Objects(kind));
         await tx.ExecuteAsync();
+        metrics?.Request(StoreMetrics.List, kind, started);
         var items = new List<StoredObject>();
         foreach (var entry in await all)
         {
@@ -84,10 +91,13 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
 
     private async Task<long> WriteAsync(ResourceKind kind, string op, string field, long? expected, byte[] data)
     {
+        var started = Stopwatch.GetTimestamp();
+        var traceParent = Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } traced ? traced.Id! : "";
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
             StoreScripts.Write,
             [_keys.Objects(kind), _keys.Revision, _keys.Log(kind), _keys.Compacted(kind)],
-            [op, field, expected?.ToString() ?? "", data, _historyLimit, _keys.EventsChannelName(kind)]))!;
+            [op, field, expected?.ToString() ?? "", data, _historyLimit, _keys.EventsChannelName(kind), traceParent]))!;
+        metrics?.Request(op, kind, started);
         var code = (long)result[0];
         return code switch
         {

@@ -1,14 +1,17 @@
 namespace KubeMesh.ApiServer.Storage;
 
-/// <summary>One entry of a kind's watch log. Previous is set for MODIFIED so selector transitions can be computed.</summary>
-public sealed record StoreEvent(string Type, long Revision, ReadOnlyMemory<byte> Object, ReadOnlyMemory<byte>? Previous)
+/// <summary>
+/// One entry of a kind's watch log. Previous is set for MODIFIED so selector transitions can be computed; TraceParent
+/// is the W3C traceparent of the write, when it was traced.
+/// </summary>
+public sealed record StoreEvent(string Type, long Revision, ReadOnlyMemory<byte> Object, ReadOnlyMemory<byte>? Previous, string? TraceParent = null)
 {
     public const string Added = "ADDED";
     public const string Modified = "MODIFIED";
     public const string Deleted = "DELETED";
     public const string Bookmark = "BOOKMARK";
 
-    /// <summary>Parses "rev\nTYPE\nprevLen\n" + prev + object, as the write script builds it.</summary>
+    /// <summary>Parses "rev\nTYPE[ traceparent]\nprevLen\n" + prev + object, as the write script builds it.</summary>
     public static StoreEvent Parse(ReadOnlyMemory<byte> entry)
     {
         var span = entry.Span;
@@ -16,11 +19,21 @@ public sealed record StoreEvent(string Type, long Revision, ReadOnlyMemory<byte>
         var b = a + 1 + span[(a + 1)..].IndexOf((byte)'\n');
         var c = b + 1 + span[(b + 1)..].IndexOf((byte)'\n');
         var revision = long.Parse(span[..a]);
-        var type = System.Text.Encoding.ASCII.GetString(span[(a + 1)..b]);
+        var typeLine = span[(a + 1)..b];
+        var space = typeLine.IndexOf((byte)' ');
+        var type = TypeName(space < 0 ? typeLine : typeLine[..space]);
+        var traceParent = space < 0 ? null : System.Text.Encoding.ASCII.GetString(typeLine[(space + 1)..]);
         var prevLength = int.Parse(span[(b + 1)..c]);
         var body = entry[(c + 1)..];
         return type == Modified
-            ? new StoreEvent(type, revision, body[prevLength..], body[..prevLength])
-            : new StoreEvent(type, revision, body, null);
+            ? new StoreEvent(type, revision, body[prevLength..], body[..prevLength], traceParent)
+            : new StoreEvent(type, revision, body, null, traceParent);
     }
+
+    /// <summary>The interned name, so parsing an event allocates no string for its type.</summary>
+    private static string TypeName(ReadOnlySpan<byte> type) =>
+        type.SequenceEqual("ADDED"u8) ? Added
+        : type.SequenceEqual("MODIFIED"u8) ? Modified
+        : type.SequenceEqual("DELETED"u8) ? Deleted
+        : System.Text.Encoding.ASCII.GetString(type);
 }

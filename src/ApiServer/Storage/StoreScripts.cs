@@ -5,14 +5,17 @@ namespace KubeMesh.ApiServer.Storage;
 /// global revision, stores "revision\n" + object bytes, and appends an event to the kind's log, so the
 /// revision order, the object and the log never disagree. The script also publishes the log entry on the kind's
 /// channel, so a write is one round trip, the notification can never be lost between the write and a separate
-/// PUBLISH, and a watch feed that has every earlier event of the kind appends it without reading the log.
+/// PUBLISH, and a watch feed that has every earlier event of the kind appends it without reading the log. A traced
+/// write's W3C traceparent rides on the log entry's type line, so every watcher of the change continues its trace
+/// and the object itself carries nothing of it.
 /// </summary>
 internal static class StoreScripts
 {
     // KEYS: 1 objects hash, 2 revision counter, 3 log zset, 4 compacted marker.
-    // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit, 6 events channel.
+    // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit, 6 events channel,
+    //       7 traceparent of the write ("" = not traced).
     // Returns {revision, previous revision} or {-1 exists | -2 not found | -3 conflict, current revision}.
-    // Log entry: "rev\nTYPE\nprevLen\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the last state as obj).
+    // Log entry: "rev\nTYPE[ traceparent]\nprevLen\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the last state as obj).
     // Published: "kindPrev\n" .. entry, kindPrev being the revision of the kind's previous log entry (0: none).
     public const string Write = """
         local cur = redis.call('HGET', KEYS[1], ARGV[2])
@@ -33,16 +36,18 @@ internal static class StoreScripts
         local newest = redis.call('ZREVRANGE', KEYS[3], 0, 0, 'WITHSCORES')
         local kindPrev = newest[2] or '0'
         local rev = redis.call('INCR', KEYS[2])
+        local trace = ''
+        if ARGV[7] and ARGV[7] ~= '' then trace = ' ' .. ARGV[7] end
         local entry
         if op == 'delete' then
           redis.call('HDEL', KEYS[1], ARGV[2])
-          entry = rev .. '\nDELETED\n0\n' .. curData
+          entry = rev .. '\nDELETED' .. trace .. '\n0\n' .. curData
         elseif op == 'create' then
           redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
-          entry = rev .. '\nADDED\n0\n' .. ARGV[4]
+          entry = rev .. '\nADDED' .. trace .. '\n0\n' .. ARGV[4]
         else
           redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
-          entry = rev .. '\nMODIFIED\n' .. string.len(curData) .. '\n' .. curData .. ARGV[4]
+          entry = rev .. '\nMODIFIED' .. trace .. '\n' .. string.len(curData) .. '\n' .. curData .. ARGV[4]
         end
         redis.call('ZADD', KEYS[3], rev, entry)
         local limit = tonumber(ARGV[5])

@@ -77,10 +77,10 @@ internal sealed class InformerStore<T>(InformerCache<T> cache, ILogger logger, T
             switch (e.Type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:
-                    Upsert(key, e.Object);
+                    Upsert(key, e.Object, e.TraceContext);
                     break;
                 case WatchEventType.Deleted when cache.TryRemove(key, out _):
-                    Distribute(Notification<T>.Deleted(e.Object));
+                    Distribute(Notification<T>.Deleted(e.Object, e.TraceContext));
                     break;
             }
         }
@@ -178,17 +178,17 @@ internal sealed class InformerStore<T>(InformerCache<T> cache, ILogger logger, T
 
     public string ResourceVersionOf(T obj) => cache.Kind.Metadata(obj).ResourceVersion;
 
-    private void Upsert(string key, T obj)
+    private void Upsert(string key, T obj, System.Diagnostics.ActivityContext trace = default)
     {
         if (cache.TryGetValue(key, out var old))
         {
             cache.Set(key, obj);
-            Distribute(Notification<T>.Updated(old, obj));
+            Distribute(Notification<T>.Updated(old, obj, trace));
         }
         else
         {
             cache.Set(key, obj);
-            Distribute(Notification<T>.Added(obj));
+            Distribute(Notification<T>.Added(obj, trace));
         }
     }
 

@@ -8,7 +8,8 @@ namespace KubeMesh.Client;
 /// Hands an informer's notifications to one handler (client-go's processorListener). The informer only appends to
 /// this handler's unbounded buffer; the handler runs on its own loop, in order, so a slow handler delays only
 /// itself and never the informer or the other handlers. A handler that throws is logged with the object's key and
-/// given the next notification.
+/// given the next notification. While a handler runs, the change's trace context is <see cref="ChangeContext.Current"/>,
+/// so the keys it queues carry it.
 /// </summary>
 internal sealed class ProcessorListener<T> : IResourceEventHandlerRegistration
     where T : class
@@ -80,6 +81,7 @@ internal sealed class ProcessorListener<T> : IResourceEventHandlerRegistration
         }
 
         var started = Stopwatch.GetTimestamp();
+        using var change = ChangeContext.Enter(notification.Trace);
         try
         {
             switch (notification.Type)

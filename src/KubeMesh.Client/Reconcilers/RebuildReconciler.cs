@@ -11,11 +11,15 @@ namespace KubeMesh.Client;
 /// key. A change only requests a rebuild, so a burst of changes costs one; rebuilds start at most once per
 /// <see cref="RebuildReconcilerOptions.MinInterval"/>. A rebuild that throws, or reports work left undone, is logged
 /// and retried with exponential back-off (a change meanwhile retries sooner); a successful one is repeated every
-/// <see cref="RebuildReconcilerOptions.ResyncPeriod"/>. Nothing a rebuild throws ends the loop.
+/// <see cref="RebuildReconcilerOptions.ResyncPeriod"/>. Nothing a rebuild throws ends the loop. Each rebuild is a span,
+/// "sync proxy", in the trace of the first change it serves and linked to the others (<see cref="WorkTracing"/>).
 /// </summary>
 public sealed class RebuildReconciler : IDisposable
 {
     private const string Key = "rebuild";
+
+    /// <summary>The rebuilds' spans, whichever component runs them.</summary>
+    public static readonly ActivitySource ActivitySource = new("KubeMesh.Client.Reconcilers");
 
     private readonly Func<CancellationToken, Task<bool>> _rebuild;
     private readonly RebuildReconcilerOptions _options;
@@ -105,20 +109,21 @@ public sealed class RebuildReconciler : IDisposable
             _queue.Add(Key);
             while (true)
             {
-                var (key, stopped) = await _queue.GetAsync(cancellationToken).ConfigureAwait(false);
-                if (stopped)
+                var work = await _queue.GetItemAsync(cancellationToken).ConfigureAwait(false);
+                if (work.ShutDown)
                 {
                     return;
                 }
 
                 try
                 {
-                    _failures = await RebuildOnceAsync(cancellationToken).ConfigureAwait(false) ? 0 : _failures + 1;
+                    using var activity = WorkTracing.StartWork(ActivitySource, "sync " + Name, work.Changes);
+                    _failures = await RebuildOnceAsync(work.Changes, activity, cancellationToken).ConfigureAwait(false) ? 0 : _failures + 1;
                     Interlocked.Increment(ref _rebuilds);
                 }
                 finally
                 {
-                    _queue.Done(key);
+                    _queue.Done(work.Item);
                 }
             }
         }
@@ -130,7 +135,7 @@ public sealed class RebuildReconciler : IDisposable
     public void Dispose() => _queue.Dispose();
 
     /// <summary>One rebuild; schedules the retry or the resync. False when it failed.</summary>
-    private async Task<bool> RebuildOnceAsync(CancellationToken cancellationToken)
+    private async Task<bool> RebuildOnceAsync(TraceContextSet? changes, Activity? activity, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -149,15 +154,17 @@ public sealed class RebuildReconciler : IDisposable
         }
         catch (Exception e)
         {
+            WorkTracing.Fail(activity, e);
             RebuildReconcilerLog.Failed(_logger, e, Name, _queue.NumRequeues(Key) + 1);
-            _queue.AddRateLimited(Key);
+            _queue.AddRateLimited(Key, changes);
             return false;
         }
 
         if (!complete)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "incomplete; retrying");
             RebuildReconcilerLog.Incomplete(_logger, Name, _queue.NumRequeues(Key) + 1);
-            _queue.AddRateLimited(Key);
+            _queue.AddRateLimited(Key, changes);
             return false;
         }
 
@@ -166,7 +173,7 @@ public sealed class RebuildReconciler : IDisposable
         _firstSuccess.TrySetResult();
         if (_options.ResyncPeriod > TimeSpan.Zero)
         {
-            _queue.AddAfter(Key, _options.ResyncPeriod);
+            _queue.AddAfter(Key, _options.ResyncPeriod, changes: null);
         }
 
         return true;

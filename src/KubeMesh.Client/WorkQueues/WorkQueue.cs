@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace KubeMesh.Client;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace KubeMesh.Client;
 /// worker calls <see cref="Done"/>. Failed keys come back through <see cref="AddRateLimited"/>, by default after the
 /// longer of a per-key exponential back-off and an overall token bucket (<see cref="RateLimiters.DefaultController{TKey}"/>),
 /// until <see cref="Forget"/>. A named queue publishes client-go's workqueue metrics (<see cref="WorkQueueMetrics"/>).
+/// Each key carries the trace contexts of the changes it was queued for (<see cref="TraceContextSet"/>), merged while
+/// it waits, and hands them out with it in <see cref="GetItemAsync"/>: an add inside an informer's delivery takes the
+/// change's context from <see cref="ChangeContext"/>; a retry passes the contexts it was working for.
 /// </summary>
 public sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
@@ -17,6 +22,8 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly HashSet<TKey> _dirty = [];
     private readonly HashSet<TKey> _processing = [];
     private readonly Dictionary<TKey, DateTimeOffset> _waiting = [];
+    private readonly Dictionary<TKey, TraceContextSet> _waitingChanges = [];
+    private readonly Dictionary<TKey, Pending> _pending = [];
     private readonly PriorityQueue<TKey, DateTimeOffset> _waitingByTime = new();
     private readonly SemaphoreSlim _ready = new(0);
     private readonly IRateLimiter<TKey> _rateLimiter;
@@ -53,6 +60,18 @@ public sealed class WorkQueue<TKey> : IDisposable
         }
     }
 
+    /// <summary>Keys waiting for a delay (AddAfter, AddRateLimited) to pass before they are queued.</summary>
+    public int DelayedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     public bool IsShuttingDown
     {
         get
@@ -64,16 +83,23 @@ public sealed class WorkQueue<TKey> : IDisposable
         }
     }
 
-    public void Add(TKey item)
+    /// <summary>Adds the key for the change an informer is delivering on this thread, if any (<see cref="ChangeContext"/>).</summary>
+    public void Add(TKey item) => Add(item, TraceContextSet.Of(ChangeContext.Current));
+
+    /// <summary>Adds the key for the changes of <paramref name="changes"/> (null: none traced).</summary>
+    public void Add(TKey item, TraceContextSet? changes)
     {
         lock (_lock)
         {
-            AddLocked(item);
+            AddLocked(item, changes);
         }
     }
 
     /// <summary>Adds the key once the delay has passed; of several pending delays for a key the earliest wins.</summary>
-    public void AddAfter(TKey item, TimeSpan delay)
+    public void AddAfter(TKey item, TimeSpan delay) => AddAfter(item, delay, TraceContextSet.Of(ChangeContext.Current));
+
+    /// <summary>Adds the key, for the changes of <paramref name="changes"/>, once the delay has passed.</summary>
+    public void AddAfter(TKey item, TimeSpan delay, TraceContextSet? changes)
     {
         lock (_lock)
         {
@@ -84,8 +110,14 @@ public sealed class WorkQueue<TKey> : IDisposable
 
             if (delay <= TimeSpan.Zero)
             {
-                AddLocked(item);
+                AddLocked(item, changes);
                 return;
+            }
+
+            // Changes wait with the key whichever delay ends up bringing it back.
+            if (changes is { IsEmpty: false })
+            {
+                _waitingChanges[item] = _waitingChanges.TryGetValue(item, out var waiting) ? Merged(waiting, changes) : changes;
             }
 
             var readyAt = _time.GetUtcNow() + delay;
@@ -101,10 +133,13 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Re-adds a key that failed, after its rate limiter's backoff.</summary>
-    public void AddRateLimited(TKey item)
+    public void AddRateLimited(TKey item) => AddRateLimited(item, null);
+
+    /// <summary>Re-adds a key that failed, after its backoff, still serving the changes it was processed for.</summary>
+    public void AddRateLimited(TKey item, TraceContextSet? changes)
     {
         _metrics?.Retry();
-        AddAfter(item, _rateLimiter.When(item));
+        AddAfter(item, _rateLimiter.When(item), changes);
     }
 
     /// <summary>Clears the key's failure history: call after it was processed successfully.</summary>
@@ -118,6 +153,16 @@ public sealed class WorkQueue<TKey> : IDisposable
     /// </summary>
     public async Task<(TKey Item, bool ShutDown)> GetAsync(CancellationToken cancellationToken = default)
     {
+        var work = await GetItemAsync(cancellationToken).ConfigureAwait(false);
+        return (work.Item, work.ShutDown);
+    }
+
+    /// <summary>
+    /// <see cref="GetAsync"/> with what the key was queued for: the trace contexts of its changes and when it
+    /// became ready to be handed out.
+    /// </summary>
+    public async Task<WorkItem<TKey>> GetItemAsync(CancellationToken cancellationToken = default)
+    {
         await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
@@ -126,12 +171,13 @@ public sealed class WorkQueue<TKey> : IDisposable
                 _metrics?.Get(item);
                 _processing.Add(item);
                 _dirty.Remove(item);
-                return (item, false);
+                _pending.Remove(item, out var pending);
+                return new WorkItem<TKey>(item, false) { Changes = pending.Changes, QueuedAt = pending.QueuedAt };
             }
 
             // Only shutdown releases without queuing; pass the wake-up on so every waiting worker returns.
             _ready.Release();
-            return (default!, true);
+            return new WorkItem<TKey>(default!, true);
         }
     }
 
@@ -162,6 +208,7 @@ public sealed class WorkQueue<TKey> : IDisposable
 
             _shuttingDown = true;
             _waiting.Clear();
+            _waitingChanges.Clear();
             _waitingByTime.Clear();
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _ready.Release();
@@ -175,15 +222,26 @@ public sealed class WorkQueue<TKey> : IDisposable
         _metrics?.Close();
     }
 
-    private void AddLocked(TKey item)
+    private void AddLocked(TKey item, TraceContextSet? changes)
     {
-        if (_shuttingDown || _dirty.Contains(item))
+        if (_shuttingDown)
         {
+            return;
+        }
+
+        if (_dirty.Contains(item))
+        {
+            if (changes is { IsEmpty: false } && _pending.TryGetValue(item, out var queued))
+            {
+                _pending[item] = queued with { Changes = queued.Changes is null ? changes : Merged(queued.Changes, changes) };
+            }
+
             return;
         }
 
         _metrics?.Add(item);
         _dirty.Add(item);
+        _pending[item] = new Pending(changes is { IsEmpty: false } ? changes : null, _time.GetUtcNow());
         if (_processing.Contains(item))
         {
             return;
@@ -206,7 +264,8 @@ public sealed class WorkQueue<TKey> : IDisposable
                 if (_waiting.TryGetValue(item, out var current) && current == readyAt)
                 {
                     _waiting.Remove(item);
-                    AddLocked(item);
+                    _waitingChanges.Remove(item, out var changes);
+                    AddLocked(item, changes);
                 }
             }
 
@@ -232,4 +291,16 @@ public sealed class WorkQueue<TKey> : IDisposable
             _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
+
+    /// <summary>One set holding both: sets handed in by callers are never changed, since a caller may hold on to them.</summary>
+    private static TraceContextSet Merged(TraceContextSet first, TraceContextSet second)
+    {
+        var merged = new TraceContextSet();
+        merged.AddRange(first);
+        merged.AddRange(second);
+        return merged;
+    }
+
+    /// <summary>A dirty key's changes and the time it became dirty.</summary>
+    private readonly record struct Pending(TraceContextSet? Changes, DateTimeOffset QueuedAt);
 }

@@ -1,5 +1,6 @@
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Images;
+using KubeMesh.Kubelet.Metrics;
 using KubeMesh.Kubelet.Nodes;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
@@ -48,6 +49,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton<NodeAllocatable>();
         services.AddSingleton<EnvironmentResolver>();
         services.AddSingleton<VolumeManager>();
+        services.AddSingleton(sp => new KubeletMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<PodWorkerContext>();
         services.AddSingleton<PodManager>();
         services.AddHostedService(sp => sp.GetRequiredService<PodManager>());

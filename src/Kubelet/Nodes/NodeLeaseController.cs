@@ -10,7 +10,8 @@ namespace KubeMesh.Kubelet.Nodes;
 
 /// <summary>
 /// Renews the Lease kube-node-lease/&lt;node&gt; every NodeLeaseRenewInterval: the cheap heartbeat the node
-/// lifecycle controller watches (kubelet's nodelease controller). The lease is owned by the Node.
+/// lifecycle controller watches (kubelet's nodelease controller). The lease is owned by the Node. Each renewal is a
+/// heartbeat span, "renew lease node-2", in a trace of its own that is kept only at the background sampling ratio.
 /// </summary>
 public sealed class NodeLeaseController(
     KubeMeshClient client, NodeRegistration registration, IOptions<KubeletOptions> options, TimeProvider time,
@@ -42,6 +43,7 @@ public sealed class NodeLeaseController(
     private async Task RenewAsync(OwnerReference owner, CancellationToken cancellationToken)
     {
         var name = options.Value.NodeName;
+        using var activity = WorkTracing.StartRoot(KubeletTracing.Source, "renew lease " + name, WorkTracing.Heartbeat);
         await RetryOnConflict.RunAsync(async ct =>
         {
             var now = KubeTime.Precise(time.GetUtcNow());

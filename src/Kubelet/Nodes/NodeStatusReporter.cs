@@ -10,7 +10,9 @@ namespace KubeMesh.Kubelet.Nodes;
 /// <summary>
 /// Registers the Node (create, or reconcile labels and podCIDR of an existing one), then posts its status
 /// through UpdateStatus: at once when anything besides heartbeats changed, else every NodeStatusReportFrequency,
-/// as the kubelet's node status manager does beside the more frequent lease.
+/// as the kubelet's node status manager does beside the more frequent lease. A report that only renews heartbeats is
+/// a heartbeat span ("update node status node-2", kept at the background ratio); one that changes something and the
+/// registration start traces of their own.
 /// </summary>
 public sealed class NodeStatusReporter(
     KubeMeshClient client, NodeObjectBuilder builder, NodeRegistration registration, IOptions<KubeletOptions> options,
@@ -40,6 +42,10 @@ public sealed class NodeStatusReporter(
                 continue;
             }
 
+            var heartbeat = !NodeObjectBuilder.ChangedBesidesHeartbeat(lastPosted, next);
+            using var activity = heartbeat
+                ? WorkTracing.StartRoot(KubeletTracing.Source, "update node status " + builder.NodeName, WorkTracing.Heartbeat)
+                : KubeletTracing.Source.StartActivity("update node status " + builder.NodeName, System.Diagnostics.ActivityKind.Internal, parentContext: default);
             try
             {
                 lastPosted = (await PostStatusAsync(stoppingToken)).Status;
@@ -57,6 +63,7 @@ public sealed class NodeStatusReporter(
         var delay = TimeSpan.FromMilliseconds(500);
         while (true)
         {
+            using var activity = KubeletTracing.Source.StartActivity("register node " + builder.NodeName);
             try
             {
                 return await RegisterAsync(cancellationToken);

@@ -36,6 +36,9 @@ public sealed class ContainerSlot(Container spec, bool isInit)
     /// <summary>Readiness of the running instance; true without a readiness probe, set by the prober otherwise.</summary>
     public bool Ready { get; set; }
 
+    /// <summary>Whether the current instance has been ready at least once.</summary>
+    public bool WasReady { get; set; }
+
     /// <summary>Whether the startup probe passed (true without one); liveness and readiness wait for it.</summary>
     public bool StartupPassed { get; set; }
 
@@ -92,5 +95,6 @@ public sealed class ContainerSlot(Container spec, bool isInit)
         StartedAt = handle.StartedAt;
         Terminated = null;
         Waiting = null;
+        WasReady = false;
     }
 }

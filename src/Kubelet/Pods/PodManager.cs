@@ -31,6 +31,7 @@ public sealed class PodManager(
     {
         // Containers left by an earlier run die before any pod is synced, so none is ever doubled.
         await runtime.InitializeAsync(stoppingToken);
+        context.Metrics.TrackPods(() => Workers);
         var informer = informers.GetInformer<Pod>(new InformerOptions { FieldSelector = "spec.nodeName=" + options.Value.NodeName });
         informer.AddEventHandler(onAdd: Dispatch, onUpdate: (_, pod) => Dispatch(pod), onDelete: pod =>
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
@@ -117,6 +118,19 @@ public sealed partial class PodWorker
 
     private async Task<TimeSpan?> TryStartAsync(Pod pod, ContainerSlot slot, CancellationToken cancellationToken)
     {
+        using var activity = KubeletTracing.Source.StartActivity($"start container {pod.Metadata.Namespace}/{pod.Metadata.Name}/{slot.Name}");
+        activity?.SetTag("container.image.name", slot.Spec.Image);
+        var retry = await StartContainerAsync(pod, slot, activity, cancellationToken);
+        if (retry is not null && slot.Waiting is { } waiting)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, waiting.Reason);
+        }
+
+        return retry;
+    }
+
+    private async Task<TimeSpan?> StartContainerAsync(Pod pod, ContainerSlot slot, Activity? activity, CancellationToken cancellationToken)
+    {
         var now = _context.Time.GetUtcNow();
         var key = $"{Uid}/{slot.Name}";
         if (slot.Terminated is not null)
@@ -172,11 +186,14 @@ public sealed partial class PodWorker
         {
             var handle = await _context.Runtime.StartContainerAsync(_sandbox!, spec, cancellationToken);
             slot.MarkStarted(handle, "kubemesh://" + handle.Id);
-            StartProber(slot, handle);
+            activity?.SetTag("container.id", slot.ContainerId);
+            StartProber(slot, handle, activity?.Context ?? default);
             _ = _context.Runtime.WaitForExitAsync(handle, CancellationToken.None).ContinueWith(_ => _signal.Set(), TaskScheduler.Default);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            WorkTracing.Fail(activity, e);
+
             // As with a runtime's StartError: the instance counts as having run and failed, so restartPolicy and back-off apply.
             _context.Events.Event(pod, EventTypes.Warning, "Failed", "Error: " + e.Message);
             var stamp = KubeTime.Stamp(now);
@@ -212,12 +229,14 @@ public sealed partial class PodWorker
             return Task.FromResult(false);
         }
 
+        using var pull = KubeletTracing.Source.StartActivity("pull image " + image);
         try
         {
             _context.Images.Resolve(image);
         }
         catch (ImagePullException e)
         {
+            pull?.SetStatus(ActivityStatusCode.Error, e.Reason);
             slot.PullError = e.Message;
             slot.PullRetryAt = now + _context.BackOff.Next(pullKey);
             slot.Waiting = new ContainerStateWaiting { Reason = e.Reason, Message = e.Message };

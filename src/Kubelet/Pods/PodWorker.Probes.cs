@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Probes;
@@ -7,8 +8,12 @@ namespace KubeMesh.Kubelet.Pods;
 
 public sealed partial class PodWorker
 {
-    /// <summary>Starts probing a new instance when its container has probes; otherwise it is started (and ready) at once.</summary>
-    private void StartProber(ContainerSlot slot, ContainerHandle handle)
+    /// <summary>
+    /// Starts probing a new instance when its container has probes; otherwise it is started (and ready) at once. The
+    /// probes until the container is first ready are spans under its start (<paramref name="started"/>), and the sync
+    /// that reports it ready is part of the same trace.
+    /// </summary>
+    private void StartProber(ContainerSlot slot, ContainerHandle handle, ActivityContext started)
     {
         var spec = slot.Spec;
         slot.StartupPassed = spec.StartupProbe is null;
@@ -18,13 +23,17 @@ public sealed partial class PodWorker
             return;
         }
 
-        var prober = new ContainerProber(_context.Probes, spec, handle, _podIp, _context.Time, new Listener(this, slot, handle));
+        var target = $"{Pod.Metadata.Namespace}/{Pod.Metadata.Name}/{slot.Name}";
+        var prober = new ContainerProber(_context.Probes, spec, handle, _podIp, _context.Time, new Listener(this, slot, handle, started))
+        {
+            Trace = new ProbeTrace(started, target),
+        };
         slot.Prober = prober;
         prober.Start();
     }
 
     /// <summary>Probe results of one instance, applied only while that instance is still the slot's current one.</summary>
-    private sealed class Listener(PodWorker worker, ContainerSlot slot, ContainerHandle handle) : IProbeListener
+    private sealed class Listener(PodWorker worker, ContainerSlot slot, ContainerHandle handle, ActivityContext started) : IProbeListener
     {
         private bool Current => ReferenceEquals(slot.Handle, handle) && slot.IsRunning;
 
@@ -34,7 +43,7 @@ public sealed partial class PodWorker
             {
                 slot.StartupPassed = true;
                 slot.Ready = slot.Spec.ReadinessProbe is null;
-                worker._signal.Set();
+                worker.Wake(started);
             }
         }
 
@@ -43,7 +52,10 @@ public sealed partial class PodWorker
             if (Current && slot.Ready != ready)
             {
                 slot.Ready = ready;
-                worker._signal.Set();
+
+                // Becoming ready completes the start; later flips are the container's own doing.
+                worker.Wake(ready && !slot.WasReady ? started : default);
+                slot.WasReady |= ready;
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
@@ -12,7 +13,8 @@ namespace KubeMesh.Kubelet.Pods;
 /// Runs one pod on this node, one sync at a time (the kubelet's pod worker): sets up its sandbox (pod IP,
 /// directory, volumes), starts init containers one by one and then the main containers, restarts them per
 /// restartPolicy with back-off, posts the pod's status when it changes, and on deletion stops the containers,
-/// frees the sandbox and removes the pod object.
+/// frees the sandbox and removes the pod object. Each sync is a span, "sync pod default/web-0", in the trace of the
+/// change that woke it (the pod's binding, its deletion, a mounted object's change, a probe's verdict).
 /// </summary>
 public sealed partial class PodWorker
 {
@@ -21,6 +23,10 @@ public sealed partial class PodWorker
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ContainerSlot> _initSlots;
     private readonly List<ContainerSlot> _slots;
+    private readonly Lock _changesLock = new();
+    private readonly long _firstSeen = Stopwatch.GetTimestamp();
+    private TraceContextSet? _changes;
+    private bool _startReported;
     private Pod _pod;
     private volatile bool _removed;
     private PodSandbox? _sandbox;
@@ -37,6 +43,7 @@ public sealed partial class PodWorker
         _initSlots = pod.Spec.InitContainers.Select(c => new ContainerSlot(c, isInit: true)).ToList();
         _slots = pod.Spec.Containers.Select(c => new ContainerSlot(c, isInit: false)).ToList();
         AdoptReportedStatus(pod);
+        AddChange(ChangeContext.Current);
     }
 
     public string Uid => _pod.Metadata.Uid;
@@ -52,17 +59,49 @@ public sealed partial class PodWorker
     public void Update(Pod pod)
     {
         Volatile.Write(ref _pod, pod);
-        _signal.Set();
+        Wake(ChangeContext.Current);
     }
 
     /// <summary>A ConfigMap or Secret the pod mounts changed: sync so the files follow.</summary>
-    public void SourceChanged() => _signal.Set();
+    public void SourceChanged() => Wake(ChangeContext.Current);
 
     /// <summary>The pod is gone from the api-server: stop its containers and free its sandbox.</summary>
     public void Remove()
     {
         _removed = true;
+        Wake(ChangeContext.Current);
+    }
+
+    /// <summary>Whether the pod has a sandbox and has not finished: what kubelet_running_pods counts.</summary>
+    public bool IsRunning => _sandbox is not null && !_terminal && !_removed;
+
+    /// <summary>Each container's state as kubelet_running_containers labels it: created, running or exited.</summary>
+    public IEnumerable<string> ContainerStates() =>
+        _initSlots.Concat(_slots).Where(s => s.HasRun).Select(s => s.IsRunning ? "running" : "exited");
+
+    /// <summary>Asks for a sync serving the change of <paramref name="change"/> (default: none traced).</summary>
+    private void Wake(ActivityContext change)
+    {
+        AddChange(change);
         _signal.Set();
+    }
+
+    private void AddChange(ActivityContext change)
+    {
+        lock (_changesLock)
+        {
+            TraceContextSet.Merge(ref _changes, change);
+        }
+    }
+
+    private TraceContextSet? TakeChanges()
+    {
+        lock (_changesLock)
+        {
+            var changes = _changes;
+            _changes = null;
+            return changes;
+        }
     }
 
     /// <summary>The container's slot for logs (null when the pod has no such container).</summary>
@@ -90,24 +129,36 @@ public sealed partial class PodWorker
         {
             var pod = Pod;
             TimeSpan? wake;
-            try
+            var changes = TakeChanges();
+            using (var activity = WorkTracing.StartWork(KubeletTracing.Source, $"sync pod {pod.Metadata.Namespace}/{pod.Metadata.Name}", changes))
             {
-                if (_removed || pod.Metadata.DeletionTimestamp is not null)
+                try
                 {
-                    await TerminateAsync(pod, cancellationToken);
+                    if (_removed || pod.Metadata.DeletionTimestamp is not null)
+                    {
+                        await TerminateAsync(pod, cancellationToken);
+                        return;
+                    }
+
+                    wake = await SyncAsync(pod, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
                     return;
                 }
+                catch (Exception e)
+                {
+                    WorkTracing.Fail(activity, e);
+                    KubeletLog.SyncFailed(_context.Logger, e, pod.Metadata.Namespace, pod.Metadata.Name);
 
-                wake = await SyncAsync(pod, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                KubeletLog.SyncFailed(_context.Logger, e, pod.Metadata.Namespace, pod.Metadata.Name);
-                wake = TimeSpan.FromSeconds(1);
+                    // The retry still serves what this sync was for.
+                    lock (_changesLock)
+                    {
+                        TraceContextSet.Merge(ref _changes, changes);
+                    }
+
+                    wake = TimeSpan.FromSeconds(1);
+                }
             }
 
             try
@@ -139,6 +190,12 @@ public sealed partial class PodWorker
         }
 
         var status = PodStatusBuilder.Build(pod, _initSlots, _slots, _podIp, _context.HostIp, _startTime, _context.Time.GetUtcNow());
+        if (!_startReported && status.Phase == "Running")
+        {
+            _startReported = true;
+            _context.Metrics.PodStarted(Stopwatch.GetElapsedTime(_firstSeen));
+        }
+
         if (!_terminal && PodPhases.IsTerminal(status.Phase))
         {
             // A finished pod keeps its reported IP, as in Kubernetes, but the address goes back to the pool.
@@ -159,6 +216,7 @@ public sealed partial class PodWorker
             return true;
         }
 
+        using var activity = KubeletTracing.Source.StartActivity($"create pod sandbox {pod.Metadata.Namespace}/{pod.Metadata.Name}");
         try
         {
             var ip = _context.PodIps.Allocate(Uid);
@@ -168,10 +226,12 @@ public sealed partial class PodWorker
             var sandbox = new PodSandbox(Uid, pod.Metadata.Namespace, pod.Metadata.Name, ip, directory) { Hostname = hostname };
             _sandbox = sandbox with { Volumes = await _context.Volumes.SetUpAsync(pod, sandbox, cancellationToken) };
             _podIp = ip.ToString();
+            activity?.SetTag("k8s.pod.ip", _podIp);
             return true;
         }
         catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException or InvalidOperationException or RpcException)
         {
+            WorkTracing.Fail(activity, e);
             _context.Events.Event(pod, EventTypes.Warning, e is VolumeException ? VolumeException.Reason : "FailedCreatePodSandBox", e.Message);
             return false;
         }
@@ -246,6 +306,7 @@ public sealed partial class PodWorker
         {
             await Task.WhenAll(group.Where(s => s.IsRunning).Select(async slot =>
             {
+                using var activity = recordEvents ? KubeletTracing.Source.StartActivity($"stop container {pod.Metadata.Namespace}/{pod.Metadata.Name}/{slot.Name}") : null;
                 if (recordEvents)
                 {
                     _context.Events.Event(pod, EventTypes.Normal, "Killing", $"Stopping container {slot.Name}");

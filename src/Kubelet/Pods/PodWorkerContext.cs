@@ -1,6 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Kubelet.Images;
+using KubeMesh.Kubelet.Metrics;
 using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
 using KubeMesh.Kubelet.Volumes;
@@ -12,7 +13,7 @@ namespace KubeMesh.Kubelet.Pods;
 public sealed class PodWorkerContext(
     IContainerRuntime runtime, ImageRegistry images, PodIpAllocator podIps, ContainerLogStore logs,
     EnvironmentResolver environment, VolumeManager volumes, KubeMeshClient client, EventRecorder events, KubeletOptions options,
-    TimeProvider time, ILogger<PodWorker> logger)
+    TimeProvider time, ILogger<PodWorker> logger, KubeletMetrics? metrics = null)
 {
     public IContainerRuntime Runtime { get; } = runtime;
 
@@ -37,6 +38,8 @@ public sealed class PodWorkerContext(
     public TimeProvider Time { get; } = time;
 
     public ILogger<PodWorker> Logger { get; } = logger;
+
+    public KubeletMetrics Metrics { get; } = metrics ?? new KubeletMetrics();
 
     /// <summary>Restart and image pull back-off, keyed by pod uid and container name.</summary>
     public ContainerBackOff BackOff { get; } = new(options.BackOffInitial, options.BackOffMax, time);

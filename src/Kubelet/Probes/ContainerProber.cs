@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Client;
 using KubeMesh.Kubelet.Runtime;
 
 namespace KubeMesh.Kubelet.Probes;
@@ -7,12 +9,17 @@ namespace KubeMesh.Kubelet.Probes;
 /// Probes one container instance for its lifetime (the kubelet's probe workers): the startup probe first, until it
 /// passes; then liveness and readiness side by side, each every periodSeconds after initialDelaySeconds. Readiness
 /// flips after successThreshold passes or failureThreshold failures in a row; failureThreshold failures of startup
-/// or liveness ask for the container to be killed. Every failed attempt is reported (Unhealthy events).
+/// or liveness ask for the container to be killed. Every failed attempt is reported (Unhealthy events). Until the
+/// container is first ready, each startup and readiness attempt is a span under its start (<see cref="Trace"/>).
 /// </summary>
 public sealed class ContainerProber(ProbeRunner runner, Container container, ContainerHandle handle, string podIp, TimeProvider time, IProbeListener listener)
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private volatile bool _ready;
+
+    /// <summary>Where the attempts before the first ready verdict are traced; null for none.</summary>
+    public ProbeTrace? Trace { get; init; }
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
@@ -33,6 +40,7 @@ public sealed class ContainerProber(ProbeRunner runner, Container container, Con
             }
 
             listener.Started();
+            _ready |= container.ReadinessProbe is null;
             var loops = new List<Task>();
             if (container.LivenessProbe is { } liveness)
             {
@@ -90,6 +98,7 @@ public sealed class ContainerProber(ProbeRunner runner, Container container, Con
                 if (++successes >= Math.Max(probe.SuccessThreshold, 1))
                 {
                     listener.ReadinessChanged(true);
+                    _ready = true;
                 }
             }
             else
@@ -108,6 +117,7 @@ public sealed class ContainerProber(ProbeRunner runner, Container container, Con
     private async Task<ProbeResult> AttemptAsync(ProbeKind kind, Probe probe, CancellationToken cancellationToken)
     {
         ProbeResult result;
+        using var activity = StartSpan(kind);
         try
         {
             result = await runner.RunAsync(probe, container, handle, podIp, cancellationToken);
@@ -115,6 +125,11 @@ public sealed class ContainerProber(ProbeRunner runner, Container container, Con
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             result = ProbeResult.Fail(e.Message);
+        }
+
+        if (!result.Success)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Message);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -125,6 +140,12 @@ public sealed class ContainerProber(ProbeRunner runner, Container container, Con
 
         return result;
     }
+
+    /// <summary>A span for the attempts that decide when the container is first ready; liveness and later probes are not traced.</summary>
+    private Activity? StartSpan(ProbeKind kind) =>
+        Trace is { } trace && !_ready && kind != ProbeKind.Liveness && TraceContextSet.Keeps(trace.Started)
+            ? KubeletTracing.Source.StartActivity($"probe {kind.ToString().ToLowerInvariant()} {trace.Container}", ActivityKind.Internal, trace.Started)
+            : null;
 
     /// <summary>
     /// initialDelaySeconds, or one period when there is none: this runtime reports a container started as soon as its

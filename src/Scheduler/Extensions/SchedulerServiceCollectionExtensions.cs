@@ -1,6 +1,7 @@
 using KubeMesh.Client;
 using KubeMesh.Scheduler.Cache;
 using KubeMesh.Scheduler.Framework;
+using KubeMesh.Scheduler.Metrics;
 using KubeMesh.Scheduler.Plugins.DefaultBinder;
 using KubeMesh.Scheduler.Plugins.NodeAffinity;
 using KubeMesh.Scheduler.Plugins.NodeName;
@@ -13,6 +14,7 @@ using KubeMesh.Scheduler.Plugins.NodeUnschedulable;
 using KubeMesh.Scheduler.Plugins.SelectorSpread;
 using KubeMesh.Scheduler.Plugins.TaintToleration;
 using KubeMesh.Scheduler.Queue;
+using KubeMesh.Scheduler.Results;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -68,6 +70,11 @@ public static class SchedulerServiceCollectionExtensions
             sp.GetRequiredService<KubeMeshClient>(),
             sp.GetRequiredService<EventRecorder>(),
             sp.GetRequiredService<ILogger<UnschedulableReporter>>()));
+        services.AddSingleton(sp => new SchedulerMetrics(
+            sp.GetRequiredService<SchedulingQueue>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.SchedulerName,
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<SchedulingResultsWriter>();
         services.AddSingleton<SchedulerReadiness>();
         services.AddHealthChecks().AddCheck<SchedulerReadiness>("informers-synced");
         services.AddHostedService<SchedulerService>();

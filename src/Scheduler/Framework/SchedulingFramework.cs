@@ -1,4 +1,5 @@
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Scheduler.Results;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.Scheduler.Framework;
@@ -6,7 +7,8 @@ namespace KubeMesh.Scheduler.Framework;
 /// <summary>
 /// Runs a profile's plugins (kube-scheduler's frameworkImpl): filters in order, stopping at the first that rejects
 /// a node; scores weighted and summed; one binder. Each plugin's verdict is logged at Debug, so a decision can be
-/// explained from the scheduler's log.
+/// explained from the scheduler's log, and recorded in the cycle's <see cref="SchedulingResults"/> when the pod asked
+/// for them.
 /// </summary>
 public sealed class SchedulingFramework(
     IReadOnlyList<IFilterPlugin> filters,
@@ -20,6 +22,7 @@ public sealed class SchedulingFramework(
 
     public Status RunFilterPlugins(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
+        var results = SchedulingResults.Of(state);
         foreach (var plugin in filters)
         {
             Status status;
@@ -33,6 +36,7 @@ public sealed class SchedulingFramework(
                 status = Status.Error($"running \"{plugin.Name}\" filter plugin: {e.Message}");
             }
 
+            results?.Filter(nodeInfo.Name, plugin.Name, status);
             if (!status.IsSuccess)
             {
                 SchedulerLog.FilterRejected(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodeInfo.Name, status.Message);
@@ -48,6 +52,7 @@ public sealed class SchedulingFramework(
     public IReadOnlyList<NodeScore> RunScorePlugins(CycleState state, Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
         var totals = new long[nodes.Count];
+        var results = SchedulingResults.Of(state);
         foreach (var (plugin, weight) in scores)
         {
             var pluginScores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n))).ToList();
@@ -56,6 +61,7 @@ public sealed class SchedulingFramework(
             {
                 var score = Math.Clamp(pluginScores[i].Score, IScorePlugin.MinNodeScore, IScorePlugin.MaxNodeScore);
                 SchedulerLog.PluginScored(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodes[i].Name, score, weight);
+                results?.Score(nodes[i].Name, plugin.Name, score, weight);
                 totals[i] += score * weight;
             }
         }
@@ -65,13 +71,17 @@ public sealed class SchedulingFramework(
 
     public async Task<Status> RunBindPluginAsync(CycleState state, Pod pod, string nodeName, CancellationToken cancellationToken)
     {
+        Status status;
         try
         {
-            return (await binder.BindAsync(state, pod, nodeName, cancellationToken).ConfigureAwait(false)).WithPlugin(binder.Name);
+            status = (await binder.BindAsync(state, pod, nodeName, cancellationToken).ConfigureAwait(false)).WithPlugin(binder.Name);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Status.Error(e.Message).WithPlugin(binder.Name);
+            status = Status.Error(e.Message).WithPlugin(binder.Name);
         }
+
+        SchedulingResults.Of(state)?.Bind(binder.Name, status, nodeName);
+        return status;
     }
 }

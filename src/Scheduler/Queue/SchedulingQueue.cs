@@ -8,7 +8,8 @@ namespace KubeMesh.Scheduler.Queue;
 /// set of unschedulable pods that wait for a cluster event (a node added or changed, a pod deleted or bound) that
 /// could make them fit, instead of being retried in a loop. Woken pods still honour their own exponential backoff.
 /// If an event arrives while a pod's attempt is running, the pod is not parked but requeued (after backoff): the
-/// attempt may have read the cluster before the change.
+/// attempt may have read the cluster before the change. A pod keeps the trace contexts of the changes it was queued
+/// for while it is parked or backing off, so its next attempt is still part of the trace of its creation.
 /// </summary>
 public sealed class SchedulingQueue : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed class SchedulingQueue : IDisposable
     private readonly ExponentialFailureRateLimiter<string> _backoff;
     private readonly Dictionary<string, DateTimeOffset> _backoffUntil = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _unschedulable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TraceContextSet> _parkedChanges = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxInUnschedulable;
     private readonly ITimer _flushTimer;
@@ -45,6 +47,15 @@ public sealed class SchedulingQueue : IDisposable
         }
     }
 
+    /// <summary>Pods waiting to be tried now, waiting for their back-off to pass, and parked until a cluster event.</summary>
+    public (int Active, int Backoff, int Unschedulable) Pending()
+    {
+        lock (_lock)
+        {
+            return (_active.Count, _active.DelayedCount, _unschedulable.Count);
+        }
+    }
+
     public bool IsUnschedulable(string key)
     {
         lock (_lock)
@@ -59,7 +70,14 @@ public sealed class SchedulingQueue : IDisposable
         lock (_lock)
         {
             _unschedulable.Remove(key);
-            _active.Add(key);
+            var changes = TraceContextSet.Of(ChangeContext.Current);
+            if (_parkedChanges.Remove(key, out var parked))
+            {
+                TraceContextSet.Merge(ref parked, changes);
+                changes = parked;
+            }
+
+            _active.Add(key, changes);
         }
     }
 
@@ -69,6 +87,7 @@ public sealed class SchedulingQueue : IDisposable
         lock (_lock)
         {
             _unschedulable.Remove(key);
+            _parkedChanges.Remove(key);
             _backoffUntil.Remove(key);
             _backoff.Forget(key);
         }
@@ -76,10 +95,10 @@ public sealed class SchedulingQueue : IDisposable
 
     public async Task<(QueuedPod Pod, bool ShutDown)> PopAsync(CancellationToken cancellationToken)
     {
-        var (key, shutDown) = await _active.GetAsync(cancellationToken).ConfigureAwait(false);
+        var work = await _active.GetItemAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
-            return (new QueuedPod(key, ++_schedulingCycle), shutDown);
+            return (new QueuedPod(work.Item, ++_schedulingCycle) { Changes = work.Changes, QueuedAt = work.QueuedAt }, work.ShutDown);
         }
     }
 
@@ -103,11 +122,15 @@ public sealed class SchedulingQueue : IDisposable
             var delay = NextBackoffLocked(pod.Key);
             if (_moveRequestCycle >= pod.Cycle)
             {
-                _active.AddAfter(pod.Key, delay);
+                _active.AddAfter(pod.Key, delay, pod.Changes);
             }
             else
             {
                 _unschedulable[pod.Key] = _time.GetUtcNow();
+                if (pod.Changes is { IsEmpty: false } changes)
+                {
+                    _parkedChanges[pod.Key] = changes;
+                }
             }
         }
     }
@@ -117,7 +140,7 @@ public sealed class SchedulingQueue : IDisposable
     {
         lock (_lock)
         {
-            _active.AddAfter(pod.Key, NextBackoffLocked(pod.Key));
+            _active.AddAfter(pod.Key, NextBackoffLocked(pod.Key), pod.Changes);
         }
     }
 
@@ -128,9 +151,11 @@ public sealed class SchedulingQueue : IDisposable
         {
             _moveRequestCycle = _schedulingCycle;
             var moved = _unschedulable.Count;
+            // The event that may let a parked pod fit joins the changes it was parked with.
+            var clusterEvent = ChangeContext.Current;
             foreach (var key in _unschedulable.Keys)
             {
-                _active.AddAfter(key, RemainingBackoffLocked(key));
+                _active.AddAfter(key, RemainingBackoffLocked(key), Unpark(key, clusterEvent));
             }
 
             _unschedulable.Clear();
@@ -155,9 +180,16 @@ public sealed class SchedulingQueue : IDisposable
             foreach (var key in _unschedulable.Where(e => now - e.Value >= _maxInUnschedulable).Select(e => e.Key).ToList())
             {
                 _unschedulable.Remove(key);
-                _active.AddAfter(key, RemainingBackoffLocked(key));
+                _active.AddAfter(key, RemainingBackoffLocked(key), Unpark(key, default));
             }
         }
+    }
+
+    private TraceContextSet? Unpark(string key, System.Diagnostics.ActivityContext clusterEvent)
+    {
+        _parkedChanges.Remove(key, out var changes);
+        TraceContextSet.Merge(ref changes, clusterEvent);
+        return changes;
     }
 
     private TimeSpan NextBackoffLocked(string key)

@@ -19,6 +19,7 @@ public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies st
     {
         var key = ObjectKey.Of(kind, request.Namespace, request.Name);
         var strategy = strategies.For(kind);
+        using var activity = RegistryTracing.Start("delete", kind, request.Namespace, request.Name);
         while (true)
         {
             var old = await objects.GetAsync(kind, key);

@@ -9,7 +9,8 @@ namespace KubeMesh.ControllerManager.Controllers.Common;
 /// take keys from a rate-limited work queue and reconcile them. A failed key comes back after the longer of its
 /// own exponential back-off and the queue's overall token bucket; a successful one is forgotten. Event handlers
 /// only enqueue keys, so all work happens here, one key at a time. The queue publishes client-go's workqueue
-/// metrics under the controller's name in lower case.
+/// metrics under the controller's name in lower case. Each sync is a span, "sync deployment default/web", in the trace
+/// of the change that queued its key (and linked to the other changes it serves); see <see cref="WorkTracing"/>.
 /// </summary>
 public abstract class Controller<TKey> : BackgroundService
     where TKey : notnull
@@ -18,6 +19,7 @@ public abstract class Controller<TKey> : BackgroundService
     private readonly List<ICacheSync> _caches = [];
     private readonly List<string> _informers = [];
     private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _spanPrefix;
 
     protected Controller(ControllerContext context, string name, int defaultWorkers)
     {
@@ -27,6 +29,7 @@ public abstract class Controller<TKey> : BackgroundService
         Logger = context.LoggerFactory.CreateLogger(GetType());
         Recorder = context.NewRecorder(name.ToLowerInvariant() + "-controller");
         _workers = context.WorkersFor(name, defaultWorkers);
+        _spanPrefix = "sync " + name.ToLowerInvariant() + " ";
     }
 
     /// <summary>Raised after every sync of a key, failed or not: what tests wait on to know a change was seen.</summary>
@@ -108,11 +111,11 @@ public abstract class Controller<TKey> : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            TKey key;
+            WorkItem<TKey> work;
             try
             {
-                (key, var shutDown) = await Queue.GetAsync(stoppingToken).ConfigureAwait(false);
-                if (shutDown)
+                work = await Queue.GetItemAsync(stoppingToken).ConfigureAwait(false);
+                if (work.ShutDown)
                 {
                     return;
                 }
@@ -122,8 +125,10 @@ public abstract class Controller<TKey> : BackgroundService
                 return;
             }
 
+            var key = work.Item;
             var started = Stopwatch.GetTimestamp();
             Exception? error = null;
+            using var activity = WorkTracing.StartWork(ControllerTracing.Source, _spanPrefix + key, work.Changes);
             try
             {
                 await SyncAsync(key, stoppingToken).ConfigureAwait(false);
@@ -136,8 +141,11 @@ public abstract class Controller<TKey> : BackgroundService
             catch (Exception e)
             {
                 error = e;
+                WorkTracing.Fail(activity, e);
                 ControllerLog.SyncFailed(Logger, e, Name, key.ToString() ?? "", Queue.NumRequeues(key));
-                Queue.AddRateLimited(key);
+
+                // The retry still serves the changes this sync was for.
+                Queue.AddRateLimited(key, work.Changes);
             }
             finally
             {

@@ -9,7 +9,7 @@ namespace KubeMesh.Kubelet.Probes;
 /// flips after successThreshold passes or failureThreshold failures in a row; failureThreshold failures of startup
 /// or liveness ask for the container to be killed. Every failed attempt is reported (Unhealthy events).
 /// </summary>
-public sealed class ContainerProber(ProbeRunner runner, Container container, ContainerHandle handle, string podIp, TimeProvider time, IProbeListener listener)
+public sealed class ContainerProber(IProbeRunner runner, Container container, ContainerHandle handle, string podIp, TimeProvider time, IProbeListener listener)
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;

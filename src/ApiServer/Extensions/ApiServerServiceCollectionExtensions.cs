@@ -3,6 +3,7 @@ using Grpc.Health.V1;
 using Grpc.Reflection;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
 using KubeMesh.ApiServer.Registry.Deletion;
@@ -11,6 +12,7 @@ using KubeMesh.ApiServer.Services;
 using KubeMesh.ApiServer.Storage;
 using KubeMesh.ApiServer.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace KubeMesh.ApiServer.Extensions;
@@ -47,7 +49,13 @@ public static class ApiServerServiceCollectionExtensions
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
-        builder.AddGrpcServer(o => o.Interceptors.Add<StoreErrorInterceptor>());
+        services.AddSingleton<ApiServerMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ApiServerMetrics.MeterName).AddPrometheusExporter());
+        builder.AddGrpcServer(o =>
+        {
+            o.Interceptors.Add<RequestMetricsInterceptor>();
+            o.Interceptors.Add<StoreErrorInterceptor>();
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 
@@ -60,6 +68,7 @@ public static class ApiServerServiceCollectionExtensions
 
     public static WebApplication MapApiServer(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint();
         app.MapGrpcService<ResourceApi>();
         app.MapGrpcService<ManifestApi>();
         app.MapGrpcService<DiscoveryApi>();

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Storage;
 
@@ -10,11 +11,24 @@ namespace KubeMesh.ApiServer.Services;
 /// Serves one Watch call: the current state as ADDED events when no resourceVersion is given, then every
 /// later change in revision order, with selector transitions turned into ADDED/DELETED as Kubernetes does.
 /// </summary>
-public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
+public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub, ApiServerMetrics metrics)
 {
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(5);
 
     public async Task StreamAsync(ResourceKind kind, WatchRequest request, Func<IMessage, Task> write, CancellationToken ct)
+    {
+        metrics.WatchStarted();
+        try
+        {
+            await StreamEventsAsync(kind, request, write, ct);
+        }
+        finally
+        {
+            metrics.WatchEnded();
+        }
+    }
+
+    private async Task StreamEventsAsync(ResourceKind kind, WatchRequest request, Func<IMessage, Task> write, CancellationToken ct)
     {
         var filter = ObjectFilter.From(kind, request);
         var feed = await hub.FeedAsync(kind);
@@ -47,13 +61,17 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
                 throw ApiErrors.Expired(ex.Message);
             }
 
+            var sent = 0;
             foreach (var e in events)
             {
                 if (Translate(kind, filter, e) is { } message)
                 {
                     await write(message);
+                    sent++;
                 }
             }
+
+            metrics.WatchEventsSent(kind.Plural, sent);
 
             if (events.Count == 0 && request.AllowWatchBookmarks)
             {

@@ -179,6 +179,12 @@ public sealed class ScaleBenchmark(BenchOptions options, TextWriter o)
         return to;
     }
 
+    /// <summary>Throughput per CPU-second of each component, which holds when other work shares the machine.</summary>
+    private void PrintPerCpuSecond(Stage from, Stage to, int pods)
+    {
+        o.WriteLine(string.Create(C, $"  pods per CPU-second: scheduler {N(pods / to.CpuSince(from, "scheduler"))}, api-server {N(pods / to.CpuSince(from, "api-server"))}, controller-manager {N(pods / to.CpuSince(from, "controller-manager"))}, hollow nodes {N(pods / to.CpuSince(from, "hollow-nodes"))}, all {N(pods / to.Components.Keys.Sum(c => to.CpuSince(from, c)))}"));
+    }
+
     private async Task DeploymentAsync(Baseline baseline)
     {
         const string ns = "scale-deployment";
@@ -234,6 +240,7 @@ public sealed class ScaleBenchmark(BenchOptions options, TextWriter o)
 
     private void PrintRun(Stage from, Stage to, int pods)
     {
+        PrintPerCpuSecond(from, to, pods);
         var seconds = to.SecondsSince(from);
         var mutating = to.Api.Since(from.Api, v => v is "POST" or "PUT" or "PATCH" or "DELETE");
         var reads = to.Api.Since(from.Api, v => v is "GET" or "LIST");

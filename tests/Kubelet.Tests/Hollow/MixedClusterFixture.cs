@@ -28,7 +28,7 @@ public sealed class MixedClusterFixture : IAsyncLifetime
     public const int HollowCount = 20;
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
-    private readonly InProcessApiServer _api = new();
+    private readonly ApiServerFixture _api = new();
     private readonly List<InProcessKubelet> _real = [];
     private readonly int _network = Random.Shared.Next(130, 250);
     private IHost? _scheduler;
@@ -37,7 +37,7 @@ public sealed class MixedClusterFixture : IAsyncLifetime
     private WebApplication? _hollow;
     private string? _hollowState;
 
-    public KubeMeshClient Client { get; private set; } = null!;
+    public KubeMeshClient Client => _api.Client;
 
     public IReadOnlyList<InProcessKubelet> RealNodes => _real;
 
@@ -50,8 +50,7 @@ public sealed class MixedClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _api.StartAsync();
-        Client = KubeMeshClient.Create(_api.Address);
+        await _api.InitializeAsync();
         await StartSchedulerAsync();
         await StartNodeLifecycleAsync();
         foreach (var index in Enumerable.Range(100, 150).OrderBy(_ => Random.Shared.Next()).Take(3))
@@ -62,7 +61,7 @@ public sealed class MixedClusterFixture : IAsyncLifetime
         }
 
         await StartHollowNodesAsync();
-        await WaitForAsync(async () => (await ReadyNodesAsync()).Count == HollowCount + 3, $"{HollowCount} hollow and 3 real nodes Ready");
+        await Eventually.Until(async () => (await ReadyNodesAsync()).Count == HollowCount + 3, TimeSpan.FromSeconds(60), $"{HollowCount} hollow and 3 real nodes are Ready");
     }
 
     public async Task DisposeAsync()
@@ -96,7 +95,6 @@ public sealed class MixedClusterFixture : IAsyncLifetime
             _scheduler.Dispose();
         }
 
-        Client?.Dispose();
         await _api.DisposeAsync();
         if (_hollowState is not null)
         {
@@ -115,21 +113,6 @@ public sealed class MixedClusterFixture : IAsyncLifetime
         (await Client.For<Node>().ListAsync(new ListRequest())).Items
             .Where(n => n.Status?.Conditions.Any(c => c is { Type: "Ready", Status: "True" }) == true).ToList();
 
-    /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the timeout.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds} s: {what}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
     private async Task StartSchedulerAsync()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -144,7 +127,7 @@ public sealed class MixedClusterFixture : IAsyncLifetime
         _scheduler = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _scheduler.StartAsync(timeout.Token);
-        await WaitForAsync(() => Task.FromResult(_scheduler.Services.GetRequiredService<SchedulerReadiness>().IsSynced), "the scheduler's informers to sync");
+        await Eventually.Until(() => _scheduler.Services.GetRequiredService<SchedulerReadiness>().IsSynced, TimeSpan.FromSeconds(60), "the scheduler's informers have synced");
     }
 
     private async Task StartNodeLifecycleAsync()

@@ -39,9 +39,9 @@ public sealed class MixedClusterTests(MixedClusterFixture cluster)
         var name = cluster.HollowPrefix + "3";
         var first = await leases.GetAsync("kube-node-lease", name);
         Assert.Equal(name, first.Spec.HolderIdentity);
-        await MixedClusterFixture.WaitForAsync(
+        await Eventually.Until(
             async () => (await leases.GetAsync("kube-node-lease", name)).Spec.RenewTime.ToDateTimeOffset() > first.Spec.RenewTime.ToDateTimeOffset(),
-            $"the lease of {name} to be renewed", TimeSpan.FromSeconds(20));
+            TimeSpan.FromSeconds(20), $"the lease of {name} is renewed");
     }
 
     [Fact]
@@ -74,12 +74,12 @@ public sealed class MixedClusterTests(MixedClusterFixture cluster)
         }
 
         IReadOnlyList<Pod> ready = [];
-        await MixedClusterFixture.WaitForAsync(async () =>
+        await Eventually.Until(async () =>
         {
             ready = (await pods.ListAsync(new ListRequest { Namespace = ns })).Items
                 .Where(p => p.Status?.Phase == "Running" && p.Status.Conditions.Any(c => c is { Type: "Ready", Status: "True" })).ToList();
             return ready.Count == 20;
-        }, "20 pods Running and Ready on hollow nodes");
+        }, TimeSpan.FromSeconds(60), "20 pods are Running and Ready on hollow nodes");
 
         Assert.All(ready, p => Assert.StartsWith(cluster.HollowPrefix, p.Spec.NodeName, StringComparison.Ordinal));
         Assert.True(ready.Select(p => p.Spec.NodeName).Distinct().Count() > 5, "the pods spread over the hollow nodes");
@@ -113,13 +113,13 @@ public sealed class MixedClusterTests(MixedClusterFixture cluster)
         });
 
         Pod anywhere = null!;
-        await MixedClusterFixture.WaitForAsync(async () => (anywhere = await pods.GetAsync(ns, "anywhere")).Status?.Phase == "Running", "the pod without a toleration Running");
+        await Eventually.Until(async () => (anywhere = await pods.GetAsync(ns, "anywhere")).Status?.Phase == "Running", TimeSpan.FromSeconds(60), "the pod without a toleration is Running");
         Assert.Contains(cluster.RealNodes, n => n.NodeName == anywhere.Spec.NodeName);
 
         Pod pending = null!;
-        await MixedClusterFixture.WaitForAsync(
+        await Eventually.Until(
             async () => (pending = await pods.GetAsync(ns, "hollow-only")).Status?.Conditions.Any(c => c is { Type: "PodScheduled", Status: "False" }) == true,
-            "the pod that selects hollow nodes but does not tolerate them to be reported unschedulable");
+            TimeSpan.FromSeconds(60), "the pod that selects hollow nodes but does not tolerate them is reported unschedulable");
         Assert.Equal("", pending.Spec.NodeName);
         Assert.Contains($"{MixedClusterFixture.HollowCount} node(s) had untolerated taint {{{HollowNode.Label}: true}}", pending.Status.Conditions.Single(c => c.Type == "PodScheduled").Message, StringComparison.Ordinal);
     }
@@ -132,14 +132,14 @@ public sealed class MixedClusterTests(MixedClusterFixture cluster)
         await cluster.Hollow.StopNodeAsync(name, timeout.Token);
 
         Node node = null!;
-        await MixedClusterFixture.WaitForAsync(
+        await Eventually.Until(
             async () => (node = await cluster.Client.For<Node>().GetAsync("", name)).Status.Conditions.Single(c => c.Type == "Ready").Status == "Unknown",
-            $"{name} to be marked NotReady (Unknown) after its grace period", MixedClusterFixture.GracePeriod + TimeSpan.FromSeconds(30));
+            MixedClusterFixture.GracePeriod + TimeSpan.FromSeconds(30), $"{name} is marked NotReady (Unknown) after its grace period");
 
         Assert.Equal("NodeStatusUnknown", node.Status.Conditions.Single(c => c.Type == "Ready").Reason);
-        await MixedClusterFixture.WaitForAsync(
+        await Eventually.Until(
             async () => (await cluster.Client.For<Node>().GetAsync("", name)).Spec.Taints.Any(t => t is { Key: "node.kubernetes.io/unreachable", Effect: "NoExecute" }),
-            $"{name} to get the unreachable taint");
+            TimeSpan.FromSeconds(60), $"{name} has the unreachable taint");
         var ready = await cluster.ReadyNodesAsync();
         Assert.Equal(MixedClusterFixture.HollowCount - 1 + 3, ready.Count);
     }

@@ -40,7 +40,11 @@ public sealed class PodRecorder : IAsyncDisposable
         [.. _pods.Where(p => p.Key.StartsWith(@namespace + "/", StringComparison.Ordinal)).Select(p => p.Value)];
 
     /// <summary>Waits until <paramref name="count"/> pods of the namespace have been seen Running.</summary>
-    public async Task WaitRunningAsync(string @namespace, int count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until <paramref name="count"/> pods of the namespace are Running, or the timeout; false (and a line saying
+    /// how far it got) when the timeout came first, so the phase still prints the figures of what did happen.
+    /// </summary>
+    public async Task<bool> WaitRunningAsync(string @namespace, int count, TimeSpan timeout, TextWriter output)
     {
         var deadline = Stopwatch.StartNew();
         while (In(@namespace).Count(p => p.Running > 0) < count)
@@ -48,12 +52,15 @@ public sealed class PodRecorder : IAsyncDisposable
             if (deadline.Elapsed > timeout)
             {
                 var pods = In(@namespace);
-                throw new TimeoutException($"{@namespace}: {pods.Count(p => p.Running > 0)} of {count} pods Running after {timeout.TotalSeconds} s " +
-                    $"({pods.Count} seen, {pods.Count(p => p.Bound > 0)} bound)");
+                output.WriteLine($"  TIMEOUT {@namespace}: {pods.Count(p => p.Running > 0)} of {count} pods Running after {timeout.TotalSeconds} s " +
+                    $"({pods.Count} seen, {pods.Count(p => p.Bound > 0)} bound); the figures below are of those");
+                return false;
             }
 
             await Task.Delay(100);
         }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()

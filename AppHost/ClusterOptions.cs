@@ -21,6 +21,15 @@ public sealed class ClusterOptions
     /// <summary>How many node agents (kubelets) run: node-1 .. node-N.</summary>
     public int NodeCount { get; set; } = 3;
 
+    /// <summary>How many hollow nodes run beside the real ones (kubemark's: real kubelet code, a runtime that starts nothing).</summary>
+    public int HollowNodes { get; set; }
+
+    /// <summary>How many hollow nodes share one process (hollow-nodes-1, -2, ...).</summary>
+    public int HollowNodesPerProcess { get; set; } = 1000;
+
+    /// <summary>Hollow node n's pod range is the n-th /24 of this network; it must meet no other range of the cluster.</summary>
+    public string HollowPodNetwork { get; set; } = "127.128.0.0/9";
+
     /// <summary>Every kubelet listens on its own node address (127.10.n.1) at this port, like kubelet's 10250.</summary>
     public int KubeletPort { get; set; } = 10250;
 

@@ -34,6 +34,12 @@ public sealed class KubeletOptions
 
     public int MaxPods { get; set; } = 110;
 
+    /// <summary>Labels the node registers with, "key=value,..." (kubelet's --node-labels).</summary>
+    public string? NodeLabels { get; set; }
+
+    /// <summary>Taints the node registers with, "key=value:Effect,..." (kubelet's --register-with-taints).</summary>
+    public string? RegisterWithTaints { get; set; }
+
     /// <summary>How often the node Lease is renewed (kubelet: 10 s; the lease lasts 40 s).</summary>
     public TimeSpan NodeLeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -15,6 +15,12 @@ public sealed class SchedulerOptions
     /// <summary>The longest wait between attempts (kube: 10 s).</summary>
     public TimeSpan PodMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The share of nodes filtering looks for feasible ones before scoring (kube-scheduler's percentageOfNodesToScore):
+    /// 0 adapts it to the cluster's size, 100 looks at every node.
+    /// </summary>
+    public int PercentageOfNodesToScore { get; set; }
+
     /// <summary>A pod no cluster event has woken for this long is retried anyway (kube: 5 min), in case an event was missed.</summary>
     public TimeSpan PodMaxInUnschedulablePodsDuration { get; set; } = TimeSpan.FromMinutes(5);
 

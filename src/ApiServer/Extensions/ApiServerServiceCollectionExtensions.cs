@@ -12,6 +12,7 @@ using KubeMesh.ApiServer.Services;
 using KubeMesh.ApiServer.Storage;
 using KubeMesh.ApiServer.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace KubeMesh.ApiServer.Extensions;
@@ -50,6 +51,8 @@ public static class ApiServerServiceCollectionExtensions
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
+        // kube-apiserver's /metrics, in Prometheus' text format, beside the OTLP export to the dashboard.
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ApiServerMetrics.MeterName).AddPrometheusExporter());
         builder.AddGrpcServer(o =>
         {
             // Outermost, so the request metrics see the status the client receives.
@@ -71,6 +74,7 @@ public static class ApiServerServiceCollectionExtensions
 
     public static WebApplication MapApiServer(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint();
         app.MapGrpcService<ResourceApi>();
         app.MapGrpcService<ManifestApi>();
         app.MapGrpcService<DiscoveryApi>();

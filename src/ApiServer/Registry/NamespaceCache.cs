@@ -71,7 +71,7 @@ public sealed partial class NamespaceCache(ObjectStore store, WatchHub hub, ILog
                     var (events, next) = await feed.NextAsync(cursor, FeedWait, stoppingToken);
                     foreach (var e in events)
                     {
-                        var meta = Kind.Metadata(ObjectCodec.Decode(Kind, e.Object, e.Revision));
+                        var meta = Kind.Metadata(e.Object);
                         Apply(meta.Name, e.Revision, e.Type == StoreEvent.Deleted ? null : meta);
                     }
 

@@ -18,23 +18,30 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub, ApiSe
 
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Events a watcher may have waiting before it counts as fallen behind and is closed (its client resumes).</summary>
+    private const int BufferSize = 10_000;
+
     public async Task StreamAsync(ResourceKind kind, WatchRequest request, Func<IMessage, Task> write, CancellationToken ct)
+    {
+        using var watch = metrics?.Watch(kind);
+        await StreamEventsAsync(kind, request, watch is null ? write : async m =>
+        {
+            await write(m);
+            watch.Sent();
+        }, ct);
+    }
+
+    private async Task StreamEventsAsync(ResourceKind kind, WatchRequest request, Func<IMessage, Task> write, CancellationToken ct)
     {
         var filter = ObjectFilter.From(kind, request);
         var feed = await hub.FeedAsync(kind);
-        using var watcher = metrics?.Watch(kind);
-        var sent = watcher is null ? write : async m =>
-        {
-            await write(m);
-            watcher.Sent();
-        };
         long cursor;
         if (request.ResourceVersion is "" or "0")
         {
             var (items, revision) = await registry.ListAsync(kind, filter);
             foreach (var item in items)
             {
-                await sent(NewEvent(kind, StoreEvent.Added, item));
+                await write(NewEvent(kind, StoreEvent.Added, item));
             }
 
             cursor = revision;
@@ -44,54 +51,114 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub, ApiSe
             cursor = ResourceVersions.Parse(request.ResourceVersion);
         }
 
+        var trigger = feed.TriggerField is { } field && filter.Fields.TryGetExactMatch(field, out var value) ? value : null;
         while (!ct.IsCancellationRequested)
         {
-            IReadOnlyList<StoreEvent> events;
-            long next;
-            try
+            using var watcher = feed.Watch(cursor, trigger, BufferSize);
+            if (watcher is null)
             {
-                (events, next) = await feed.NextAsync(cursor, BookmarkInterval, ct);
-            }
-            catch (ExpiredException ex)
-            {
-                throw ApiErrors.Expired(ex.Message);
-            }
-
-            foreach (var e in events)
-            {
-                if (Translate(kind, filter, e) is { } message)
+                // Behind the watch cache's memory: the store's log has the older events, in chunks.
+                IReadOnlyList<WatchCacheEvent> older;
+                long next;
+                try
                 {
-                    await sent(message);
+                    (older, next) = await feed.ReadOlderAsync(cursor);
                 }
+                catch (ExpiredException ex)
+                {
+                    throw ApiErrors.Expired(ex.Message);
+                }
+
+                await WriteAsync(kind, filter, older, cursor, write);
+                cursor = next;
+                continue;
             }
 
-            if (events.Count == 0 && request.AllowWatchBookmarks)
-            {
-                var bookmark = kind.New();
-                kind.Metadata(bookmark).ResourceVersion = Math.Max(cursor, feed.Last).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                kind.SetTypeMeta(bookmark);
-                await sent(NewEvent(kind, StoreEvent.Bookmark, bookmark));
-            }
-
-            cursor = next;
+            // Ending the call is how a watcher that fell behind is told to resume from its last resourceVersion.
+            await FollowAsync(kind, request, filter, feed, watcher, cursor, write, ct);
+            return;
         }
     }
 
-    private static IMessage? Translate(ResourceKind kind, ObjectFilter filter, StoreEvent e)
+    /// <summary>
+    /// Writes the watcher's events after <paramref name="cursor"/> as they come (a list may have read past what the
+    /// feed had), and a bookmark after a quiet interval, until the call ends or the feed closes the watcher.
+    /// </summary>
+    private async Task FollowAsync(
+        ResourceKind kind, WatchRequest request, ObjectFilter filter, WatchFeed feed, FeedWatcher watcher, long cursor, Func<IMessage, Task> write, CancellationToken ct)
     {
-        var obj = ObjectCodec.Decode(kind, e.Object, e.Revision);
-        var matches = filter.Matches(kind, obj);
-        if (e.Previous is null)
+        var batch = new List<WatchCacheEvent>();
+        while (!ct.IsCancellationRequested)
         {
-            return matches ? NewEvent(kind, e.Type, obj, e.TraceParent) : null;
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            quiet.CancelAfter(BookmarkInterval);
+            bool more;
+            try
+            {
+                more = await watcher.Events.WaitToReadAsync(quiet.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (request.AllowWatchBookmarks && feed.BookmarkRevision(watcher) is { } revision)
+                {
+                    var bookmark = kind.New();
+                    kind.Metadata(bookmark).ResourceVersion = Math.Max(cursor, revision).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    kind.SetTypeMeta(bookmark);
+                    await write(NewEvent(kind, StoreEvent.Bookmark, bookmark));
+                }
+
+                continue;
+            }
+
+            if (!more)
+            {
+                return;
+            }
+
+            batch.Clear();
+            while (batch.Count < BufferSize && watcher.Events.TryRead(out var e))
+            {
+                batch.Add(e);
+            }
+
+            cursor = await WriteAsync(kind, filter, batch, cursor, write);
+        }
+    }
+
+    /// <summary>Writes the events after <paramref name="cursor"/> that the filter lets through; returns the new cursor.</summary>
+    private async Task<long> WriteAsync(ResourceKind kind, ObjectFilter filter, IReadOnlyList<WatchCacheEvent> events, long cursor, Func<IMessage, Task> write)
+    {
+        foreach (var e in events)
+        {
+            if (e.Revision <= cursor)
+            {
+                continue;
+            }
+
+            cursor = e.Revision;
+            if (Translate(kind, filter, e) is { } message)
+            {
+                await write(message);
+            }
         }
 
-        var matched = filter.Matches(kind, ObjectCodec.Decode(kind, e.Previous.Value, e.Revision));
+        return cursor;
+    }
+
+    private static IMessage? Translate(ResourceKind kind, ObjectFilter filter, WatchCacheEvent e)
+    {
+        var matches = filter.Matches(kind, e.Object);
+        if (e.Previous is null)
+        {
+            return matches ? NewEvent(kind, e.Type, e.Object, e.Event.TraceParent) : null;
+        }
+
+        var matched = filter.Matches(kind, e.Previous);
         return (matched, matches) switch
         {
-            (true, true) => NewEvent(kind, StoreEvent.Modified, obj, e.TraceParent),
-            (false, true) => NewEvent(kind, StoreEvent.Added, obj, e.TraceParent),
-            (true, false) => NewEvent(kind, StoreEvent.Deleted, obj, e.TraceParent),
+            (true, true) => NewEvent(kind, StoreEvent.Modified, e.Object, e.Event.TraceParent),
+            (false, true) => NewEvent(kind, StoreEvent.Added, e.Object, e.Event.TraceParent),
+            (true, false) => NewEvent(kind, StoreEvent.Deleted, e.Object, e.Event.TraceParent),
             _ => null,
         };
     }

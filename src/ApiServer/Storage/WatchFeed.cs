@@ -6,14 +6,20 @@ using StackExchange.Redis;
 namespace KubeMesh.ApiServer.Storage;
 
 /// <summary>
-/// The watch cache of one kind (kube-apiserver's Cacher): one reader follows the kind's log in the store,
-/// keeps the latest events in memory and wakes every watcher, so N watchers cost one store read per change.
+/// The watch cache of one kind (kube-apiserver's Cacher): one reader follows the kind's log in the store and keeps
+/// the latest events in memory, each decoded once, so N watchers cost one store read and one decode per change.
+/// Each registered <see cref="FeedWatcher"/> is pushed only the events it may want: every event, or for a kind with a
+/// trigger field (pods: spec.nodeName) only those whose object had or has the value its field selector asks for, so a
+/// thousand kubelets each watching their own pods cost one dictionary look-up per event, not a thousand filters.
 /// Watchers behind the in-memory window read the older part from the store log.
 /// </summary>
 public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int capacity, TimeSpan pollInterval, ILogger logger) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
-    private readonly List<StoreEvent> _ring = [];
+    private readonly List<WatchCacheEvent> _ring = [];
+    private readonly HashSet<FeedWatcher> _everything = [];
+    private readonly Dictionary<string, HashSet<FeedWatcher>> _byTrigger = new(StringComparer.Ordinal);
+    private readonly string? _triggerField = WatchTriggers.FieldOf(kind);
     private readonly SemaphoreSlim _nudge = new(0);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = NewSignal();
@@ -23,6 +29,9 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     private Task? _loop;
 
     public ResourceKind Kind => kind;
+
+    /// <summary>The field whose value picks a watcher's events (spec.nodeName for pods), or null.</summary>
+    public string? TriggerField => _triggerField;
 
     /// <summary>The newest revision this feed has read: every event of the kind up to it is known.</summary>
     public long Last
@@ -60,7 +69,7 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         var nl = bytes.Span.IndexOf((byte)'\n');
         if (nl > 0 && long.TryParse(bytes.Span[..nl], NumberStyles.Integer, CultureInfo.InvariantCulture, out var kindPrevious))
         {
-            var e = StoreEvent.Parse(bytes[(nl + 1)..]);
+            var e = new WatchCacheEvent(kind, StoreEvent.Parse(bytes[(nl + 1)..]), _triggerField);
             lock (_gate)
             {
                 if (_started && kindPrevious <= _last)
@@ -86,17 +95,15 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     /// The events after <paramref name="cursor"/>, waiting up to <paramref name="maxWait"/> for one.
     /// Returns the cursor to continue from; an empty batch means nothing happened in time.
     /// </summary>
-    public async Task<(IReadOnlyList<StoreEvent> Events, long Next)> NextAsync(long cursor, TimeSpan maxWait, CancellationToken ct)
+    public async Task<(IReadOnlyList<WatchCacheEvent> Events, long Next)> NextAsync(long cursor, TimeSpan maxWait, CancellationToken ct)
     {
-        Task changed;
-        long ringStart;
+        Task? changed = null;
         lock (_gate)
         {
-            ringStart = _ringStart;
             if (cursor >= _ringStart)
             {
-                var index = _ring.FindIndex(e => e.Revision > cursor);
-                if (index >= 0)
+                var index = FirstAfterLocked(cursor);
+                if (index < _ring.Count)
                 {
                     var batch = _ring.GetRange(index, _ring.Count - index);
                     return (batch, batch[^1].Revision);
@@ -104,22 +111,88 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
 
                 changed = _changed.Task;
             }
-            else
-            {
-                changed = Task.CompletedTask;
-            }
         }
 
-        if (cursor < ringStart)
+        if (changed is null)
         {
-            const int take = 1000;
-            var older = await store.ReadLogAsync(kind, cursor, ringStart, take);
-            return older.Count == take ? (older, older[^1].Revision) : (older, ringStart);
+            return await ReadOlderAsync(cursor);
         }
 
         await Task.WhenAny(changed, Task.Delay(maxWait, ct));
         ct.ThrowIfCancellationRequested();
         return ([], cursor);
+    }
+
+    /// <summary>
+    /// Registers a watcher for the events after <paramref name="cursor"/> that match <paramref name="trigger"/> (the
+    /// trigger field's value its selector requires; null for all), handed the ones already in memory at once. Null when
+    /// the cursor is older than the memory window: read <see cref="ReadOlderAsync"/> first.
+    /// </summary>
+    public FeedWatcher? Watch(long cursor, string? trigger, int bufferSize)
+    {
+        trigger = _triggerField is null ? null : trigger;
+        lock (_gate)
+        {
+            if (!_started || cursor < _ringStart)
+            {
+                return null;
+            }
+
+            var backlog = _ring.Skip(FirstAfterLocked(cursor)).Where(e => trigger is null || e.Trigger == trigger || e.PreviousTrigger == trigger).ToList();
+            var watcher = new FeedWatcher(this, trigger, backlog.Count + bufferSize);
+            foreach (var e in backlog)
+            {
+                watcher.TryAdd(e);
+            }
+
+            if (trigger is null)
+            {
+                _everything.Add(watcher);
+            }
+            else if (_byTrigger.TryGetValue(trigger, out var set))
+            {
+                set.Add(watcher);
+            }
+            else
+            {
+                _byTrigger[trigger] = [watcher];
+            }
+
+            return watcher;
+        }
+    }
+
+    /// <summary>Events after <paramref name="cursor"/> from the store's log, up to the start of the memory window.</summary>
+    /// <exception cref="ExpiredException">The log no longer reaches back to the cursor.</exception>
+    public async Task<(IReadOnlyList<WatchCacheEvent> Events, long Next)> ReadOlderAsync(long cursor)
+    {
+        const int take = 1000;
+        long ringStart;
+        lock (_gate)
+        {
+            ringStart = _ringStart;
+        }
+
+        var older = await store.ReadLogAsync(kind, cursor, ringStart, take);
+        var events = older.Select(e => new WatchCacheEvent(kind, e, _triggerField)).ToList();
+        return events.Count == take ? (events, events[^1].Revision) : (events, Math.Max(cursor, ringStart));
+    }
+
+    /// <summary>A revision the watcher may be told it has seen everything up to (a bookmark), or null while events wait in its buffer.</summary>
+    public long? BookmarkRevision(FeedWatcher watcher)
+    {
+        lock (_gate)
+        {
+            return watcher.Events.Count == 0 && watcher.ClosedBecause is null ? _last : null;
+        }
+    }
+
+    internal void Unregister(FeedWatcher watcher)
+    {
+        lock (_gate)
+        {
+            RemoveLocked(watcher);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -159,10 +232,10 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     {
         while (true)
         {
-            IReadOnlyList<StoreEvent> events;
+            IReadOnlyList<WatchCacheEvent> events;
             try
             {
-                events = await store.ReadLogAsync(kind, Last);
+                events = [.. (await store.ReadLogAsync(kind, Last)).Select(e => new WatchCacheEvent(kind, e, _triggerField))];
             }
             catch (ExpiredException)
             {
@@ -188,11 +261,17 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         {
             _ring.Clear();
             _ringStart = _last = revision;
+            foreach (var watcher in _everything.Concat(_byTrigger.Values.SelectMany(w => w)).ToList())
+            {
+                watcher.Close("the watch cache fell behind the store and started over");
+                RemoveLocked(watcher);
+            }
+
             Signal();
         }
     }
 
-    private void Append(IReadOnlyList<StoreEvent> events)
+    private void Append(IReadOnlyList<WatchCacheEvent> events)
     {
         lock (_gate)
         {
@@ -201,7 +280,7 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     }
 
     /// <summary>Appends the events newer than the feed's last; a published entry may have arrived during a log read.</summary>
-    private void AppendLocked(IReadOnlyList<StoreEvent> events)
+    private void AppendLocked(IReadOnlyList<WatchCacheEvent> events)
     {
         var added = false;
         foreach (var e in events)
@@ -211,6 +290,7 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
                 _ring.Add(e);
                 _last = e.Revision;
                 added = true;
+                DispatchLocked(e);
             }
         }
 
@@ -227,6 +307,78 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         }
 
         Signal();
+    }
+
+    /// <summary>Hands the event to every watcher of the kind and to those selecting its trigger value, before or after.</summary>
+    private void DispatchLocked(WatchCacheEvent e)
+    {
+        List<FeedWatcher>? behind = null;
+        foreach (var watcher in _everything)
+        {
+            Deliver(watcher, e, ref behind);
+        }
+
+        if (e.Trigger is not null && _byTrigger.TryGetValue(e.Trigger, out var selected))
+        {
+            foreach (var watcher in selected)
+            {
+                Deliver(watcher, e, ref behind);
+            }
+        }
+
+        if (e.PreviousTrigger is not null && e.PreviousTrigger != e.Trigger && _byTrigger.TryGetValue(e.PreviousTrigger, out var before))
+        {
+            foreach (var watcher in before)
+            {
+                Deliver(watcher, e, ref behind);
+            }
+        }
+
+        foreach (var watcher in behind ?? [])
+        {
+            watcher.Close("the watcher fell behind: its buffer of events is full");
+            RemoveLocked(watcher);
+        }
+    }
+
+    private static void Deliver(FeedWatcher watcher, WatchCacheEvent e, ref List<FeedWatcher>? behind)
+    {
+        if (!watcher.TryAdd(e))
+        {
+            (behind ??= []).Add(watcher);
+        }
+    }
+
+    private void RemoveLocked(FeedWatcher watcher)
+    {
+        if (watcher.Trigger is null)
+        {
+            _everything.Remove(watcher);
+        }
+        else if (_byTrigger.TryGetValue(watcher.Trigger, out var set) && set.Remove(watcher) && set.Count == 0)
+        {
+            _byTrigger.Remove(watcher.Trigger);
+        }
+    }
+
+    /// <summary>The index of the first event in memory after <paramref name="cursor"/> (binary search: revisions only grow).</summary>
+    private int FirstAfterLocked(long cursor)
+    {
+        int low = 0, high = _ring.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (_ring[mid].Revision <= cursor)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     private void Signal()

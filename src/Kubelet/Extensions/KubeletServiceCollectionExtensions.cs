@@ -1,8 +1,10 @@
 using KubeMesh.Client;
+using KubeMesh.Kubelet.Hollow;
 using KubeMesh.Kubelet.Images;
 using KubeMesh.Kubelet.Metrics;
 using KubeMesh.Kubelet.Nodes;
 using KubeMesh.Kubelet.Pods;
+using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
 using KubeMesh.Kubelet.Server;
 using KubeMesh.Kubelet.Volumes;
@@ -17,6 +19,7 @@ public static class KubeletServiceCollectionExtensions
     /// <summary>
     /// The node agent: node registration and heartbeats, pod workers over the process runtime, and the kubelet's
     /// gRPC endpoint on the node's InternalIP and Kubelet:Port (cleartext HTTP/2, what the node status publishes).
+    /// With Kubelet:Hollow:Nodes set, the process runs that many hollow node agents instead (see <see cref="HollowNodeSet"/>).
     /// Expects a <see cref="KubeMeshClient"/> registered (AddKubeMeshClient).
     /// </summary>
     public static WebApplicationBuilder AddKubelet(this WebApplicationBuilder builder)
@@ -24,15 +27,18 @@ public static class KubeletServiceCollectionExtensions
         var section = builder.Configuration.GetSection(KubeletOptions.Section);
         var options = section.Get<KubeletOptions>() ?? new KubeletOptions();
         options.StateDirectory = Path.GetFullPath(options.StateDirectory);
-        var services = builder.Services;
-        services.AddSingleton(Options.Create(options));
-        services.AddSingleton(options);
+        var hollow = HollowNodeOptions.From(builder.Configuration);
+        if (hollow.Nodes > 0)
+        {
+            return builder.AddHollowNodes(options, hollow);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(options.ResolveAddress(), options.Port, listen => listen.Protocols = HttpProtocols.Http2));
-
-        services.AddKubeMeshEventRecorder("kubelet", options.NodeName);
+        var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ConfigSourceWatch(sp.GetRequiredService<SharedInformerFactory>()));
+        services.AddKubeletNode(options);
         services.AddSingleton(new ContainerRuntimeOptions
         {
             StateDirectory = options.StateDirectory,
@@ -40,11 +46,26 @@ public static class KubeletServiceCollectionExtensions
             ClusterDomain = options.ClusterDomain,
             Cgroups = options.Cgroups,
         });
+        services.AddSingleton<ProcessContainerRuntime>();
+        services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<ProcessContainerRuntime>());
+        services.AddSingleton<IProbeRunner>(sp => new ProbeRunner(sp.GetRequiredService<IContainerRuntime>()));
+        builder.AddGrpcServer();
+        return builder;
+    }
+
+    /// <summary>
+    /// One node agent's parts, whatever its runtime: registration, Lease and status heartbeats, pod manager and workers,
+    /// volumes, images, pod IPs and events. The caller adds an <see cref="IContainerRuntime"/>, an <see cref="IProbeRunner"/>,
+    /// a <see cref="ConfigSourceWatch"/>, a <see cref="TimeProvider"/> and the client.
+    /// </summary>
+    public static IServiceCollection AddKubeletNode(this IServiceCollection services, KubeletOptions options)
+    {
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(options);
+        services.AddKubeMeshEventRecorder("kubelet", options.NodeName);
         services.AddSingleton(new ImageRegistryOptions());
         services.AddSingleton<ImageRegistry>();
         services.AddSingleton(new ContainerLogStore(Path.Combine(options.StateDirectory, "logs")));
-        services.AddSingleton<ProcessContainerRuntime>();
-        services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<ProcessContainerRuntime>());
         services.AddSingleton(new PodIpAllocator(options.ResolvePodRange(), options.StateDirectory));
         services.AddSingleton<NodeAllocatable>();
         services.AddSingleton<EnvironmentResolver>();
@@ -58,14 +79,17 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton<NodeRegistration>();
         services.AddHostedService<NodeStatusReporter>();
         services.AddHostedService<NodeLeaseController>();
-
-        builder.AddGrpcServer();
-        return builder;
+        return services;
     }
 
     public static WebApplication MapKubelet(this WebApplication app)
     {
-        app.MapGrpcService<KubeletServer>();
+        // A hollow-node process serves no kubelet endpoint: its containers have no logs and nothing to exec into.
+        if (app.Services.GetService<HollowNodeSet>() is null)
+        {
+            app.MapGrpcService<KubeletServer>();
+        }
+
         return app;
     }
 }

@@ -6,6 +6,9 @@ namespace KubeMesh.Kubelet.Nodes;
 /// <summary>Builds the Node this kubelet registers and the status it posts (kubelet's initialNode and setters).</summary>
 public sealed class NodeObjectBuilder(KubeletOptions options, NodeAllocatable allocatable)
 {
+    private readonly IReadOnlyDictionary<string, string> _labels = NodeRegistrationSettings.ParseLabels(options.NodeLabels);
+    private readonly IReadOnlyList<Taint> _taints = NodeRegistrationSettings.ParseTaints(options.RegisterWithTaints);
+
     public string NodeName => options.NodeName;
 
     public string Address { get; } = options.ResolveAddress().ToString();
@@ -20,13 +23,21 @@ public sealed class NodeObjectBuilder(KubeletOptions options, NodeAllocatable al
             Spec = new NodeSpec(),
         };
         ApplyLabelsAndSpec(node);
+
+        // As kubelet's --register-with-taints: set when the node registers, then the node's owners' to change.
+        node.Spec.Taints.Add(_taints.Select(t => t.Clone()));
         node.Status = Status(null, now);
         return node;
     }
 
-    /// <summary>What registration reconciles on an existing Node: its well-known labels and podCIDR.</summary>
+    /// <summary>What registration reconciles on an existing Node: its well-known and configured labels and podCIDR.</summary>
     public void ApplyLabelsAndSpec(Node node)
     {
+        foreach (var (key, value) in _labels)
+        {
+            node.Metadata.Labels[key] = value;
+        }
+
         node.Metadata.Labels["kubernetes.io/hostname"] = options.NodeName;
         node.Metadata.Labels["kubernetes.io/os"] = "linux";
         node.Metadata.Labels["kubernetes.io/arch"] = NodeInfo.Architecture;

@@ -11,13 +11,15 @@ namespace KubeMesh.Kubelet.Pods;
 
 /// <summary>
 /// Watches the pods bound to this node (field selector spec.nodeName=&lt;node&gt;) and hands each to its own
-/// <see cref="PodWorker"/>, keyed by uid, as the kubelet's pod manager and pod workers do.
+/// <see cref="PodWorker"/>, keyed by uid, as the kubelet's pod manager and pod workers do. The watch is this node's
+/// own and lives as long as the node agent, so a hollow node stopped in a shared process stops watching too.
 /// </summary>
 public sealed class PodManager(
-    SharedInformerFactory informers, PodWorkerContext context, ProcessContainerRuntime runtime,
-    IOptions<KubeletOptions> options, ILogger<PodManager> logger) : BackgroundService
+    KubeMeshClient client, ConfigSourceWatch sources, PodWorkerContext context, IContainerRuntime runtime,
+    IOptions<KubeletOptions> options, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new();
+    private readonly ILogger _logger = loggers.CreateLogger<PodManager>();
 
     /// <summary>The worker running the pod <paramref name="namespace"/>/<paramref name="name"/> on this node, if any.</summary>
     public PodWorker? Find(string @namespace, string name) =>
@@ -32,7 +34,8 @@ public sealed class PodManager(
         // Containers left by an earlier run die before any pod is synced, so none is ever doubled.
         await runtime.InitializeAsync(stoppingToken);
         context.Metrics.TrackPods(() => Workers);
-        var informer = informers.GetInformer<Pod>(new InformerOptions { FieldSelector = "spec.nodeName=" + options.Value.NodeName });
+        var informer = new Informer<Pod>(
+            client.For<Pod>(), new InformerOptions { FieldSelector = "spec.nodeName=" + options.Value.NodeName }, loggers.CreateLogger<Informer<Pod>>());
         informer.AddEventHandler(onAdd: Dispatch, onUpdate: (_, pod) => Dispatch(pod), onDelete: pod =>
         {
             if (_workers.TryGetValue(pod.Metadata.Uid, out var worker))
@@ -40,13 +43,20 @@ public sealed class PodManager(
                 worker.Remove();
             }
         });
+
         // Mounted ConfigMaps and Secrets are followed so their files change within seconds of the objects.
-        informers.GetInformer<ConfigMap>().AddEventHandler(onAdd: SourceChanged, onUpdate: (_, c) => SourceChanged(c), onDelete: SourceChanged);
-        informers.GetInformer<Secret>().AddEventHandler(onAdd: SourceChanged, onUpdate: (_, s) => SourceChanged(s), onDelete: SourceChanged);
-        informers.Start();
-        await informer.WaitForCacheSyncAsync(stoppingToken);
-        KubeletLog.PodsSynced(logger, options.Value.NodeName, informer.Lister.ListKeys().Count);
-        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        using var subscription = sources.Subscribe(SourceChanged);
+        var running = informer.RunAsync(stoppingToken);
+        try
+        {
+            await informer.WaitForCacheSyncAsync(stoppingToken);
+            KubeletLog.PodsSynced(_logger, options.Value.NodeName, informer.Lister.ListKeys().Count);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await running;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -54,10 +64,6 @@ public sealed class PodManager(
         await base.StopAsync(cancellationToken);
         await Task.WhenAll(_workers.Values.Select(w => w.ShutdownAsync(TimeSpan.FromSeconds(5))));
     }
-
-    private void SourceChanged(ConfigMap configMap) => SourceChanged("ConfigMap", configMap.Metadata.Namespace, configMap.Metadata.Name);
-
-    private void SourceChanged(Secret secret) => SourceChanged("Secret", secret.Metadata.Namespace, secret.Metadata.Name);
 
     private void SourceChanged(string kind, string @namespace, string name)
     {
@@ -78,7 +84,7 @@ public sealed class PodManager(
         var worker = new PodWorker(pod, context);
         if (_workers.TryAdd(pod.Metadata.Uid, worker))
         {
-            KubeletLog.PodAdded(logger, pod.Metadata.Namespace, pod.Metadata.Name, pod.Metadata.Uid);
+            KubeletLog.PodAdded(_logger, pod.Metadata.Namespace, pod.Metadata.Name, pod.Metadata.Uid);
             worker.Start();
             _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(KeyValuePair.Create(pod.Metadata.Uid, worker)), TaskScheduler.Default);
         }

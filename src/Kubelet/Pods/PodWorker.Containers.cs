@@ -180,6 +180,7 @@ public sealed partial class PodWorker
             Mounts = slot.Spec.VolumeMounts.Select(m => new ContainerMount(m.Name, m.MountPath, m.ReadOnly)).ToList(),
             Resources = ContainerResources.From(slot.Spec.Resources),
             Attempt = slot.Terminated is null ? slot.RestartCount : slot.RestartCount + 1,
+            RunsToCompletion = slot.IsInit ? slot.Spec.RestartPolicy != "Always" : RestartPolicy != "Always",
         };
 
         try

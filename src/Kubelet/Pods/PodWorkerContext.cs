@@ -11,7 +11,7 @@ namespace KubeMesh.Kubelet.Pods;
 
 /// <summary>What every pod worker of this node shares.</summary>
 public sealed class PodWorkerContext(
-    IContainerRuntime runtime, ImageRegistry images, PodIpAllocator podIps, ContainerLogStore logs,
+    IContainerRuntime runtime, IProbeRunner probes, ImageRegistry images, PodIpAllocator podIps, ContainerLogStore logs,
     EnvironmentResolver environment, VolumeManager volumes, KubeMeshClient client, EventRecorder events, KubeletOptions options,
     TimeProvider time, ILogger<PodWorker> logger, KubeletMetrics? metrics = null)
 {
@@ -27,7 +27,7 @@ public sealed class PodWorkerContext(
 
     public VolumeManager Volumes { get; } = volumes;
 
-    public ProbeRunner Probes { get; } = new(runtime);
+    public IProbeRunner Probes { get; } = probes;
 
     public ResourceClient<Pod> Pods { get; } = client.For<Pod>();
 

@@ -12,7 +12,7 @@ namespace KubeMesh.Kubelet.Probes;
 /// or liveness ask for the container to be killed. Every failed attempt is reported (Unhealthy events). Until the
 /// container is first ready, each startup and readiness attempt is a span under its start (<see cref="Trace"/>).
 /// </summary>
-public sealed class ContainerProber(ProbeRunner runner, Container container, ContainerHandle handle, string podIp, TimeProvider time, IProbeListener listener)
+public sealed class ContainerProber(IProbeRunner runner, Container container, ContainerHandle handle, string podIp, TimeProvider time, IProbeListener listener)
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;

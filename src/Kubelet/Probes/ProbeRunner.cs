@@ -11,7 +11,7 @@ namespace KubeMesh.Kubelet.Probes;
 /// Runs one attempt of a probe (the kubelet's prober): httpGet against the pod IP (2xx and 3xx pass, redirects are
 /// not followed), tcpSocket (a connect), exec in the container's own view through the runtime (exit 0 passes).
 /// </summary>
-public sealed class ProbeRunner(IContainerRuntime runtime)
+public sealed class ProbeRunner(IContainerRuntime runtime) : IProbeRunner
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero });
 

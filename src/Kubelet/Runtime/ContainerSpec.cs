@@ -23,4 +23,11 @@ public sealed record ContainerSpec(string Name, string Image)
 
     /// <summary>Restart count of this container; each instance gets its own log file.</summary>
     public int Attempt { get; init; }
+
+    /// <summary>
+    /// The container is meant to end by itself: an init container, or any container of a pod whose restartPolicy is
+    /// not Always. A runtime that runs a program ignores this (the program decides); one that runs nothing (a hollow
+    /// node) ends such a container successfully instead of keeping it running forever.
+    /// </summary>
+    public bool RunsToCompletion { get; init; }
 }

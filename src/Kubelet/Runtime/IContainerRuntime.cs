@@ -1,7 +1,8 @@
 namespace KubeMesh.Kubelet.Runtime;
 
 /// <summary>
-/// Runs a pod's containers as local processes; what a pod worker calls, like the CRI runtime service.
+/// What a pod worker calls to run a pod's containers, like the CRI runtime service: local processes on a real node
+/// (<see cref="ProcessContainerRuntime"/>), nothing at all on a hollow one (<see cref="Hollow.HollowContainerRuntime"/>).
 /// </summary>
 public interface IContainerRuntime
 {
@@ -10,6 +11,9 @@ public interface IContainerRuntime
 
     /// <summary>Why CPU limits are not enforced on this node (no writable cgroups), or null when they are.</summary>
     string? CpuLimitsNotEnforcedReason { get; }
+
+    /// <summary>Readies the runtime before any pod is synced, such as killing what an earlier run left; runs once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Starts one container instance. Unknown images throw <see cref="ImagePullException"/>.</summary>
     Task<ContainerHandle> StartContainerAsync(PodSandbox sandbox, ContainerSpec spec, CancellationToken cancellationToken);

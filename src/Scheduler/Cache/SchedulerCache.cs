@@ -8,12 +8,20 @@ namespace KubeMesh.Scheduler.Cache;
 /// What the scheduler believes each node carries (kube-scheduler's cache): nodes and assigned pods from the
 /// informers, plus pods it has assumed onto a node but whose binding the informer has not shown yet. Assuming
 /// before binding lets back-to-back pods see each other's requests; a failed binding forgets the pod again.
+/// Each node's <see cref="NodeInfo"/> is kept up to date as pods come and go, and stamped with a generation, so a
+/// snapshot copies only the nodes that changed since the last one (kube-scheduler's UpdateSnapshot), not every pod.
 /// </summary>
 public sealed class SchedulerCache
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeEntry> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodEntry> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeInfo> _snapshot = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private NodeInfo[] _snapshotList = [];
+    private bool _snapshotListChanged;
+    private long _generation;
+    private long _snapshotGeneration;
 
     public int NodeCount
     {
@@ -21,7 +29,7 @@ public sealed class SchedulerCache
         {
             lock (_lock)
             {
-                return _nodes.Count;
+                return _nodes.Values.Count(n => n.Info is not null);
             }
         }
     }
@@ -30,7 +38,21 @@ public sealed class SchedulerCache
     {
         lock (_lock)
         {
-            _nodes[node.Metadata.Name] = node;
+            var entry = Entry(node.Metadata.Name);
+            if (entry.Info is null)
+            {
+                entry.Info = new NodeInfo(node);
+                foreach (var pod in entry.Pods.Values)
+                {
+                    entry.Info.AddPod(pod);
+                }
+            }
+            else
+            {
+                entry.Info.SetNode(node);
+            }
+
+            Touch(entry);
         }
     }
 
@@ -38,16 +60,27 @@ public sealed class SchedulerCache
     {
         lock (_lock)
         {
-            _nodes.Remove(node.Metadata.Name);
+            if (_nodes.TryGetValue(node.Metadata.Name, out var entry))
+            {
+                entry.Info = null;
+                Touch(entry);
+                if (entry.Pods.Count == 0)
+                {
+                    _nodes.Remove(node.Metadata.Name);
+                    _removed.Add(node.Metadata.Name);
+                }
+            }
         }
     }
 
     /// <summary>A pod the informer shows on a node; confirms an assumed one (possibly on another node, if someone else bound it).</summary>
     public void AddOrUpdatePod(Pod pod)
     {
+        var key = MetaNamespaceKey.For(pod.Metadata);
         lock (_lock)
         {
-            _pods[MetaNamespaceKey.For(pod.Metadata)] = new PodEntry(pod, Assumed: false);
+            RemovePodLocked(key);
+            PlaceLocked(key, new PodEntry(pod, Assumed: false));
         }
     }
 
@@ -55,7 +88,7 @@ public sealed class SchedulerCache
     {
         lock (_lock)
         {
-            _pods.Remove(MetaNamespaceKey.For(pod.Metadata));
+            RemovePodLocked(MetaNamespaceKey.For(pod.Metadata));
         }
     }
 
@@ -75,7 +108,7 @@ public sealed class SchedulerCache
                 throw new InvalidOperationException($"pod {key} is already in the scheduler cache");
             }
 
-            _pods[key] = new PodEntry(pod, Assumed: true);
+            PlaceLocked(key, new PodEntry(pod, Assumed: true));
         }
     }
 
@@ -86,7 +119,7 @@ public sealed class SchedulerCache
         {
             if (_pods.TryGetValue(key, out var entry) && entry.Assumed)
             {
-                _pods.Remove(key);
+                RemovePodLocked(key);
             }
         }
     }
@@ -101,29 +134,122 @@ public sealed class SchedulerCache
     }
 
     /// <summary>
-    /// A consistent copy of every node with its pods, for one scheduling cycle, ordered by node name. Built afresh
-    /// each time: plugins may keep what they read, and nothing the informers do meanwhile changes it.
+    /// A consistent copy of every node with its pods, for one scheduling cycle, ordered by node name. Plugins may
+    /// keep what they read, and nothing the informers do meanwhile changes it: the nodes that changed since the last
+    /// snapshot are copied afresh, the others are the previous snapshot's copies, which nothing changes.
     /// </summary>
     public IReadOnlyList<NodeInfo> Snapshot()
     {
         lock (_lock)
         {
-            var infos = _nodes.Values
-                .OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)
-                .Select(n => new NodeInfo(n))
-                .ToList();
-            var byName = infos.ToDictionary(i => i.Name, StringComparer.Ordinal);
-            foreach (var entry in _pods.Values)
+            var changed = new Dictionary<string, NodeInfo?>(StringComparer.Ordinal);
+            foreach (var (name, entry) in _nodes)
             {
-                if (byName.TryGetValue(entry.Pod.Spec.NodeName, out var info))
+                if (entry.Generation > _snapshotGeneration)
                 {
-                    info.AddPod(entry.Pod);
+                    changed[name] = entry.Info?.Clone();
                 }
             }
 
-            return infos;
+            foreach (var name in _removed)
+            {
+                changed.TryAdd(name, null);
+            }
+
+            _removed.Clear();
+            _snapshotGeneration = _generation;
+            if (changed.Count == 0 && !_snapshotListChanged)
+            {
+                return _snapshotList;
+            }
+
+            foreach (var (name, info) in changed)
+            {
+                if (info is null)
+                {
+                    _snapshotListChanged |= _snapshot.Remove(name);
+                }
+                else
+                {
+                    _snapshotListChanged |= !_snapshot.ContainsKey(name);
+                    _snapshot[name] = info;
+                }
+            }
+
+            if (_snapshotListChanged)
+            {
+                _snapshotList = [.. _snapshot.Values.OrderBy(i => i.Name, StringComparer.Ordinal)];
+                _snapshotListChanged = false;
+            }
+            else
+            {
+                var list = (NodeInfo[])_snapshotList.Clone();
+                for (var i = 0; i < list.Length; i++)
+                {
+                    list[i] = _snapshot[list[i].Name];
+                }
+
+                _snapshotList = list;
+            }
+
+            return _snapshotList;
+        }
+    }
+
+    private NodeEntry Entry(string name)
+    {
+        if (!_nodes.TryGetValue(name, out var entry))
+        {
+            _nodes[name] = entry = new NodeEntry();
+        }
+
+        return entry;
+    }
+
+    private void Touch(NodeEntry entry)
+    {
+        entry.Generation = ++_generation;
+    }
+
+    private void PlaceLocked(string key, PodEntry pod)
+    {
+        _pods[key] = pod;
+        var entry = Entry(pod.Pod.Spec.NodeName);
+        entry.Pods[key] = pod.Pod;
+        entry.Info?.AddPod(pod.Pod);
+        Touch(entry);
+    }
+
+    private void RemovePodLocked(string key)
+    {
+        if (!_pods.Remove(key, out var old))
+        {
+            return;
+        }
+
+        var name = old.Pod.Spec.NodeName;
+        if (_nodes.TryGetValue(name, out var entry))
+        {
+            entry.Pods.Remove(key);
+            entry.Info?.RemovePod(key);
+            Touch(entry);
+            if (entry.Info is null && entry.Pods.Count == 0)
+            {
+                _nodes.Remove(name);
+                _removed.Add(name);
+            }
         }
     }
 
     private sealed record PodEntry(Pod Pod, bool Assumed);
+
+    /// <summary>A node name's pods, and its NodeInfo once the node itself is known.</summary>
+    private sealed class NodeEntry
+    {
+        public Dictionary<string, Pod> Pods { get; } = new(StringComparer.Ordinal);
+
+        public NodeInfo? Info { get; set; }
+
+        public long Generation { get; set; }
+    }
 }

@@ -64,7 +64,8 @@ public static class SchedulerServiceCollectionExtensions
             DefaultScores(),
             new DefaultBinder(sp.GetRequiredService<KubeMeshClient>()),
             sp.GetRequiredService<ILogger<SchedulingFramework>>()));
-        services.AddSingleton(sp => new PodScheduler(sp.GetRequiredService<SchedulingFramework>()));
+        services.AddSingleton(sp => new PodScheduler(
+            sp.GetRequiredService<SchedulingFramework>(), percentageOfNodesToScore: sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.PercentageOfNodesToScore));
         services.AddSingleton<SchedulerEventHandlers>();
         services.AddSingleton(sp => new UnschedulableReporter(
             sp.GetRequiredService<KubeMeshClient>(),

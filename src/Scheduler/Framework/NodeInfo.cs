@@ -15,18 +15,27 @@ public sealed class NodeInfo
 
     public NodeInfo(Node node)
     {
-        Node = node;
-        Allocatable = Resource.From(node.Status?.Allocatable);
-        AllowedPodNumber = node.Status?.Allocatable.TryGetValue("pods", out var pods) == true && Quantity.TryParse(pods, out var q) ? q.Value : 0;
+        SetNode(node);
     }
 
-    public Node Node { get; }
+    private NodeInfo(NodeInfo other)
+    {
+        Node = other.Node;
+        Allocatable = other.Allocatable;
+        AllowedPodNumber = other.AllowedPodNumber;
+        _pods = new Dictionary<string, Pod>(other._pods, StringComparer.Ordinal);
+        _usedPorts = [.. other._usedPorts];
+        Requested = other.Requested;
+        NonZeroRequested = other.NonZeroRequested;
+    }
+
+    public Node Node { get; private set; } = null!;
 
     public string Name => Node.Metadata.Name;
 
-    public Resource Allocatable { get; }
+    public Resource Allocatable { get; private set; }
 
-    public long AllowedPodNumber { get; }
+    public long AllowedPodNumber { get; private set; }
 
     public IReadOnlyCollection<Pod> Pods => _pods.Values;
 
@@ -37,6 +46,17 @@ public sealed class NodeInfo
     public Resource NonZeroRequested { get; private set; }
 
     public IReadOnlyList<HostPort> UsedPorts => _usedPorts;
+
+    /// <summary>A copy that later changes to this one do not reach (the cache's snapshot of the node).</summary>
+    public NodeInfo Clone() => new(this);
+
+    /// <summary>A newer version of the node; its pods stay.</summary>
+    public void SetNode(Node node)
+    {
+        Node = node;
+        Allocatable = Resource.From(node.Status?.Allocatable);
+        AllowedPodNumber = node.Status?.Allocatable.TryGetValue("pods", out var pods) == true && Quantity.TryParse(pods, out var q) ? q.Value : 0;
+    }
 
     public void AddPod(Pod pod)
     {

@@ -8,12 +8,51 @@ namespace KubeMesh.Scheduler.Tests.Framework;
 
 public sealed class PodSchedulerTests
 {
-    private static PodScheduler NewScheduler(Random? random = null) =>
+    private static PodScheduler NewScheduler(Random? random = null, int percentageOfNodesToScore = 0) =>
         new(new SchedulingFramework(
             SchedulerServiceCollectionExtensions.DefaultFilters(),
             SchedulerServiceCollectionExtensions.DefaultScores(),
             new DefaultBinder(null!),
-            NullLogger<SchedulingFramework>.Instance), random);
+            NullLogger<SchedulingFramework>.Instance), random, percentageOfNodesToScore);
+
+    [Theory]
+    [InlineData(50, 0, 50)]
+    [InlineData(200, 0, 100)]
+    [InlineData(1000, 0, 420)]
+    [InlineData(5000, 0, 500)]
+    [InlineData(1000, 10, 100)]
+    [InlineData(1000, 30, 300)]
+    [InlineData(1000, 100, 1000)]
+    public void NumFeasibleNodesToFind_AsKubeScheduler(int nodes, int percentage, int expected) =>
+        Assert.Equal(expected, NewScheduler(percentageOfNodesToScore: percentage).NumFeasibleNodesToFind(nodes));
+
+    [Fact]
+    public void Schedule_ManyFeasibleNodes_StopsFilteringAtEnough_AndTheNextPodStartsWhereItStopped()
+    {
+        var nodes = Enumerable.Range(0, 300).Select(i => Info(Node($"n{i:D3}"))).ToArray();
+        var scheduler = NewScheduler(percentageOfNodesToScore: 50);
+
+        var first = scheduler.Schedule(new CycleState(), Pod("a", cpu: "100m"), nodes);
+        var second = scheduler.Schedule(new CycleState(), Pod("b", cpu: "100m"), nodes);
+        var third = scheduler.Schedule(new CycleState(), Pod("c", cpu: "100m"), nodes);
+
+        Assert.Equal((150, 150), (first.EvaluatedNodes, first.FeasibleNodes));
+        Assert.True(string.CompareOrdinal(first.SuggestedHost, "n150") < 0, first.SuggestedHost);
+        Assert.True(string.CompareOrdinal(second.SuggestedHost, "n150") >= 0, second.SuggestedHost);
+        Assert.True(string.CompareOrdinal(third.SuggestedHost, "n150") < 0, third.SuggestedHost);
+    }
+
+    [Fact]
+    public void Schedule_FewFeasibleNodes_LooksAtEveryNode()
+    {
+        var nodes = Enumerable.Range(0, 300).Select(i => Info(Node($"n{i:D3}", labels: i == 299 ? ("disk", "ssd") : ("disk", "hdd")))).ToArray();
+        var pod = Pod("p", cpu: "100m");
+        pod.Spec.NodeSelector.Add("disk", "ssd");
+
+        var result = NewScheduler(percentageOfNodesToScore: 10).Schedule(new CycleState(), pod, nodes);
+
+        Assert.Equal(("n299", 300, 1), (result.SuggestedHost, result.EvaluatedNodes, result.FeasibleNodes));
+    }
 
     [Fact]
     public void Schedule_NoNodeFits_FitErrorNamesEveryNodesFirstFailingFilter()

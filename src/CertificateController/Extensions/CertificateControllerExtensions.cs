@@ -1,6 +1,34 @@
+using KubeMesh.CertificateController.Acme;
+using KubeMesh.CertificateController.Controllers;
+using KubeMesh.CertificateController.Controllers.CertificateRequests;
+using KubeMesh.CertificateController.Controllers.Certificates;
+using KubeMesh.CertificateController.Controllers.Issuers;
+using KubeMesh.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace KubeMesh.CertificateController.Extensions;
 
 public static class CertificateControllerExtensions
 {
-    public static IHostApplicationBuilder AddCertificateController(this IHostApplicationBuilder builder) => builder;
+    /// <summary>
+    /// cert-manager's controller as one process: the shared client and informers, and the issuers, certificates,
+    /// certificate requests, ACME orders and challenges, and ingress-shim controllers.
+    /// </summary>
+    public static IHostApplicationBuilder AddCertificateController(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<CertificateControllerOptions>(builder.Configuration.GetSection(CertificateControllerOptions.Section));
+        services.AddKubeMeshClient(builder.Configuration["Server"]);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ControllerContext>();
+        services.AddSingleton<AcmeClientRegistry>();
+        services.AddSingleton<IssuerResolver>();
+        services.AddSingleton<IssuerSetup>();
+        services.AddHostedService<ClusterResourceNamespace>();
+        services.AddHostedService<IssuersController>();
+        services.AddHostedService<ClusterIssuersController>();
+        services.AddHostedService<CertificatesController>();
+        services.AddHostedService<CertificateRequestsController>();
+        return builder;
+    }
 }

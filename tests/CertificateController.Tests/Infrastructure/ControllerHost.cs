@@ -1,0 +1,71 @@
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.CertificateController.Extensions;
+using KubeMesh.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.CertificateController.Tests.Infrastructure;
+
+/// <summary>
+/// The certificate controller wired as its Program.cs wires it (AddCertificateController), in this process against
+/// the fixture's api-server, with a namespace of its own for the test and its own cluster resource namespace.
+/// </summary>
+public sealed class ControllerHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ControllerHost(IHost host, KubeMeshClient client, string ns, string clusterResourceNamespace)
+    {
+        _host = host;
+        Client = client;
+        Namespace = ns;
+        ClusterResourceNamespace = clusterResourceNamespace;
+    }
+
+    public KubeMeshClient Client { get; }
+
+    public string Namespace { get; }
+
+    public string ClusterResourceNamespace { get; }
+
+    public static async Task<ControllerHost> StartAsync(ApiServerFixture api, IDictionary<string, string?>? settings = null)
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var ns = "t-" + id;
+        var clusterResources = "cm-" + id;
+        await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server"] = api.Address,
+            ["CertificateController:ClusterResourceNamespace"] = clusterResources,
+            // Failed issuances retry after seconds here, not cert-manager's hour.
+            ["CertificateController:IssuanceBackoffInitial"] = "00:00:02",
+            ["CertificateController:AcmePollInterval"] = "00:00:00.500",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        if (Environment.GetEnvironmentVariable("KUBEMESH_TEST_LOGS") is { Length: > 0 })
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
+        }
+
+        builder.AddCertificateController();
+        var host = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StartAsync(timeout.Token);
+        return new ControllerHost(host, api.Client, ns, clusterResources);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _host.StopAsync(timeout.Token);
+        _host.Dispose();
+    }
+}

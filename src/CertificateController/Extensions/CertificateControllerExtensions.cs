@@ -2,6 +2,9 @@ using KubeMesh.CertificateController.Acme;
 using KubeMesh.CertificateController.Controllers;
 using KubeMesh.CertificateController.Controllers.CertificateRequests;
 using KubeMesh.CertificateController.Controllers.Certificates;
+using KubeMesh.CertificateController.Controllers.Challenges;
+using KubeMesh.CertificateController.Controllers.IngressShim;
+using KubeMesh.CertificateController.Controllers.Orders;
 using KubeMesh.CertificateController.Controllers.Issuers;
 using KubeMesh.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,11 +27,15 @@ public static class CertificateControllerExtensions
         services.AddSingleton<AcmeClientRegistry>();
         services.AddSingleton<IssuerResolver>();
         services.AddSingleton<IssuerSetup>();
+        services.AddSingleton<AcmeAccounts>();
         services.AddHostedService<ClusterResourceNamespace>();
         services.AddHostedService<IssuersController>();
         services.AddHostedService<ClusterIssuersController>();
         services.AddHostedService<CertificatesController>();
         services.AddHostedService<CertificateRequestsController>();
+        services.AddHostedService<OrdersController>();
+        services.AddHostedService<ChallengesController>();
+        services.AddHostedService<IngressShimController>();
         return builder;
     }
 }

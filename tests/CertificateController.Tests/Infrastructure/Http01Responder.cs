@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace KubeMesh.CertificateController.Tests.Infrastructure;
 
 /// <summary>
-/// Stands where the cluster's ingress would: answers pebble's GET /.well-known/acme-challenge/TOKEN on the
-/// validation port with the key authorization it was given, and 404 for anything else, counting the requests.
+/// Stands where the cluster's ingress and solver pods would: answers GET /.well-known/acme-challenge/TOKEN on the
+/// validation port with a key authorization, from its own table or from <c>answer</c>, and 404 otherwise. The answer
+/// is told whether pebble's validator asks (its User-Agent names it) or someone else, such as the self check.
 /// </summary>
 public sealed class Http01Responder : IAsyncDisposable
 {
@@ -20,21 +21,28 @@ public sealed class Http01Responder : IAsyncDisposable
 
     public ConcurrentDictionary<string, string> KeyAuthorizations { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Requests pebble's validator made.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    public static async Task<Http01Responder> StartAsync(int port, Func<string, string?>? fallback = null)
+    public static async Task<Http01Responder> StartAsync(int port, Func<string, bool, Task<string?>>? answer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var responder = new Http01Responder(app);
-        app.MapGet("/.well-known/acme-challenge/{token}", (string token) =>
+        app.MapGet("/.well-known/acme-challenge/{token}", async (string token, HttpRequest request) =>
         {
-            Interlocked.Increment(ref responder._requests);
-            return responder.KeyAuthorizations.TryGetValue(token, out var key) || (key = fallback?.Invoke(token)) is not null
-                ? Results.Text(key)
-                : Results.NotFound();
+            var fromPebble = request.Headers.UserAgent.ToString().Contains("Pebble", StringComparison.OrdinalIgnoreCase);
+            if (fromPebble)
+            {
+                Interlocked.Increment(ref responder._requests);
+            }
+
+            var key = responder.KeyAuthorizations.TryGetValue(token, out var known) ? known
+                : answer is null ? null
+                : await answer(token, fromPebble);
+            return key is null ? Results.NotFound() : Results.Text(key);
         });
         await app.StartAsync();
         return responder;

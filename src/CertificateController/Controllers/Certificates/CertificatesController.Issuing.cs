@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
-using Grpc.Core;
 using KubeMesh.Api.CertManager.V1;
 using CertificateRequest = KubeMesh.Api.CertManager.V1.CertificateRequest;
 using KubeMesh.Api.Core.V1;
@@ -38,7 +37,7 @@ internal sealed partial class CertificatesController
         var status = certificate.Status;
         if (status.HasNextPrivateKeySecretName)
         {
-            var stored = _secrets.Get(ns, status.NextPrivateKeySecretName) ?? await GetOrNullAsync(_secretClient, ns, status.NextPrivateKeySecretName, cancellationToken).ConfigureAwait(false);
+            var stored = _secrets.Get(ns, status.NextPrivateKeySecretName) ?? await _secretClient.GetOrNullAsync(ns, status.NextPrivateKeySecretName, cancellationToken).ConfigureAwait(false);
             if (stored is not null)
             {
                 try
@@ -198,7 +197,7 @@ internal sealed partial class CertificatesController
     {
         var spec = certificate.Spec;
         var ns = certificate.Metadata.Namespace;
-        var existing = _secrets.Get(ns, spec.SecretName) ?? await GetOrNullAsync(_secretClient, ns, spec.SecretName, cancellationToken).ConfigureAwait(false);
+        var existing = _secrets.Get(ns, spec.SecretName) ?? await _secretClient.GetOrNullAsync(ns, spec.SecretName, cancellationToken).ConfigureAwait(false);
         var secret = existing?.Clone() ?? new Secret { Metadata = new ObjectMeta { Name = spec.SecretName, Namespace = ns }, Type = TlsSecretData.SecretType };
         secret.Data[TlsSecretData.Certificate] = request.Status.Certificate;
         secret.Data[TlsSecretData.PrivateKey] = ByteString.CopyFromUtf8(PrivateKeys.ToPem(key, spec.PrivateKey?.Encoding ?? ""));
@@ -290,38 +289,9 @@ internal sealed partial class CertificatesController
             && r.Metadata.Annotations.GetValueOrDefault(CertManagerNames.CertificateRevision) == revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private async Task DeleteRequestAsync(CertificateRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _requestClient.DeleteAsync(new DeleteRequest { Namespace = request.Metadata.Namespace, Name = request.Metadata.Name, PropagationPolicy = "Background" }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-        }
-    }
+    private Task DeleteRequestAsync(CertificateRequest request, CancellationToken cancellationToken) =>
+        _requestClient.DeleteIfExistsAsync(request.Metadata.Namespace, request.Metadata.Name, cancellationToken);
 
-    private async Task DeleteSecretAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _secretClient.DeleteAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-        }
-    }
-
-    private static async Task<T?> GetOrNullAsync<T>(ResourceClient<T> client, string ns, string name, CancellationToken cancellationToken)
-        where T : class, IMessage<T>, new()
-    {
-        try
-        {
-            return await client.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task DeleteSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _secretClient.DeleteIfExistsAsync(ns, name, cancellationToken);
 }

@@ -8,7 +8,8 @@ namespace KubeMesh.Dns.Resolution;
 
 /// <summary>
 /// Answers questions about the cluster domain and the cluster's addresses from the current zone, as
-/// CoreDNS's kubernetes plugin does; returns null for everything else, which goes to the upstream.
+/// CoreDNS's kubernetes plugin does, and the hosts of Ingresses with an address, as external-dns would publish
+/// them; returns null for everything else, which goes to the upstream.
 /// </summary>
 public sealed class ClusterDnsResolver
 {
@@ -18,9 +19,12 @@ public sealed class ClusterDnsResolver
     private readonly string _domain;
     private readonly SoaRecord _soa;
 
-    public ClusterDnsResolver(ClusterDnsIndex index, IOptions<DnsOptions> options)
+    private readonly IngressHostRecords _ingressHosts;
+
+    public ClusterDnsResolver(ClusterDnsIndex index, IngressHostRecords ingressHosts, IOptions<DnsOptions> options)
     {
         _index = index;
+        _ingressHosts = ingressHosts;
         _ttl = options.Value.TtlSeconds;
         _domain = options.Value.ClusterDomain.TrimEnd('.').ToLowerInvariant();
         // Negative answers carry the zone's SOA so resolvers know how long to cache them (RFC 2308).
@@ -42,8 +46,33 @@ public sealed class ClusterDnsResolver
             return AnswerClusterName(query, question, name);
         }
 
+        if (_ingressHosts.Find(name) is { } ingressAddresses)
+        {
+            return AnswerIngressHost(query, question, ingressAddresses);
+        }
+
         return name.EndsWith(ReverseSuffix, StringComparison.Ordinal) ? AnswerReverse(query, question, name) : null;
     }
+
+    /// <summary>An Ingress host: its A records, and an empty answer for other types (no AAAA) rather than NXDOMAIN.</summary>
+    private DnsMessage AnswerIngressHost(DnsMessage query, DnsQuestion question, IPAddress[] addresses)
+    {
+        var response = Response(query);
+        if (question.RecordType is RecordType.A or RecordType.Any)
+        {
+            response.AnswerRecords.AddRange(addresses.Select(ip => new ARecord(question.Name, _ttl, ip)));
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Whether an answer may be cached with the zone: Ingress hosts change apart from the zone, so their answers
+    /// are not.
+    /// </summary>
+    public bool IsCacheable(DnsMessage query) =>
+        query.Questions.Count != 1 || Normalize(query.Questions[0].Name) is var name && (name == _domain
+            || name.EndsWith("." + _domain, StringComparison.Ordinal) || name.EndsWith(ReverseSuffix, StringComparison.Ordinal));
 
     internal static string Normalize(DomainName name) => name.ToString().TrimEnd('.').ToLowerInvariant();
 

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace KubeMesh.IngressController.Tls;
@@ -16,6 +17,9 @@ internal sealed class CertificateStore(TimeProvider time)
     public CertificateSet Current => _current;
 
     public X509Certificate2 Select(string? serverName) => _current.Find(serverName) ?? Default;
+
+    /// <summary>The selected certificate with its intermediates, for the handshake.</summary>
+    public SslStreamCertificateContext SelectContext(string? serverName) => CertificateChains.ContextFor(Select(serverName));
 
     public void Update(CertificateSet certificates) => _current = certificates;
 }

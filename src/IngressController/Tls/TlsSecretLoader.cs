@@ -6,7 +6,8 @@ namespace KubeMesh.IngressController.Tls;
 
 /// <summary>
 /// Reads the PEM tls.crt and tls.key of kubernetes.io/tls secrets, parsing each secret version once; the
-/// configuration builder asks for every secret on every rebuild.
+/// configuration builder asks for every secret on every rebuild. Certificates after the first in tls.crt are the
+/// chain served with it.
 /// </summary>
 internal sealed class TlsSecretLoader
 {
@@ -36,6 +37,10 @@ internal sealed class TlsSecretLoader
             try
             {
                 certificate = X509Certificate2.CreateFromPem(crt.ToStringUtf8(), pem.ToStringUtf8());
+                var chain = new X509Certificate2Collection();
+                chain.ImportFromPem(crt.ToStringUtf8());
+                chain.RemoveAt(0);
+                CertificateChains.SetIntermediates(certificate, chain);
             }
             catch (CryptographicException e)
             {

@@ -9,6 +9,8 @@ internal static class TestManifests
 
     public static TheoryData<string> Malformed() => Files("malformed");
 
+    public static TheoryData<string> Certificates() => Files("certificates");
+
     public static string Read(string folder, string file) => File.ReadAllText(Path.Combine(Root, folder, file));
 
     private static TheoryData<string> Files(string folder)

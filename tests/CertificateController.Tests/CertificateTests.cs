@@ -137,6 +137,24 @@ public sealed class CertificateTests(ApiServerFixture api) : IClassFixture<ApiSe
     }
 
     [Fact]
+    public async Task Certificate_DurationChanged_IsReissuedBecauseTheRequestChanged()
+    {
+        await using var controller = await ControllerHost.StartAsync(api);
+        var ns = controller.Namespace;
+        await api.Client.For<Issuer>().CreateAsync(SelfSignedIssuer(ns, "selfsigned"));
+        await api.Client.For<Certificate>().CreateAsync(Certificate(ns, "web", "selfsigned", "a.example.com"));
+        var issued = await WaitForAsync<Certificate>(api.Client, ns, "web", c => c.Status?.Revision == 1, "issued");
+
+        issued.Spec.Duration = "48h";
+        await api.Client.For<Certificate>().UpdateAsync(issued);
+
+        var reissued = await WaitForAsync<Certificate>(api.Client, ns, "web", c => c.Status?.Revision == 2 && HasCondition(c.Status!.Conditions, "Ready", "True"), "reissued");
+        Assert.Equal(TimeSpan.FromHours(48), reissued.Status.NotAfter.ToDateTimeOffset() - reissued.Status.NotBefore.ToDateTimeOffset());
+        var events = await EventsAsync(api.Client, ns, "Certificate", "web");
+        Assert.Contains(events, e => e.Reason == "Issuing" && e.Message == "Fields on existing CertificateRequest resource not up to date: [spec.duration]");
+    }
+
+    [Fact]
     public async Task Certificate_IssuerMissingThenCreated_IsIssued()
     {
         await using var controller = await ControllerHost.StartAsync(api);

@@ -42,6 +42,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string DnsAddress { get; } = $"127.0.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(11, 250)}";
 
+    /// <summary>pebble, the cluster's ACME server (Cluster:Pebble=true): its directory and management ports.</summary>
+    public int PebblePort { get; } = FreePort.Next();
+
+    public int PebbleManagementPort { get; } = FreePort.Next();
+
+    /// <summary>The CA of pebble's HTTPS listener, for an ACME issuer's caBundle.</summary>
+    public string PebbleListenerCa => Path.Combine(DataDirectory, "pebble", "ca.pem");
+
     /// <summary>Node n's address, where its kubelet listens and node ports are served.</summary>
     public string NodeAddress(int node) => $"127.{PodOctet}.{node}.1";
 
@@ -63,6 +71,10 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:ControllerManagerHealthPort={FreePort.Next()}",
                 $"--Cluster:ProxyHealthPort={FreePort.Next()}",
                 $"--Cluster:DnsHealthPort={FreePort.Next()}",
+                $"--Cluster:CertificateControllerHealthPort={FreePort.Next()}",
+                "--Cluster:Pebble=true",
+                $"--Cluster:PebblePort={PebblePort}",
+                $"--Cluster:PebbleManagementPort={PebbleManagementPort}",
                 $"--Cluster:KubeletPort={FreePort.Next()}",
                 // Restart back-off of 1 s (kubelet: 10 s) so that tests of restarting containers see several restarts quickly.
                 "--Cluster:KubeletBackOffInitial=00:00:01",

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using KubeMesh.Api.CertManager;
 using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Core.V1;
+using CertificateRequest = KubeMesh.Api.CertManager.V1.CertificateRequest;
 using KubeMesh.CertificateController.Pki;
 
 namespace KubeMesh.CertificateController.Controllers.Certificates;
@@ -20,13 +21,16 @@ internal static class CertificatePolicies
 
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromDays(90);
 
-    /// <summary>Why the Certificate is not Ready, or null when its Secret holds a valid certificate for its spec.</summary>
-    public static Violation? Readiness(Certificate certificate, Secret? secret, DateTimeOffset now) =>
-        SecretChecks(certificate, secret, now, includeRenewal: false);
+    /// <summary>
+    /// Why the Certificate is not Ready, or null when its Secret holds a valid certificate for its spec;
+    /// <paramref name="current"/> is the request the Secret's certificate was issued from, when it is still there.
+    /// </summary>
+    public static Violation? Readiness(Certificate certificate, Secret? secret, CertificateRequest? current, DateTimeOffset now) =>
+        SecretChecks(certificate, secret, current, now, includeRenewal: false);
 
     /// <summary>Why a new certificate should be issued now, or null.</summary>
-    public static Violation? Trigger(Certificate certificate, Secret? secret, DateTimeOffset now) =>
-        SecretChecks(certificate, secret, now, includeRenewal: true);
+    public static Violation? Trigger(Certificate certificate, Secret? secret, CertificateRequest? current, DateTimeOffset now) =>
+        SecretChecks(certificate, secret, current, now, includeRenewal: true);
 
     /// <summary>When to renew (cert-manager's pki.RenewalTime): renewBefore, else renewBeforePercentage, else a third of the lifetime before notAfter.</summary>
     public static DateTimeOffset RenewalTime(DateTimeOffset notBefore, DateTimeOffset notAfter, CertificateSpec spec)
@@ -53,7 +57,7 @@ internal static class CertificatePolicies
     public static TimeSpan Duration(CertificateSpec spec) =>
         GoDuration.TryParse(spec.Duration, out var duration, out _) && duration > TimeSpan.Zero ? duration : DefaultDuration;
 
-    private static Violation? SecretChecks(Certificate certificate, Secret? secret, DateTimeOffset now, bool includeRenewal)
+    private static Violation? SecretChecks(Certificate certificate, Secret? secret, CertificateRequest? current, DateTimeOffset now, bool includeRenewal)
     {
         var spec = certificate.Spec ?? new CertificateSpec();
         if (secret is null)
@@ -116,6 +120,12 @@ internal static class CertificatePolicies
             if (secret.Metadata.Annotations.TryGetValue(CertManagerNames.CertificateName, out var owner) && owner != certificate.Metadata.Name)
             {
                 return new("IncorrectCertificate", $"Secret was issued for \"{owner}\". If this message is not transient, you might have two conflicting Certificates pointing to the same secret.");
+            }
+
+            // Fields only the request shows (duration, usages, the issuer): cert-manager's CurrentCertificateRequestMismatchesSpec.
+            if (current is not null && CertificateRequests.Mismatches(current, spec) is { Count: > 0 } requestMismatches)
+            {
+                return new("RequestChanged", $"Fields on existing CertificateRequest resource not up to date: [{string.Join(" ", requestMismatches)}]");
             }
 
             if (SpecMismatches(spec, leaf) is { Count: > 0 } specMismatches)

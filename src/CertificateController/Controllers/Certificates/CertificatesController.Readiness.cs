@@ -16,7 +16,7 @@ internal sealed partial class CertificatesController
     private void UpdateReadiness(string key, Certificate certificate, Secret? secret)
     {
         var status = certificate.Status;
-        var violation = CertificatePolicies.Readiness(certificate, secret, Now);
+        var violation = CertificatePolicies.Readiness(certificate, secret, CurrentRequest(certificate), Now);
         if (violation is null)
         {
             SetCondition(certificate, Ready, Conditions.True, "Ready", "Certificate is up to date and has not expired");
@@ -26,11 +26,12 @@ internal sealed partial class CertificatesController
             SetCondition(certificate, Ready, Conditions.False, violation.Reason, violation.Message);
         }
 
-        if (secret is null || violation is { Reason: not "Expired" })
+        // The times are the Secret's certificate's, whatever else is wrong with it.
+        status.NotBefore = null;
+        status.NotAfter = null;
+        status.RenewalTime = null;
+        if (secret is null || violation is { Reason: "DoesNotExist" or "MissingData" or "InvalidCertificate" })
         {
-            status.NotBefore = null;
-            status.NotAfter = null;
-            status.RenewalTime = null;
             return;
         }
 

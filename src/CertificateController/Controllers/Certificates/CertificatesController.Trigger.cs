@@ -12,7 +12,7 @@ internal sealed partial class CertificatesController
     /// </summary>
     private void Trigger(string key, Certificate certificate, Secret? secret)
     {
-        var violation = CertificatePolicies.Trigger(certificate, secret, Now);
+        var violation = CertificatePolicies.Trigger(certificate, secret, CurrentRequest(certificate), Now);
         if (violation is null)
         {
             return;
@@ -41,6 +41,10 @@ internal sealed partial class CertificatesController
         var failed = RequestFor(certificate, NextRevision(certificate));
         return failed is not null && CertificateRequests.Mismatches(failed, certificate.Spec).Count > 0;
     }
+
+    /// <summary>The request the current revision was issued from, if it is still kept.</summary>
+    private CertificateRequest? CurrentRequest(Certificate certificate) =>
+        certificate.Status.HasRevision ? RequestFor(certificate, certificate.Status.Revision) : null;
 
     private static int NextRevision(Certificate certificate) => (certificate.Status.HasRevision ? certificate.Status.Revision : 0) + 1;
 

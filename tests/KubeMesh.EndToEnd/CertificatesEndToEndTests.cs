@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using KubeMesh.Api.CertManager.V1;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Networking.V1;
+
+namespace KubeMesh.EndToEnd;
+
+/// <summary>
+/// The notes' cert-manager flow on the whole cluster: a ClusterIssuer talking ACME to pebble and an ingress annotated
+/// for it give a Certificate that `kmctl get certificate` shows READY True, and curl over HTTPS through the ingress
+/// receives a certificate for the host issued by pebble's CA. pebble validates HTTP-01 for real: it resolves the host
+/// through the cluster DNS (the ingress's address) and fetches the key authorization from the solver pod through the
+/// ingress. The same without pebble: a CA of the namespace's own, and a renewal served by the ingress.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task ClusterIssuerAndAnnotatedIngress_CertificateReadyAndServedFromPebblesCa()
+    {
+        await using var ns = await TestNamespace.CreateAsync(cluster, "certs");
+        var caBundle = Convert.ToBase64String(await File.ReadAllBytesAsync(cluster.PebbleListenerCa));
+        var issuer = await ns.EditedManifestAsync("certificates/clusterissuer-pebble.yaml",
+            ("https://127.0.0.1:14000/dir", $"https://127.0.0.1:{cluster.PebblePort}/dir"),
+            ("skipTLSVerify: true", "caBundle: " + caBundle));
+        await ns.ApplyAsync(issuer);
+        await Poll.ForAsync(async () => Row(await ns.KmctlAsync("get", "clusterissuer", "letsencrypt")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
+            Timeout, "kmctl get clusterissuer letsencrypt shows READY True");
+
+        await ns.ApplyAsync("certificates/ingress-cluster-issuer.yaml");
+
+        var certificates = await Poll.ForAsync(async () =>
+        {
+            var output = await ns.KmctlAsync("get", "certificate");
+            return Row(output) is { } row && row.StartsWith("shop-tls", StringComparison.Ordinal) && row.Contains(" True ", StringComparison.Ordinal) ? output : null;
+        }, Timeout, "kmctl get certificate shows shop-tls READY True");
+        Assert.Matches(@"^NAME\s+READY\s+SECRET\s+AGE\n", certificates);
+        Assert.Matches(@"\nshop-tls\s+True\s+shop-tls\s+\d+s\n", certificates);
+
+        var root = await PebbleRootAsync();
+        var curl = await Poll.ForAsync(async () =>
+        {
+            var (code, output) = await CurlAsync("shop.example.com", root);
+            return code == 0 && output.Contains("shop over TLS", StringComparison.Ordinal) ? output : null;
+        }, Timeout, "curl over HTTPS through the ingress verifies the certificate against pebble's root");
+        Assert.Contains("subject: CN=shop.example.com", curl, StringComparison.Ordinal);
+        Assert.Matches(@"issuer: CN=Pebble Intermediate CA [0-9a-f]+", curl);
+        Assert.Contains("SSL certificate verify ok", curl, StringComparison.Ordinal);
+
+        var describe = await ns.KmctlAsync("describe", "certificate", "shop-tls");
+        Assert.Contains("The certificate has been successfully issued", describe, StringComparison.Ordinal);
+        var owner = Assert.Single((await cluster.Client.For<Certificate>().GetAsync(ns.Name, "shop-tls")).Metadata.OwnerReferences);
+        Assert.Equal(("Ingress", "shop"), (owner.Kind, owner.Name));
+        Assert.Matches(@"\n\S+\s+valid\s+\d+s", await ns.KmctlAsync("get", "order"));
+        var requests = await ns.KmctlAsync("get", "certificaterequest");
+        Assert.Matches(@"\nshop-tls-\S+\s+True\s+True\s+letsencrypt\s+system:serviceaccount:cert-manager:cert-manager\s", requests);
+
+        // The solver's pod, Service and Ingress were made in the namespace and are gone again.
+        await Poll.ForAsync(async () =>
+        {
+            var left = (await cluster.Client.For<Pod>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "acme.cert-manager.io/http01-solver=true" })).Items.Count
+                + (await cluster.Client.For<Ingress>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "acme.cert-manager.io/http01-solver=true" })).Items.Count;
+            return left == 0 ? "gone" : null;
+        }, Timeout, "the HTTP-01 solver's pod and ingress are removed");
+    }
+
+    [Fact]
+    public async Task CaIssuerAndAnnotatedIngress_IssuedWithoutPebbleAndRenewedWhileServed()
+    {
+        await using var ns = await TestNamespace.CreateAsync(cluster, "ca");
+        await ns.ApplyAsync("certificates/issuer-ca.yaml");
+        await Poll.ForAsync(async () => Row(await ns.KmctlAsync("get", "issuer", "internal-ca")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
+            Timeout, "the CA issuer is ready once its CA certificate is issued");
+        var certificates = cluster.Client.For<Certificate>();
+        var first = await Poll.ForAsync(async () =>
+        {
+            var certificate = await certificates.GetAsync(ns.Name, "intranet-tls");
+            return certificate.Status?.Revision == 1 && certificate.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") ? certificate : null;
+        }, Timeout, "the ingress's certificate is issued by the CA issuer");
+
+        var ca = X509Certificate2.CreateFromPem((await cluster.Client.For<Secret>().GetAsync(ns.Name, "internal-ca")).Data["tls.crt"].ToStringUtf8());
+        var served = await ServedAsync("intranet.example.com", ca, s => s is not null);
+        Assert.Equal("CN=KubeMesh Internal CA", served.Issuer);
+
+        // A short lifetime through the ingress's annotations: renewed a few seconds in, and the ingress serves the new one.
+        var ingresses = cluster.Client.For<Ingress>();
+        var ingress = await ingresses.GetAsync(ns.Name, "intranet");
+        ingress.Metadata.Annotations["cert-manager.io/duration"] = "1h";
+        ingress.Metadata.Annotations["cert-manager.io/renew-before"] = "59m50s";
+        await ingresses.UpdateAsync(ingress);
+        var renewed = await Poll.ForAsync(async () =>
+        {
+            var certificate = await certificates.GetAsync(ns.Name, "intranet-tls");
+            return certificate.Status?.Revision >= 3 && certificate.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") ? certificate : null;
+        }, Timeout, "the one-hour certificate is issued and then renewed at its renewal time");
+        var lifetime = renewed.Status.NotAfter.ToDateTimeOffset() - renewed.Status.NotBefore.ToDateTimeOffset();
+        Assert.Equal(TimeSpan.FromHours(1), lifetime);
+        var secret = await cluster.Client.For<Secret>().GetAsync(ns.Name, "intranet-tls");
+        var current = X509Certificate2.CreateFromPem(secret.Data["tls.crt"].ToStringUtf8());
+        var servedAfter = await ServedAsync("intranet.example.com", ca, s => s?.SerialNumber == current.SerialNumber);
+        Assert.NotEqual(served.SerialNumber, servedAfter.SerialNumber);
+        Assert.Equal(TimeSpan.FromDays(90), first.Status.NotAfter.ToDateTimeOffset() - first.Status.NotBefore.ToDateTimeOffset());
+        var events = await ns.KmctlAsync("describe", "certificate", "intranet-tls");
+        Assert.Contains("Renewing certificate as renewal was scheduled at", events, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first data row of a kmctl table.</summary>
+    private static string? Row(string table) => table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault();
+
+    /// <summary>The root pebble issues under (made anew at each start), from its management interface.</summary>
+    private async Task<string> PebbleRootAsync()
+    {
+        var trusted = new X509Certificate2Collection();
+        trusted.ImportFromPem(await File.ReadAllTextAsync(cluster.PebbleListenerCa));
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(trusted);
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        var root = Path.Combine(cluster.DataDirectory, "pebble", "issuing-root.pem");
+        await File.WriteAllTextAsync(root, await http.GetStringAsync($"https://127.0.0.1:{cluster.PebbleManagementPort}/roots/0"));
+        return root;
+    }
+
+    /// <summary>curl -v over HTTPS to the ingress, the host resolved to 127.0.0.1, trusting only the given root.</summary>
+    private async Task<(int Code, string Output)> CurlAsync(string host, string caFile)
+    {
+        var port = cluster.IngressHttpsPort.ToString(CultureInfo.InvariantCulture);
+        return await ChildProcess.RunAsync(TimeSpan.FromSeconds(30), "curl", "-v", "--silent", "--show-error", "--max-time", "10",
+            "--cacert", caFile, "--resolve", $"{host}:{port}:127.0.0.1", $"https://{host}:{port}/");
+    }
+
+    /// <summary>The certificate the ingress serves for a host by SNI, checked against the CA, once it is the one wanted.</summary>
+    private async Task<X509Certificate2> ServedAsync(string host, X509Certificate2 ca, Func<X509Certificate2?, bool> wanted)
+    {
+        return await Poll.ForAsync(async () =>
+        {
+            try
+            {
+                return await ServedOnceAsync(host, ca, wanted);
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }, Timeout, $"the ingress serves {host} a certificate from the CA");
+    }
+
+    private async Task<X509Certificate2?> ServedOnceAsync(string host, X509Certificate2 ca, Func<X509Certificate2?, bool> wanted)
+    {
+        X509Certificate2? served = null;
+        var verified = false;
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, cluster.IngressHttpsPort, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            served = certificate is null ? null : new X509Certificate2(certificate);
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            verified = served is not null && chain.Build(served) && served.MatchesHostname(host);
+            return true;
+        };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"https://{host}:{cluster.IngressHttpsPort}/");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+        using var response = await http.SendAsync(request);
+        return verified && response.IsSuccessStatusCode && wanted(served) ? served : null;
+    }
+}

@@ -118,11 +118,34 @@ public sealed class AcmeIssuanceTests(ApiServerFixture api, Pebble pebble) : ICl
         Assert.Null(certificate.Status.LastFailureTime);
     }
 
-    private Task<ControllerHost> StartControllerAsync() => ControllerHost.StartAsync(api, new Dictionary<string, string?>
+    [Fact]
+    public async Task Certificate_ControllerRestartedMidOrder_IsIssuedFromWhatTheApiServerHolds()
+    {
+        var first = await StartControllerAsync();
+        var ns = first.Namespace;
+        await using var responder = await StartEdgeAsync(ns, failForPebble: () => false);
+        await api.Client.For<Issuer>().CreateAsync(AcmeIssuer(ns, "pebble", pebble.DirectoryUrl.AbsoluteUri));
+        await api.Client.For<Certificate>().CreateAsync(Certificate(ns, "site", "pebble", $"{ns}.{Pebble.Domain}"));
+        await Eventually.Async(async () =>
+        {
+            var orders = (await api.Client.For<Order>().ListAsync(new ListRequest { Namespace = ns })).Items;
+            return orders.Any(o => o.Status?.Url.Length > 0) ? true : throw new InvalidOperationException("no order placed yet");
+        }, WaitTimeout);
+
+        // Stopped with the order placed at the server: nothing the next process needs was only in this one.
+        await first.DisposeAsync();
+        await using var second = await StartControllerAsync(restartOf: first);
+
+        await WaitForAsync<Certificate>(api.Client, ns, "site", c => HasCondition(c.Status?.Conditions ?? [], "Ready", "True"), "Ready", IssueTimeout);
+        Assert.Single((await api.Client.For<Order>().ListAsync(new ListRequest { Namespace = ns })).Items);
+        Assert.Single((await api.Client.For<CertificateRequest>().ListAsync(new ListRequest { Namespace = ns })).Items);
+    }
+
+    private Task<ControllerHost> StartControllerAsync(ControllerHost? restartOf = null) => ControllerHost.StartAsync(api, new Dictionary<string, string?>
     {
         ["CertificateController:Nameserver"] = $"127.0.0.1:{pebble.DnsPort}",
         ["CertificateController:Http01SelfCheckPort"] = pebble.ValidationPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+    }, restartOf);
 
     private Issuer AcmeIssuer(string ns, string name, string server)
     {

@@ -30,12 +30,16 @@ public sealed class ControllerHost : IAsyncDisposable
 
     public string ClusterResourceNamespace { get; }
 
-    public static async Task<ControllerHost> StartAsync(ApiServerFixture api, IDictionary<string, string?>? settings = null)
+    /// <param name="restartOf">A host that was stopped: the new one takes over its namespaces, as a restarted process would.</param>
+    public static async Task<ControllerHost> StartAsync(ApiServerFixture api, IDictionary<string, string?>? settings = null, ControllerHost? restartOf = null)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
-        var ns = "t-" + id;
-        var clusterResources = "cm-" + id;
-        await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var ns = restartOf?.Namespace ?? "t-" + id;
+        var clusterResources = restartOf?.ClusterResourceNamespace ?? "cm-" + id;
+        if (restartOf is null)
+        {
+            await api.Client.For<Namespace>().CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

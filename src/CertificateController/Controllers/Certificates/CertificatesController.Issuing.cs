@@ -61,6 +61,21 @@ internal sealed partial class CertificatesController
             status.ClearNextPrivateKeySecretName();
         }
 
+        // A key Secret made by an earlier sync whose status write was lost (a crash, a conflict) is used, not made again.
+        foreach (var made in TemporaryKeySecrets(certificate).OrderByDescending(s => s.Metadata.CreationTimestamp))
+        {
+            if (ExistingKey(made) is { } adopted)
+            {
+                if (PrivateKeys.Mismatches(adopted, certificate.Spec.PrivateKey).Count == 0)
+                {
+                    status.NextPrivateKeySecretName = made.Metadata.Name;
+                    return adopted;
+                }
+
+                adopted.Dispose();
+            }
+        }
+
         AsymmetricAlgorithm next;
         if (certificate.Spec.PrivateKey?.RotationPolicy == "Never" && ExistingKey(secret) is { } existing)
         {
@@ -236,14 +251,27 @@ internal sealed partial class CertificatesController
             : await _secretClient.UpdateAsync(secret, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>cert-manager's key manager outside an issuance: no temporary key Secret of the Certificate is kept.</summary>
     private async Task DeleteNextPrivateKeyAsync(Certificate certificate, CancellationToken cancellationToken)
     {
+        var names = TemporaryKeySecrets(certificate).Select(s => s.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         if (certificate.Status.HasNextPrivateKeySecretName)
         {
-            await DeleteSecretAsync(certificate.Metadata.Namespace, certificate.Status.NextPrivateKeySecretName, cancellationToken).ConfigureAwait(false);
+            names.Add(certificate.Status.NextPrivateKeySecretName);
             certificate.Status.ClearNextPrivateKeySecretName();
         }
+
+        foreach (var name in names)
+        {
+            await DeleteSecretAsync(certificate.Metadata.Namespace, name, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    private IEnumerable<Secret> TemporaryKeySecrets(Certificate certificate) =>
+        _secrets.List(certificate.Metadata.Namespace).Where(s =>
+            s.Metadata.Labels.GetValueOrDefault(CertManagerNames.NextPrivateKey) == "true"
+            && s.Metadata.DeletionTimestamp is null
+            && OwnerReferences.IsControlledBy(s.Metadata, certificate.Metadata));
 
     private static AsymmetricAlgorithm? ExistingKey(Secret? secret)
     {

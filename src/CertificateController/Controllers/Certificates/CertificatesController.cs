@@ -62,7 +62,7 @@ internal sealed partial class CertificatesController : Controller
         {
             secret = await IssueAsync(certificate, secret, cancellationToken).ConfigureAwait(false) ?? secret;
         }
-        else if (status.HasNextPrivateKeySecretName)
+        else
         {
             await DeleteNextPrivateKeyAsync(certificate, cancellationToken).ConfigureAwait(false);
         }

@@ -1,0 +1,47 @@
+using Grpc.Core;
+using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
+using KubeMesh.ApiServer.Tests.Infrastructure;
+
+namespace KubeMesh.ApiServer.Tests.Durability;
+
+/// <summary>A kind's watch cache that could not start while the store was away starts on a later watch.</summary>
+public sealed class WatchFeedRecoveryTests
+{
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Watch_FirstTriedWhileTheStoreIsDown_WorksOnceTheStoreIsBack()
+    {
+        await using var store = new RedisServer(appendOnly: true);
+        await store.StartAsync();
+        await using var api = await ApiServerHost.StartAsync(store.ConnectionString);
+        var configMaps = new ConfigMapService.ConfigMapServiceClient(api.Channel);
+
+        store.Kill();
+        var failed = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = configMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(20));
+            await call.ResponseStream.MoveNext();
+        });
+        Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
+        await store.StartAsync();
+
+        var deadline = DateTime.UtcNow + RecoveryTimeout;
+        while (true)
+        {
+            try
+            {
+                using var call = configMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(15));
+                await configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "after-" + Guid.NewGuid().ToString("N")[..6] } }, deadline: DateTime.UtcNow.AddSeconds(10));
+                Assert.True(await call.ResponseStream.MoveNext());
+                Assert.Equal("ADDED", call.ResponseStream.Current.Type);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ public static class CertificateManagementExtensions
     {
         var dns = $"{cluster.DnsAddress}:{cluster.DnsPort.ToString(CultureInfo.InvariantCulture)}";
         builder.AddProject<Projects.CertificateController>("certificate-controller", ControlPlaneExtensions.ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", $"http://127.0.0.1:{cluster.ApiServerPort.ToString(CultureInfo.InvariantCulture)}")
+            .WithEnvironment("ApiServer__Address", $"http://127.0.0.1:{cluster.ApiServerPort.ToString(CultureInfo.InvariantCulture)}")
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + cluster.CertificateControllerHealthPort.ToString(CultureInfo.InvariantCulture))
             // The HTTP-01 self check asks the cluster DNS and connects to the ingress, as pebble will.
             .WithEnvironment("CertificateController__Nameserver", dns)

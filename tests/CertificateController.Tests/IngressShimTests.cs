@@ -9,7 +9,7 @@ namespace KubeMesh.CertificateController.Tests;
 /// <summary>ingress-shim: annotated Ingresses get Certificates for their tls entries, owned and kept in line.</summary>
 public sealed class IngressShimTests(ApiServerFixture api) : IClassFixture<ApiServerFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task Ingress_IssuerAnnotationAndTls_GetsAnOwnedCertificateThatIsIssued()
     {
         await using var controller = await ControllerHost.StartAsync(api);
@@ -34,7 +34,7 @@ public sealed class IngressShimTests(ApiServerFixture api) : IClassFixture<ApiSe
         await WaitForEventAsync(api.Client, ns, "Ingress", "web", "CreateCertificate");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ingress_TlsHostsChangedThenEntryRemoved_CertificateIsUpdatedThenDeleted()
     {
         await using var controller = await ControllerHost.StartAsync(api);
@@ -49,7 +49,7 @@ public sealed class IngressShimTests(ApiServerFixture api) : IClassFixture<ApiSe
         await api.Client.For<Ingress>().UpdateAsync(ingress);
 
         await WaitForAsync<Certificate>(api.Client, ns, "a-tls", c => c.Spec.DnsNames.Count == 2, "updated");
-        await Eventually.Async(async () =>
+        await Eventually.Returns(async () =>
         {
             var names = (await api.Client.For<Certificate>().ListAsync(new ListRequest { Namespace = ns })).Items.Select(c => c.Metadata.Name).ToList();
             return names.SequenceEqual(["a-tls"]) ? true : throw new InvalidOperationException("left: " + string.Join(",", names));
@@ -58,7 +58,7 @@ public sealed class IngressShimTests(ApiServerFixture api) : IClassFixture<ApiSe
         Assert.Contains(events, e => e.Reason == "UpdateCertificate" && e.Message == "Successfully updated Certificate \"a-tls\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ingress_BadAnnotations_GetBadConfigEventsAndNoCertificate()
     {
         await using var controller = await ControllerHost.StartAsync(api);

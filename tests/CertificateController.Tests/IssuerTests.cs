@@ -8,7 +8,7 @@ namespace KubeMesh.CertificateController.Tests;
 /// <summary>Issuers' Ready condition with cert-manager's reasons, and recovery once the cause is fixed.</summary>
 public sealed class IssuerTests(ApiServerFixture api) : IClassFixture<ApiServerFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task SelfSignedIssuer_IsReady()
     {
         await using var controller = await ControllerHost.StartAsync(api);
@@ -19,7 +19,7 @@ public sealed class IssuerTests(ApiServerFixture api) : IClassFixture<ApiServerF
         Assert.Equal(issuer.Metadata.Generation, issuer.Status.Conditions.Single().ObservedGeneration);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CaIssuer_SecretMissingThenCreated_IsNotReadyWithErrGetKeyPairThenKeyPairVerified()
     {
         await using var controller = await ControllerHost.StartAsync(api);
@@ -38,7 +38,7 @@ public sealed class IssuerTests(ApiServerFixture api) : IClassFixture<ApiServerF
         Assert.Equal("Signing CA verified", issuer.Status.Conditions.Single().Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CaIssuer_CertificateIsNotACa_IsErrInvalidKeyPair()
     {
         await using var controller = await ControllerHost.StartAsync(api);
@@ -53,13 +53,13 @@ public sealed class IssuerTests(ApiServerFixture api) : IClassFixture<ApiServerF
         Assert.Equal("Error getting keypair for CA issuer: certificate is not a CA", issuer.Status.Conditions.Single().Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClusterIssuer_ReadsItsSecretFromTheClusterResourceNamespace()
     {
         await using var controller = await ControllerHost.StartAsync(api);
         var name = "ca-" + controller.Namespace;
         using var ca = TestCertificates.CreateCa("KubeMesh cluster CA");
-        await Eventually.ReturnsAsync(() => api.Client.For<Namespace>().GetAsync("", controller.ClusterResourceNamespace));
+        await Eventually.Returns(() => api.Client.For<Namespace>().GetAsync("", controller.ClusterResourceNamespace), TimeSpan.FromSeconds(60));
         await api.Client.For<Secret>().CreateAsync(TlsSecret(controller.ClusterResourceNamespace, "root-ca", ca, TestCertificates.KeyPem(ca)));
         await api.Client.For<ClusterIssuer>().CreateAsync(new ClusterIssuer
         {

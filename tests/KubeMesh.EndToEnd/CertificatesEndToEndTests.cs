@@ -19,21 +19,22 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    [Fact]
+    [SkippableFact]
     public async Task ClusterIssuerAndAnnotatedIngress_CertificateReadyAndServedFromPebblesCa()
     {
+        Tool.RequireAll("pebble", "curl");
         await using var ns = await TestNamespace.CreateAsync(cluster, "certs");
         var caBundle = Convert.ToBase64String(await File.ReadAllBytesAsync(cluster.PebbleListenerCa));
         var issuer = await ns.EditedManifestAsync("certificates/clusterissuer-pebble.yaml",
             ("https://127.0.0.1:14000/dir", $"https://127.0.0.1:{cluster.PebblePort}/dir"),
             ("skipTLSVerify: true", "caBundle: " + caBundle));
         await ns.ApplyAsync(issuer);
-        await Poll.ForAsync(async () => Row(await ns.KmctlAsync("get", "clusterissuer", "letsencrypt")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
+        await Eventually.Found(async () => Row(await ns.KmctlAsync("get", "clusterissuer", "letsencrypt")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
             Timeout, "kmctl get clusterissuer letsencrypt shows READY True");
 
         await ns.ApplyAsync("certificates/ingress-cluster-issuer.yaml");
 
-        var certificates = await Poll.ForAsync(async () =>
+        var certificates = await Eventually.Found(async () =>
         {
             var output = await ns.KmctlAsync("get", "certificate");
             return Row(output) is { } row && row.StartsWith("shop-tls", StringComparison.Ordinal) && row.Contains(" True ", StringComparison.Ordinal) ? output : null;
@@ -42,7 +43,7 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
         Assert.Matches(@"\nshop-tls\s+True\s+shop-tls\s+\d+s\n", certificates);
 
         var root = await PebbleRootAsync();
-        var curl = await Poll.ForAsync(async () =>
+        var curl = await Eventually.Found(async () =>
         {
             var (code, output) = await CurlAsync("shop.example.com", root);
             return code == 0 && output.Contains("shop over TLS", StringComparison.Ordinal) ? output : null;
@@ -60,7 +61,7 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
         Assert.Matches(@"\nshop-tls-\S+\s+True\s+True\s+letsencrypt\s+system:serviceaccount:cert-manager:cert-manager\s", requests);
 
         // The solver's pod, Service and Ingress were made in the namespace and are gone again.
-        await Poll.ForAsync(async () =>
+        await Eventually.Found(async () =>
         {
             var left = (await cluster.Client.For<Pod>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "acme.cert-manager.io/http01-solver=true" })).Items.Count
                 + (await cluster.Client.For<Ingress>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "acme.cert-manager.io/http01-solver=true" })).Items.Count;
@@ -73,10 +74,10 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
     {
         await using var ns = await TestNamespace.CreateAsync(cluster, "ca");
         await ns.ApplyAsync("certificates/issuer-ca.yaml");
-        await Poll.ForAsync(async () => (await cluster.Client.For<Issuer>().GetAsync(ns.Name, "internal-ca")).Status?.Conditions.FirstOrDefault(c => c is { Type: "Ready", Status: "True" }),
+        await Eventually.Found(async () => (await cluster.Client.For<Issuer>().GetAsync(ns.Name, "internal-ca")).Status?.Conditions.FirstOrDefault(c => c is { Type: "Ready", Status: "True" }),
             Timeout, "the CA issuer is ready once its CA certificate is issued");
         var certificates = cluster.Client.For<Certificate>();
-        var first = await Poll.ForAsync(async () =>
+        var first = await Eventually.Found(async () =>
         {
             var certificate = await certificates.GetAsync(ns.Name, "intranet-tls");
             return certificate.Status?.Revision == 1 && certificate.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") ? certificate : null;
@@ -93,7 +94,7 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
         ingress.Metadata.Annotations["cert-manager.io/duration"] = "1h";
         ingress.Metadata.Annotations["cert-manager.io/renew-before"] = "59m55s";
         await ingresses.UpdateAsync(ingress);
-        var renewed = await Poll.ForAsync(async () =>
+        var renewed = await Eventually.Found(async () =>
         {
             var certificate = await certificates.GetAsync(ns.Name, "intranet-tls");
             return certificate.Status?.Revision >= 3 && certificate.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") ? certificate : null;
@@ -129,17 +130,17 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
     }
 
     /// <summary>curl -v over HTTPS to the ingress, the host resolved to 127.0.0.1, trusting only the given root.</summary>
-    private async Task<(int Code, string Output)> CurlAsync(string host, string caFile)
+    private async Task<ProcessResult> CurlAsync(string host, string caFile)
     {
         var port = cluster.IngressHttpsPort.ToString(CultureInfo.InvariantCulture);
-        return await ChildProcess.RunAsync(TimeSpan.FromSeconds(30), "curl", "-v", "--silent", "--show-error", "--max-time", "10",
+        return await ChildProcess.RunAsync(TimeSpan.FromSeconds(30), Tool.Require("curl"), "-v", "--silent", "--show-error", "--max-time", "10",
             "--cacert", caFile, "--resolve", $"{host}:{port}:127.0.0.1", $"https://{host}:{port}/");
     }
 
     /// <summary>The certificate the ingress serves for a host by SNI, checked against the CA, once it is the one wanted.</summary>
     private async Task<X509Certificate2> ServedAsync(string host, X509Certificate2 ca, Func<X509Certificate2?, bool> wanted)
     {
-        return await Poll.ForAsync(async () =>
+        return await Eventually.Found(async () =>
         {
             try
             {

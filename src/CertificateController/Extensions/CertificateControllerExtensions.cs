@@ -21,7 +21,7 @@ public static class CertificateControllerExtensions
     {
         var services = builder.Services;
         services.Configure<CertificateControllerOptions>(builder.Configuration.GetSection(CertificateControllerOptions.Section));
-        services.AddKubeMeshClient(builder.Configuration["Server"]);
+        services.AddKubeMeshClient(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ControllerContext>();
         services.AddSingleton<AcmeClientRegistry>();

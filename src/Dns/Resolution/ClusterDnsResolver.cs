@@ -19,12 +19,9 @@ public sealed class ClusterDnsResolver
     private readonly string _domain;
     private readonly SoaRecord _soa;
 
-    private readonly IngressHostRecords _ingressHosts;
-
-    public ClusterDnsResolver(ClusterDnsIndex index, IngressHostRecords ingressHosts, IOptions<DnsOptions> options)
+    public ClusterDnsResolver(ClusterDnsIndex index, IOptions<DnsOptions> options)
     {
         _index = index;
-        _ingressHosts = ingressHosts;
         _ttl = options.Value.TtlSeconds;
         _domain = options.Value.ClusterDomain.TrimEnd('.').ToLowerInvariant();
         // Negative answers carry the zone's SOA so resolvers know how long to cache them (RFC 2308).
@@ -46,7 +43,7 @@ public sealed class ClusterDnsResolver
             return AnswerClusterName(query, question, name);
         }
 
-        if (_ingressHosts.Find(name) is { } ingressAddresses)
+        if (_index.Zone.IngressHosts.Find(name) is { } ingressAddresses)
         {
             return AnswerIngressHost(query, question, ingressAddresses);
         }
@@ -65,14 +62,6 @@ public sealed class ClusterDnsResolver
 
         return response;
     }
-
-    /// <summary>
-    /// Whether an answer may be cached with the zone: Ingress hosts change apart from the zone, so their answers
-    /// are not.
-    /// </summary>
-    public bool IsCacheable(DnsMessage query) =>
-        query.Questions.Count != 1 || Normalize(query.Questions[0].Name) is var name && (name == _domain
-            || name.EndsWith("." + _domain, StringComparison.Ordinal) || name.EndsWith(ReverseSuffix, StringComparison.Ordinal));
 
     internal static string Normalize(DomainName name) => name.ToString().TrimEnd('.').ToLowerInvariant();
 

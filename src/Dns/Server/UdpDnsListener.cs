@@ -147,7 +147,7 @@ public sealed partial class UdpDnsListener(ClusterDnsResolver resolver, ClusterD
         }
 
         var encoded = DnsResponseEncoder.Encode(response, query, parsed);
-        if (zone.ResponseCache.Count < MaxCachedAnswers && resolver.IsCacheable(message))
+        if (zone.ResponseCache.Count < MaxCachedAnswers)
         {
             zone.ResponseCache.TryAdd(new string(key), encoded);
         }

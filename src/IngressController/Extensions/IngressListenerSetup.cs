@@ -30,7 +30,7 @@ internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> op
             {
                 OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
                 {
-                    ServerCertificateContext = certificates.SelectContext(context.ClientHelloInfo.ServerName),
+                    ServerCertificateContext = certificates.Select(context.ClientHelloInfo.ServerName),
                 }),
             });
         });

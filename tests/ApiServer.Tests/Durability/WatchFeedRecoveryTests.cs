@@ -1,7 +1,6 @@
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ApiServer.Tests.Infrastructure;
 
 namespace KubeMesh.ApiServer.Tests.Durability;
 
@@ -10,13 +9,13 @@ public sealed class WatchFeedRecoveryTests
 {
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Watch_FirstTriedWhileTheStoreIsDown_WorksOnceTheStoreIsBack()
     {
-        await using var store = new RedisServer(appendOnly: true);
+        await using var store = new RedisServer { AppendOnly = true };
         await store.StartAsync();
         await using var api = await ApiServerHost.StartAsync(store.ConnectionString);
-        var configMaps = new ConfigMapService.ConfigMapServiceClient(api.Channel);
+        var configMaps = api.ConfigMaps;
 
         store.Kill();
         var failed = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -27,21 +26,14 @@ public sealed class WatchFeedRecoveryTests
         Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
         await store.StartAsync();
 
-        var deadline = DateTime.UtcNow + RecoveryTimeout;
-        while (true)
+        // Before the fix every later watch of the kind failed with the first start's error for the life of the process.
+        var added = await Eventually.Returns(async () =>
         {
-            try
-            {
-                using var call = configMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(15));
-                await configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "after-" + Guid.NewGuid().ToString("N")[..6] } }, deadline: DateTime.UtcNow.AddSeconds(10));
-                Assert.True(await call.ResponseStream.MoveNext());
-                Assert.Equal("ADDED", call.ResponseStream.Current.Type);
-                return;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
+            using var call = configMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(15));
+            await configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "after-" + Guid.NewGuid().ToString("N")[..6] } }, deadline: DateTime.UtcNow.AddSeconds(10));
+            Assert.True(await call.ResponseStream.MoveNext());
+            return call.ResponseStream.Current.Type;
+        }, RecoveryTimeout);
+        Assert.Equal("ADDED", added);
     }
 }

@@ -49,7 +49,7 @@ internal static class CertManagerObjects
         where T : class, IMessage<T>, new()
     {
         T? last = null;
-        return await Eventually.Async(async () =>
+        return await Eventually.Returns(async () =>
         {
             last = await client.For<T>().GetAsync(ns, name);
             return condition(last) ? last : throw new InvalidOperationException($"not yet {what}");
@@ -67,7 +67,7 @@ internal static class CertManagerObjects
     }
 
     public static Task<IReadOnlyList<Event>> WaitForEventAsync(KubeMeshClient client, string ns, string kind, string name, string reason) =>
-        Eventually.Async(async () =>
+        Eventually.Returns(async () =>
         {
             var events = await EventsAsync(client, ns, kind, name);
             return events.Any(e => e.Reason == reason) ? events : throw new InvalidOperationException("no event yet");

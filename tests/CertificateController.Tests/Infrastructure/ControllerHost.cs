@@ -4,7 +4,6 @@ using KubeMesh.CertificateController.Extensions;
 using KubeMesh.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.CertificateController.Tests.Infrastructure;
 
@@ -43,7 +42,7 @@ public sealed class ControllerHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Server"] = api.Address,
+            [KubeMeshClient.AddressConfigurationKey] = api.Address,
             ["CertificateController:ClusterResourceNamespace"] = clusterResources,
             // Failed issuances retry after seconds here, not cert-manager's hour.
             ["CertificateController:IssuanceBackoffInitial"] = "00:00:02",
@@ -54,11 +53,7 @@ public sealed class ControllerHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        if (Environment.GetEnvironmentVariable("KUBEMESH_TEST_LOGS") is { Length: > 0 })
-        {
-            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
-        }
-
+        TestLogging.Configure(builder.Logging);
         builder.AddCertificateController();
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

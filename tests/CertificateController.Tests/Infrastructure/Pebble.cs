@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 
@@ -11,22 +10,22 @@ namespace KubeMesh.CertificateController.Tests.Infrastructure;
 /// names through a dnsmasq that answers every name under <see cref="Domain"/> with 127.0.0.1, and fetches the
 /// challenge from <see cref="ValidationPort"/> there. Its listener's certificate comes from a CA made here
 /// (<see cref="CaBundlePem"/>). Pebble rejects a share of good nonces (PEBBLE_WFE_NONCEREJECT) so clients must retry.
+/// Where pebble or dnsmasq is not installed, the tests using it are skipped.
 /// </summary>
 public sealed class Pebble : IAsyncLifetime
 {
-    public const string Executable = "/usr/bin/pebble";
     public const string Domain = "acme.test";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly string _directory = Directory.CreateTempSubdirectory("kubemesh-pebble-").FullName;
     private ChildProcess? _pebble;
-    private ChildProcess? _dnsmasq;
+    private Dnsmasq? _dnsmasq;
 
-    public int Port { get; } = TestPorts.Next();
+    public int Port { get; } = FreePort.Get();
 
-    public int ManagementPort { get; } = TestPorts.Next();
+    public int ManagementPort { get; } = FreePort.Get();
 
     /// <summary>Where pebble sends HTTP-01 validation requests (on the names' address, 127.0.0.1).</summary>
-    public int ValidationPort { get; } = TestPorts.Next();
+    public int ValidationPort { get; } = FreePort.Get();
 
     public int DnsPort { get; private set; }
 
@@ -55,24 +54,22 @@ public sealed class Pebble : IAsyncLifetime
                 ["certificate"] = certPath,
                 ["privateKey"] = keyPath,
                 ["httpPort"] = ValidationPort,
-                ["tlsPort"] = TestPorts.Next(),
+                ["tlsPort"] = FreePort.Get(),
                 ["ocspResponderURL"] = "",
                 ["externalAccountBindingRequired"] = false,
             },
         }.ToJsonString());
 
-        DnsPort = TestPorts.NextForTcpAndUdp(IPAddress.Loopback);
-        _dnsmasq = ChildProcess.Start(Dnsmasq(),
-            "--no-resolv", "--no-hosts", "--keep-in-foreground", "--bind-interfaces", "--listen-address=127.0.0.1",
-            $"--port={DnsPort.ToString(CultureInfo.InvariantCulture)}", $"--address=/{Domain}/127.0.0.1", "--pid-file", "--user=root");
-        await TestPorts.WaitForListenerAsync(IPAddress.Loopback, DnsPort, StartTimeout);
+        var pebble = Tool.Require("pebble");
+        _dnsmasq = await Dnsmasq.StartAsync(IPAddress.Loopback, extraArgs: $"--address=/{Domain}/127.0.0.1");
+        DnsPort = _dnsmasq.Endpoint.Port;
 
-        _pebble = StartPebble(config);
+        _pebble = StartPebble(pebble, config);
         try
         {
-            await TestPorts.WaitForListenerAsync(IPAddress.Loopback, Port, StartTimeout);
+            await FreePort.WaitUntilListeningAsync(IPAddress.Loopback, Port, StartTimeout);
         }
-        catch (SocketException e)
+        catch (TimeoutException e)
         {
             throw new InvalidOperationException($"pebble did not listen on {Port}: {_pebble.Output}", e);
         }
@@ -105,15 +102,11 @@ public sealed class Pebble : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private ChildProcess StartPebble(string config)
+    private ChildProcess StartPebble(string executable, string config)
     {
         // No PEBBLE_VA_ALWAYS_VALID: every challenge is fetched over HTTP. No sleeps before validating, and 20% of
         // good nonces rejected so the client's badNonce retry runs in every test.
         return ChildProcess.Start("/usr/bin/env", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=20", "PEBBLE_AUTHZREUSE=0",
-            Executable, "-config", config, "-dnsserver", $"127.0.0.1:{DnsPort.ToString(CultureInfo.InvariantCulture)}");
+            executable, "-config", config, "-dnsserver", $"127.0.0.1:{DnsPort.ToString(CultureInfo.InvariantCulture)}");
     }
-
-    private static string Dnsmasq() =>
-        new[] { "/usr/sbin/dnsmasq", "/usr/bin/dnsmasq" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("dnsmasq is not installed (Debian package dnsmasq-base)");
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
+using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
@@ -24,13 +25,7 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
     {
         Tool.RequireAll("pebble", "curl");
         await using var ns = await TestNamespace.CreateAsync(cluster, "certs");
-        var caBundle = Convert.ToBase64String(await File.ReadAllBytesAsync(cluster.PebbleListenerCa));
-        var issuer = await ns.EditedManifestAsync("certificates/clusterissuer-pebble.yaml",
-            ("https://127.0.0.1:14000/dir", $"https://127.0.0.1:{cluster.PebblePort}/dir"),
-            ("skipTLSVerify: true", "caBundle: " + caBundle));
-        await ns.ApplyAsync(issuer);
-        await Eventually.Found(async () => Row(await ns.KmctlAsync("get", "clusterissuer", "letsencrypt")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
-            Timeout, "kmctl get clusterissuer letsencrypt shows READY True");
+        await ApplyPebbleClusterIssuerAsync(ns);
 
         await ns.ApplyAsync("certificates/ingress-cluster-issuer.yaml");
 
@@ -110,6 +105,54 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
         Assert.Contains("Renewing certificate as renewal was scheduled at", describe, StringComparison.Ordinal);
         Assert.Matches(@"\nintranet-tls\s+True\s+intranet-tls\s", await ns.KmctlAsync("get", "certs"));
         Assert.Matches(@"\ninternal-ca\s+True\s", await ns.KmctlAsync("get", "iss"));
+    }
+
+    [SkippableFact]
+    public async Task CertificateControllerKilledMidIssuance_ResumesFromTheApiServerWithOneOrderAndNothingLeft()
+    {
+        Tool.Require("pebble");
+        await using var ns = await TestNamespace.CreateAsync(cluster, "certkill");
+        await ApplyPebbleClusterIssuerAsync(ns);
+        await ns.ApplyAsync(await ns.EditedManifestAsync("certificates/ingress-cluster-issuer.yaml", ("shop", "resume")));
+
+        // Killed once the order is placed at pebble and its challenge made, while the solver pod is still starting.
+        await Eventually.Found(async () => (await cluster.Client.For<Challenge>().ListAsync(new() { Namespace = ns.Name })).Items.FirstOrDefault(),
+            Timeout, "the order's challenge is created");
+        cluster.KillCertificateController();
+        var atKill = await cluster.Client.For<Certificate>().GetAsync(ns.Name, "resume-tls");
+        Assert.False(IsReady(atKill), "the certificate was issued before the controller was killed");
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            await cluster.StartResourceAsync("certificate-controller", cts.Token);
+        }
+
+        await Eventually.Found(async () => await cluster.Client.For<Certificate>().GetAsync(ns.Name, "resume-tls") is { } c && IsReady(c) ? c : null,
+            Timeout, "the restarted controller finishes the issuance");
+        var order = Assert.Single((await cluster.Client.For<Order>().ListAsync(new() { Namespace = ns.Name })).Items);
+        Assert.Equal("valid", order.Status.State);
+        Assert.Single((await cluster.Client.For<KubeMesh.Api.CertManager.V1.CertificateRequest>().ListAsync(new() { Namespace = ns.Name })).Items);
+        await Eventually.Until(async () => (await cluster.Client.For<Challenge>().ListAsync(new() { Namespace = ns.Name })).Items.Count == 0
+            && (await cluster.Client.For<Secret>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "cert-manager.io/next-private-key=true" })).Items.Count == 0,
+            Timeout, "the challenge and the temporary private key are removed");
+        var root = await PebbleRootAsync();
+        var curl = await Eventually.Found(async () => await CurlAsync("resume.example.com", root) is { ExitCode: 0 } result ? result.Output : null,
+            Timeout, "curl verifies the served certificate against pebble's root");
+        Assert.Contains("subject: CN=resume.example.com", curl, StringComparison.Ordinal);
+    }
+
+    private static bool IsReady(Certificate certificate) =>
+        certificate.Status?.Conditions.Any(c => c is { Type: "Ready", Status: "True" }) == true;
+
+    /// <summary>The notes' ClusterIssuer pointed at this cluster's pebble and trusting its listener's CA, applied and Ready.</summary>
+    private async Task ApplyPebbleClusterIssuerAsync(TestNamespace ns)
+    {
+        var caBundle = Convert.ToBase64String(await File.ReadAllBytesAsync(cluster.PebbleListenerCa));
+        var issuer = await ns.EditedManifestAsync("certificates/clusterissuer-pebble.yaml",
+            ("https://127.0.0.1:14000/dir", $"https://127.0.0.1:{cluster.PebblePort}/dir"),
+            ("skipTLSVerify: true", "caBundle: " + caBundle));
+        await ns.ApplyAsync(issuer);
+        await Eventually.Found(async () => Row(await ns.KmctlAsync("get", "clusterissuer", "letsencrypt")) is { } row && row.Contains(" True ", StringComparison.Ordinal) ? row : null,
+            Timeout, "kmctl get clusterissuer letsencrypt shows READY True");
     }
 
     /// <summary>The first data row of a kmctl table.</summary>

@@ -68,42 +68,10 @@ public abstract class Controller : BackgroundService
         GC.SuppressFinalize(this);
     }
 
-    private async Task WorkerAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            string key;
-            try
-            {
-                (key, var shutDown) = await Queue.GetAsync(stoppingToken).ConfigureAwait(false);
-                if (shutDown)
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
-                await SyncAsync(key, stoppingToken).ConfigureAwait(false);
-                Queue.Forget(key);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                ControllerLog.SyncFailed(Logger, e, Name, key, Queue.NumRequeues(key));
-                Queue.AddRateLimited(key);
-            }
-            finally
-            {
-                Queue.Done(key);
-            }
-        }
-    }
+    private Task WorkerAsync(CancellationToken stoppingToken) => WorkQueueWorker.RunAsync(
+        Queue,
+        SyncAsync,
+        (key, e) => ControllerLog.SyncFailed(Logger, e, Name, key, Queue.NumRequeues(key)),
+        synced: null,
+        stoppingToken);
 }

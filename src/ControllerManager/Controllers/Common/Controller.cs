@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using KubeMesh.Client;
 
@@ -104,47 +103,10 @@ public abstract class Controller<TKey> : BackgroundService
         GC.SuppressFinalize(this);
     }
 
-    private async Task WorkerAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TKey key;
-            try
-            {
-                (key, var shutDown) = await Queue.GetAsync(stoppingToken).ConfigureAwait(false);
-                if (shutDown)
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            Exception? error = null;
-            try
-            {
-                await SyncAsync(key, stoppingToken).ConfigureAwait(false);
-                Queue.Forget(key);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                error = e;
-                ControllerLog.SyncFailed(Logger, e, Name, key.ToString() ?? "", Queue.NumRequeues(key));
-                Queue.AddRateLimited(key);
-            }
-            finally
-            {
-                Queue.Done(key);
-            }
-
-            Synced?.Invoke(new SyncResult<TKey>(key, started, error));
-        }
-    }
+    private Task WorkerAsync(CancellationToken stoppingToken) => WorkQueueWorker.RunAsync(
+        Queue,
+        SyncAsync,
+        (key, e) => ControllerLog.SyncFailed(Logger, e, Name, key.ToString() ?? "", Queue.NumRequeues(key)),
+        (key, started, error) => Synced?.Invoke(new SyncResult<TKey>(key, started, error)),
+        stoppingToken);
 }

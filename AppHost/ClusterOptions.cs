@@ -64,6 +64,21 @@ public sealed class ClusterOptions
 
     public int DnsHealthPort { get; set; } = 10054;
 
+    /// <summary>The certificate controller's /healthz and /readyz (cert-manager's 9403).</summary>
+    public int CertificateControllerHealthPort { get; set; } = 9403;
+
+    /// <summary>
+    /// Also run Debian's pebble, the RFC 8555 test server, as the cluster's ACME server: it resolves names through the
+    /// cluster DNS and validates HTTP-01 on the ingress's HTTP port.
+    /// </summary>
+    public bool Pebble { get; set; }
+
+    /// <summary>pebble's ACME directory is https://127.0.0.1:PebblePort/dir.</summary>
+    public int PebblePort { get; set; } = 14000;
+
+    /// <summary>pebble's management interface (its roots at /roots/0, intermediates at /intermediates/0).</summary>
+    public int PebbleManagementPort { get; set; } = 15000;
+
     /// <summary>How often each kubelet renews its node Lease (kubelet's 10 s; the node lifecycle grace period must be several of these).</summary>
     public TimeSpan NodeLeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -9,5 +9,6 @@ var apiServer = builder.AddControlPlane(cluster, store, storeConnection);
 builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
+builder.AddCertificateManagement(cluster, apiServer, dataDirectory);
 
 builder.Build().Run();

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Networking.V1;
@@ -45,6 +47,60 @@ public sealed class TlsTests(ClusterFixture cluster) : IDisposable
         renewed.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
         await secrets.UpdateAsync(renewed);
         await Eventually.Until(() => ProbeAsync("tls.example.com"), p => p.Subject.Contains("O=Renewed"), ClusterFixture.Timeout, "the renewed certificate is served");
+    }
+
+    [Fact]
+    public async Task Https_SecretWithChain_SendsTheIntermediateWithTheLeaf()
+    {
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        using var root = Authority("CN=Chain Root", rootKey).CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        using var intermediate = Authority("CN=Chain Intermediate", intermediateKey).Create(root, now.AddDays(-1), now.AddDays(20), [1]);
+        var leafRequest = new CertificateRequest("CN=chain.example.com", leafKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("chain.example.com");
+        leafRequest.CertificateExtensions.Add(names.Build());
+        using var leaf = leafRequest.Create(intermediate.CopyWithPrivateKey(intermediateKey), now.AddDays(-1), now.AddDays(10), [2]);
+        await cluster.Client.For<Secret>().CreateAsync(new Secret
+        {
+            Metadata = new ObjectMeta { Name = "chain-tls", Namespace = "default" },
+            Type = "kubernetes.io/tls",
+            Data =
+            {
+                ["tls.crt"] = ClusterFixture.Utf8(leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n"),
+                ["tls.key"] = ClusterFixture.Utf8(leafKey.ExportPkcs8PrivateKeyPem()),
+            },
+        });
+        await using var backend = await EchoBackend.StartAsync("chain-backend");
+        await cluster.CreateServiceAsync("chain-backend", backend);
+        var ingress = ClusterFixture.Ingress("chain", "chain.example.com", ("/", "Prefix", "chain-backend"));
+        ingress.Spec.Tls.Add(new IngressTLS { Hosts = { "chain.example.com" }, SecretName = "chain-tls" });
+        await cluster.CreateIngressAsync(ingress);
+
+        using var client = new IngressHttp(cluster);
+        await Eventually.Until(async () =>
+        {
+            using var response = await client.GetHttpsAsync("chain.example.com", "/");
+            return client.LastCertificate?.Subject ?? "";
+        }, s => s == "CN=chain.example.com", ClusterFixture.Timeout, "the secret's leaf is served");
+
+        Assert.Contains(client.LastIntermediates, c => c.Thumbprint == intermediate.Thumbprint);
+        using var verify = new X509Chain();
+        verify.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        verify.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        verify.ChainPolicy.CustomTrustStore.Add(root);
+        verify.ChainPolicy.ExtraStore.AddRange(client.LastIntermediates.ToArray());
+        Assert.True(verify.Build(client.LastCertificate!), "the leaf verifies from the root with what the server sent");
+
+        static CertificateRequest Authority(string subject, ECDsa key)
+        {
+            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+            return request;
+        }
     }
 
     public void Dispose() => _directory.Delete(recursive: true);

@@ -45,6 +45,20 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string DnsAddress { get; } = $"127.0.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(11, 250)}";
 
+    /// <summary>pebble, the cluster's ACME server (Cluster:Pebble=true): its directory and management ports.</summary>
+    public int PebblePort { get; } = FreePort.Get();
+
+    public int PebbleManagementPort { get; } = FreePort.Get();
+
+    /// <summary>The certificate controller's health port, which also tells its process apart from other clusters'.</summary>
+    public int CertificateControllerHealthPort { get; } = FreePort.Get();
+
+    /// <summary>Whether pebble is installed, and so started with the cluster.</summary>
+    public static bool HasPebble { get; } = Tool.Find("pebble") is not null;
+
+    /// <summary>The CA of pebble's HTTPS listener, for an ACME issuer's caBundle.</summary>
+    public string PebbleListenerCa => Path.Combine(DataDirectory, "pebble", "ca.pem");
+
     /// <summary>Node n's address, where its kubelet listens and node ports are served.</summary>
     public string NodeAddress(int node) => $"127.{PodOctet}.{node}.1";
 
@@ -66,6 +80,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:ControllerManagerHealthPort={FreePort.Get()}",
                 $"--Cluster:ProxyHealthPort={FreePort.Get()}",
                 $"--Cluster:DnsHealthPort={FreePort.Get()}",
+                $"--Cluster:CertificateControllerHealthPort={CertificateControllerHealthPort}",
+                // pebble only where installed (tests/run installs it); the tests that need it skip otherwise.
+                "--Cluster:Pebble=" + (HasPebble ? "true" : "false"),
+                $"--Cluster:PebblePort={PebblePort}",
+                $"--Cluster:PebbleManagementPort={PebbleManagementPort}",
                 $"--Cluster:KubeletPort={FreePort.Get()}",
                 // Restart back-off of 1 s (kubelet: 10 s) so that tests of restarting containers see several restarts quickly.
                 "--Cluster:KubeletBackOffInitial=00:00:01",
@@ -97,9 +116,26 @@ public sealed class ClusterFixture : IAsyncLifetime
         _app!.ResourceCommands.ExecuteCommandAsync("kubelet-node" + node, KnownResourceCommands.StopCommand, cancellationToken);
 
     /// <summary>Starts node n's kubelet again (restarting the resource where DCP still counts it running); it re-registers and adopts or cleans up its pods.</summary>
-    public async Task StartNodeAsync(int node, CancellationToken cancellationToken)
+    public Task StartNodeAsync(int node, CancellationToken cancellationToken) => StartResourceAsync("kubelet-node" + node, cancellationToken);
+
+    /// <summary>
+    /// kill -9 of the certificate controller's own process (not the `dotnet run` above it), as a crash: no shutdown
+    /// runs. Found by its executable and the health address only this cluster's instance is given.
+    /// </summary>
+    public void KillCertificateController()
     {
-        var resource = "kubelet-node" + node;
+        var marker = "Kestrel__Endpoints__Http__Url=http://127.0.0.1:" + CertificateControllerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var pids = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && IsProcess(pid, "CertificateController", marker))
+            .ToList();
+        using var process = System.Diagnostics.Process.GetProcessById(Assert.Single(pids));
+        process.Kill(); // SIGKILL
+    }
+
+    /// <summary>Starts an Aspire resource again (restarting it where DCP still counts it running).</summary>
+    public async Task StartResourceAsync(string resource, CancellationToken cancellationToken)
+    {
         var result = await _app!.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         if (!result.Success)
         {
@@ -109,6 +145,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         if (!result.Success)
         {
             throw new InvalidOperationException($"start {resource}: {result.Message}");
+        }
+    }
+
+    private static bool IsProcess(int pid, string executable, string environmentEntry)
+    {
+        try
+        {
+            var argv0 = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0];
+            return Path.GetFileName(argv0) == executable
+                && File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains(environmentEntry, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone meanwhile, or another user's
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class ComposeMatchesAppHostTests
         }
 
         // Every component but the api-server and the store talks to the api-server.
-        Assert.Equal(["controller-manager", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler"], clients.Order());
+        Assert.Equal(["certificate-controller", "controller-manager", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler"], clients.Order());
     }
 
     [Fact]

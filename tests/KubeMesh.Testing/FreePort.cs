@@ -6,12 +6,28 @@ namespace KubeMesh.Testing;
 /// <summary>Ports nothing listens on right now, on 127.0.0.1 or another loopback address.</summary>
 public static class FreePort
 {
-    /// <summary>A free TCP port on <paramref name="address"/> (127.0.0.1 by default).</summary>
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>
+    /// A free TCP port on <paramref name="address"/> (127.0.0.1 by default), never the same one twice in this process:
+    /// a cluster's many components are given their ports before any of them binds, and the kernel may hand back a
+    /// port it just handed out.
+    /// </summary>
     public static int Get(IPAddress? address = null)
     {
-        using var listener = new TcpListener(address ?? IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(address ?? IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (Given)
+            {
+                if (Given.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>A port free for both TCP and UDP on the address (DNS serves both).</summary>

@@ -2,7 +2,7 @@ using Xunit;
 
 namespace KubeMesh.Testing;
 
-/// <summary>The acceptance manifests of tests/testdata/manifests (seed/, malformed/), copied beside every test assembly.</summary>
+/// <summary>The acceptance manifests of tests/testdata/manifests (seed/, malformed/, certificates/, ...), copied beside every test assembly.</summary>
 public static class TestManifests
 {
     public static readonly string Root = System.IO.Path.Combine(AppContext.BaseDirectory, "testdata", "manifests");
@@ -10,6 +10,8 @@ public static class TestManifests
     public static TheoryData<string> Seed() => Files("seed");
 
     public static TheoryData<string> Malformed() => Files("malformed");
+
+    public static TheoryData<string> Certificates() => Files("certificates");
 
     /// <summary>The full path of a manifest: "seed/01-pod-nginx.yaml".</summary>
     public static string Path(string relative) => System.IO.Path.Combine(Root, relative);

@@ -24,6 +24,8 @@ public static class Tool
         ["wrk"] = "wrk",
         ["unshare"] = "util-linux",
         ["nsenter"] = "util-linux",
+        ["pebble"] = "pebble",
+        ["curl"] = "curl",
     };
 
     /// <summary>The full path of the executable, or null when it is not installed.</summary>

@@ -1,6 +1,8 @@
 using Google.Protobuf;
+using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Batch.V1;
+using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
@@ -76,6 +78,24 @@ public static class ObjectValidator
                 break;
             case Lease lease:
                 LeaseValidator.Validate(lease, errors);
+                break;
+            case Certificate certificate:
+                CertificateValidator.Validate(certificate, errors);
+                break;
+            case CertificateRequest request:
+                CertificateRequestValidator.Validate(request, errors);
+                break;
+            case Issuer issuer:
+                IssuerValidator.Validate(issuer.Spec, errors);
+                break;
+            case ClusterIssuer issuer:
+                IssuerValidator.Validate(issuer.Spec, errors);
+                break;
+            case Order order:
+                AcmeValidator.Validate(order, errors);
+                break;
+            case Challenge challenge:
+                AcmeValidator.Validate(challenge, errors);
                 break;
         }
 

@@ -1,6 +1,8 @@
 using Google.Protobuf;
+using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Batch.V1;
+using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Serialization;
@@ -66,6 +68,16 @@ internal static class UpdateValidator
                 break;
             case (PersistentVolumeClaim n, PersistentVolumeClaim o):
                 PersistentVolumeClaim(n, o, errors);
+                break;
+            // cert-manager's webhook: a request, an order and a challenge stand for one exchange with an issuer.
+            case (CertificateRequest n, CertificateRequest o) when !Equals(n.Spec, o.Spec):
+                errors.Add(FieldError.Forbidden("spec", "cannot change spec after creation"));
+                break;
+            case (Order n, Order o) when !Equals(n.Spec, o.Spec):
+                errors.Add(FieldError.Forbidden("spec", "order spec is immutable after creation"));
+                break;
+            case (Challenge n, Challenge o) when !Equals(n.Spec, o.Spec):
+                errors.Add(FieldError.Forbidden("spec", "challenge spec is immutable after creation"));
                 break;
             case (Node n, Node o):
                 if (o.Spec?.PodCidr is { Length: > 0 } podCidr)

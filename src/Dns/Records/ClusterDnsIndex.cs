@@ -1,11 +1,12 @@
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Networking.V1;
 using KubeMesh.Client;
 using Microsoft.Extensions.Options;
 
 namespace KubeMesh.Dns.Records;
 
 /// <summary>
-/// Follows Services and Endpoints through shared informers and keeps the current <see cref="DnsZone"/>.
+/// Follows Services, Endpoints and Ingresses through shared informers and keeps the current <see cref="DnsZone"/>.
 /// Informer changes only request a rebuild from the <see cref="RebuildReconciler"/>, which rebuilds the zone from
 /// the listers and publishes it with a single reference write, so a burst of changes costs one rebuild and
 /// queries never take a lock. A rebuild that throws keeps the previous zone, is logged and retried with back-off;
@@ -18,6 +19,7 @@ public sealed partial class ClusterDnsIndex : BackgroundService
     private readonly ILogger<ClusterDnsIndex> _logger;
     private readonly Lister<Service> _services;
     private readonly Lister<Endpoints> _endpoints;
+    private readonly Lister<Ingress> _ingresses;
     private readonly Func<string, IEnumerable<Service>, Func<string, string, Endpoints?>, DnsZone> _build;
     private readonly RebuildReconciler _rebuild;
     private DnsZone _zone;
@@ -41,11 +43,14 @@ public sealed partial class ClusterDnsIndex : BackgroundService
         _zone = DnsZone.Empty(_domain);
         var services = informers.GetInformer<Service>();
         var endpoints = informers.GetInformer<Endpoints>();
+        var ingresses = informers.GetInformer<Ingress>();
         _services = services.Lister;
         _endpoints = endpoints.Lister;
+        _ingresses = ingresses.Lister;
         _rebuild = new RebuildReconciler("dns", RebuildAsync, logger: logger);
         _rebuild.Watch(services);
         _rebuild.Watch(endpoints);
+        _rebuild.Watch(ingresses);
     }
 
     public DnsZone Zone => Volatile.Read(ref _zone);
@@ -71,12 +76,12 @@ public sealed partial class ClusterDnsIndex : BackgroundService
 
     private Task<bool> RebuildAsync(CancellationToken cancellationToken)
     {
-        var zone = _build(_domain, _services.List(), _endpoints.Get);
+        var zone = _build(_domain, _services.List(), _endpoints.Get).WithIngressHosts(IngressHosts.Build(_ingresses.List()));
         Volatile.Write(ref _zone, zone);
-        LogZoneBuilt(_logger, zone.Count);
+        LogZoneBuilt(_logger, zone.Count, zone.IngressHosts.Count);
         return Task.FromResult(true);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster DNS zone rebuilt with {Names} names")]
-    private static partial void LogZoneBuilt(ILogger logger, int names);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster DNS zone rebuilt with {Names} names and {IngressHosts} ingress hosts")]
+    private static partial void LogZoneBuilt(ILogger logger, int names, int ingressHosts);
 }

@@ -8,7 +8,8 @@ namespace KubeMesh.Dns.Resolution;
 
 /// <summary>
 /// Answers questions about the cluster domain and the cluster's addresses from the current zone, as
-/// CoreDNS's kubernetes plugin does; returns null for everything else, which goes to the upstream.
+/// CoreDNS's kubernetes plugin does, and the hosts of Ingresses with an address, as external-dns would publish
+/// them; returns null for everything else, which goes to the upstream.
 /// </summary>
 public sealed class ClusterDnsResolver
 {
@@ -42,7 +43,24 @@ public sealed class ClusterDnsResolver
             return AnswerClusterName(query, question, name);
         }
 
+        if (_index.Zone.IngressHosts.Find(name) is { } ingressAddresses)
+        {
+            return AnswerIngressHost(query, question, ingressAddresses);
+        }
+
         return name.EndsWith(ReverseSuffix, StringComparison.Ordinal) ? AnswerReverse(query, question, name) : null;
+    }
+
+    /// <summary>An Ingress host: its A records, and an empty answer for other types (no AAAA) rather than NXDOMAIN.</summary>
+    private DnsMessage AnswerIngressHost(DnsMessage query, DnsQuestion question, IPAddress[] addresses)
+    {
+        var response = Response(query);
+        if (question.RecordType is RecordType.A or RecordType.Any)
+        {
+            response.AnswerRecords.AddRange(addresses.Select(ip => new ARecord(question.Name, _ttl, ip)));
+        }
+
+        return response;
     }
 
     internal static string Normalize(DomainName name) => name.ToString().TrimEnd('.').ToLowerInvariant();

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Text;
+using System.Net.Security;
 using KubeMesh.IngressController.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 
 namespace KubeMesh.IngressController.Extensions;
 
 /// <summary>
 /// Kestrel's listeners: HTTP/1.1 on the HTTP port, HTTP/1.1 and HTTP/2 over TLS on the HTTPS port with the
-/// certificate chosen per SNI name from the current secrets, and health on its own port.
+/// certificate and its chain chosen per SNI name from the current secrets, and health on its own port.
 /// </summary>
 internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> options, CertificateStore certificates)
     : IConfigureOptions<KestrelServerOptions>
@@ -29,7 +31,14 @@ internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> op
         kestrel.Listen(address, settings.HttpsPort, l =>
         {
             l.Protocols = HttpProtocols.Http1AndHttp2;
-            l.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificates.Select(name));
+            // Per handshake: the SNI name's certificate with its chain (Kestrel adds ALPN for HTTP/1.1 and HTTP/2).
+            l.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = certificates.Select(context.ClientHelloInfo.ServerName),
+                }),
+            });
         });
         kestrel.Listen(address, settings.HealthPort, l => l.Protocols = HttpProtocols.Http1);
     }

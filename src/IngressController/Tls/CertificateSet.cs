@@ -1,25 +1,25 @@
 using System.Collections.Frozen;
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 
 namespace KubeMesh.IngressController.Tls;
 
-/// <summary>The certificates of the ingresses' tls sections by host name, immutable once built.</summary>
-internal sealed class CertificateSet(IReadOnlyDictionary<string, X509Certificate2> byHost)
+/// <summary>The certificates (each with its chain) of the ingresses' tls sections by host name, immutable once built.</summary>
+internal sealed class CertificateSet(IReadOnlyDictionary<string, SslStreamCertificateContext> byHost)
 {
-    private readonly FrozenDictionary<string, X509Certificate2> _exact = byHost
+    private readonly FrozenDictionary<string, SslStreamCertificateContext> _exact = byHost
         .Where(e => !e.Key.StartsWith("*.", StringComparison.Ordinal))
         .ToFrozenDictionary(e => e.Key, e => e.Value, StringComparer.OrdinalIgnoreCase);
 
     // "*.example.com" is stored under "example.com" and serves names exactly one label longer.
-    private readonly FrozenDictionary<string, X509Certificate2> _wildcard = byHost
+    private readonly FrozenDictionary<string, SslStreamCertificateContext> _wildcard = byHost
         .Where(e => e.Key.StartsWith("*.", StringComparison.Ordinal))
         .ToFrozenDictionary(e => e.Key[2..], e => e.Value, StringComparer.OrdinalIgnoreCase);
 
-    public static CertificateSet Empty { get; } = new(new Dictionary<string, X509Certificate2>());
+    public static CertificateSet Empty { get; } = new(new Dictionary<string, SslStreamCertificateContext>());
 
     public IEnumerable<string> Hosts => _exact.Keys.Concat(_wildcard.Keys.Select(k => "*." + k));
 
-    public X509Certificate2? Find(string? serverName)
+    public SslStreamCertificateContext? Find(string? serverName)
     {
         if (string.IsNullOrEmpty(serverName))
         {

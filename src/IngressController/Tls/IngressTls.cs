@@ -1,4 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using KubeMesh.Api.Networking.V1;
 using KubeMesh.IngressController.Configuration;
 
@@ -13,7 +13,7 @@ internal sealed record IngressTls(CertificateSet Certificates, IReadOnlySet<stri
 {
     public static IngressTls Build(IReadOnlyList<Ingress> ingresses, BuildContext context, IReadOnlyDictionary<string, TlsSecretCertificate> previous)
     {
-        var byHost = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
+        var byHost = new Dictionary<string, SslStreamCertificateContext>(StringComparer.OrdinalIgnoreCase);
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var secrets = new Dictionary<string, TlsSecretCertificate>(StringComparer.Ordinal);
         foreach (var ingress in ingresses)
@@ -36,7 +36,7 @@ internal sealed record IngressTls(CertificateSet Certificates, IReadOnlySet<stri
                     secrets[key] = loaded;
                 }
 
-                if (loaded?.Certificate is not { } certificate)
+                if (loaded?.Context is not { } certificate)
                 {
                     context.Warn(ingress, $"tls secret {key}: {loaded?.Error ?? "not found"}; serving the default certificate");
                     continue;

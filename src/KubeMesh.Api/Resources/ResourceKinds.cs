@@ -1,11 +1,15 @@
 using Google.Protobuf.Reflection;
 using KubeMesh.Api.Apps.V1;
+using AcmeV1 = KubeMesh.Api.Acme.V1;
 using AppsV1 = KubeMesh.Api.Apps.V1;
 using BatchV1 = KubeMesh.Api.Batch.V1;
+using CertManagerV1 = KubeMesh.Api.CertManager.V1;
 using CoordinationV1 = KubeMesh.Api.Coordination.V1;
 using CoreV1 = KubeMesh.Api.Core.V1;
 using NetworkingV1 = KubeMesh.Api.Networking.V1;
+using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.Batch.V1;
+using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
@@ -33,10 +37,19 @@ public static class ResourceKinds
     public static readonly ResourceKind Lease = new("coordination.k8s.io", "Lease", "leases", true, CoordinationV1.Lease.Descriptor, LeaseList.Descriptor, LeaseWatchEvent.Descriptor, CoordinationServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>("LeaseService"));
     public static readonly ResourceKind Ingress = new("networking.k8s.io", "Ingress", "ingresses", true, NetworkingV1.Ingress.Descriptor, IngressList.Descriptor, IngressWatchEvent.Descriptor, NetworkingServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>("IngressService"), "ing");
 
+    // cert-manager's kinds, with its CRDs' names and short names.
+    public static readonly ResourceKind Issuer = CertManagerKind("Issuer", "issuers", true, CertManagerV1.Issuer.Descriptor, IssuerList.Descriptor, IssuerWatchEvent.Descriptor, "iss");
+    public static readonly ResourceKind ClusterIssuer = CertManagerKind("ClusterIssuer", "clusterissuers", false, CertManagerV1.ClusterIssuer.Descriptor, ClusterIssuerList.Descriptor, ClusterIssuerWatchEvent.Descriptor, "ciss");
+    public static readonly ResourceKind Certificate = CertManagerKind("Certificate", "certificates", true, CertManagerV1.Certificate.Descriptor, CertificateList.Descriptor, CertificateWatchEvent.Descriptor, "cert", "certs");
+    public static readonly ResourceKind CertificateRequest = CertManagerKind("CertificateRequest", "certificaterequests", true, CertManagerV1.CertificateRequest.Descriptor, CertificateRequestList.Descriptor, CertificateRequestWatchEvent.Descriptor, "cr", "crs");
+    public static readonly ResourceKind Order = AcmeKind("Order", "orders", AcmeV1.Order.Descriptor, OrderList.Descriptor, OrderWatchEvent.Descriptor);
+    public static readonly ResourceKind Challenge = AcmeKind("Challenge", "challenges", AcmeV1.Challenge.Descriptor, ChallengeList.Descriptor, ChallengeWatchEvent.Descriptor);
+
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service,
         DaemonSet, Deployment, ReplicaSet, StatefulSet, CronJob, Job, Lease, Ingress,
+        Challenge, Order, Certificate, CertificateRequest, ClusterIssuer, Issuer,
     ];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, as kubectl does ("po", "pods", "Pod").</summary>
@@ -51,6 +64,12 @@ public static class ResourceKinds
 
     private static ResourceKind CoreKind(string kind, string plural, bool namespaced, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch, params string[] shortNames) =>
         new("", kind, plural, namespaced, d, list, watch, CoreServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"), shortNames);
+
+    private static ResourceKind CertManagerKind(string kind, string plural, bool namespaced, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch, params string[] shortNames) =>
+        new("cert-manager.io", kind, plural, namespaced, d, list, watch, CertmanagerServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"), shortNames);
+
+    private static ResourceKind AcmeKind(string kind, string plural, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch) =>
+        new("acme.cert-manager.io", kind, plural, true, d, list, watch, AcmeServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"));
 
     private static ResourceKind AppsKind(string kind, string plural, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch, params string[] shortNames) =>
         new("apps", kind, plural, true, d, list, watch, AppsServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"), shortNames);

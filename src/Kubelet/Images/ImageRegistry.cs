@@ -3,7 +3,7 @@ using KubeMesh.Kubelet.Runtime;
 namespace KubeMesh.Kubelet.Images;
 
 /// <summary>
-/// The images this node can run, any tag. There is no pull: nginx and hashicorp/http-echo are served
+/// The images this node can run, any tag. There is no pull: nginx, hashicorp/http-echo and cert-manager's acmesolver are served
 /// by the KubeMesh.Images program, busybox and alpine run their commands with the node's /bin/sh and
 /// coreutils (inside the container's own view of the files).
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class ImageRegistry
         {
             ["nginx"] = new("nginx", [.. images, "nginx"], []),
             ["hashicorp/http-echo"] = new("hashicorp/http-echo", [.. images, "http-echo"], []),
+            ["jetstack/cert-manager-acmesolver"] = new("jetstack/cert-manager-acmesolver", [.. images, "acmesolver"], []),
             ["busybox"] = shell,
             ["alpine"] = shell with { Repository = "alpine", Cmd = ["/bin/sh"] },
         };

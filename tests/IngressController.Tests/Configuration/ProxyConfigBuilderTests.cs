@@ -74,7 +74,7 @@ public sealed class ProxyConfigBuilderTests
         var renewed = _builder.Build(State(ingress), second);
 
         var certificate = first.Certificates.Find("tls.example.com");
-        Assert.Equal("CN=tls.example.com", certificate?.Subject);
+        Assert.Equal("CN=tls.example.com", certificate?.TargetCertificate.Subject);
         Assert.Same(certificate, second.Certificates.Find("tls.example.com"));
         Assert.NotSame(certificate, renewed.Certificates.Find("tls.example.com"));
         Assert.True(PolicyOf(first).SslRedirect);

@@ -19,15 +19,19 @@ internal sealed class IngressHttp : IDisposable
         _httpsPort = cluster.HttpsPort;
         _http = new HttpClient(Handler(_httpPort)) { Timeout = TimeSpan.FromSeconds(10) };
         var tls = Handler(_httpsPort);
-        tls.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        tls.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
         {
             LastCertificate = certificate is null ? null : new X509Certificate2(certificate);
+            LastIntermediates = [.. chain?.ChainPolicy.ExtraStore ?? []];
             return true;
         };
         _https = new HttpClient(tls) { Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public X509Certificate2? LastCertificate { get; private set; }
+
+    /// <summary>The other certificates the server sent in the last handshake (its chain after the leaf).</summary>
+    public IReadOnlyList<X509Certificate2> LastIntermediates { get; private set; } = [];
 
     public Task<HttpResponseMessage> GetAsync(string host, string pathAndQuery, string? authorization = null) =>
         SendAsync(_http, new Uri($"http://{host}:{_httpPort}{pathAndQuery}"), authorization, HttpVersion.Version11);

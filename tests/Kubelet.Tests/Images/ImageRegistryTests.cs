@@ -10,6 +10,7 @@ public sealed class ImageRegistryTests
     [InlineData("nginx:1.14.2", "nginx")]
     [InlineData("docker.io/library/busybox:1.36@sha256:abc", "busybox")]
     [InlineData("hashicorp/http-echo", "hashicorp/http-echo")]
+    [InlineData("quay.io/jetstack/cert-manager-acmesolver:v1.16.2", "jetstack/cert-manager-acmesolver")]
     public void Parse_ReferenceForms_NameTheRepository(string image, string repository) =>
         Assert.Equal(repository, ImageReference.Parse(image).Repository);
 

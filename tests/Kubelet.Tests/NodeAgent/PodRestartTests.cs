@@ -87,7 +87,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
         var backingOff = await cluster.WaitForPodAsync(pod, p => p.Status.ContainerStatuses.FirstOrDefault()?.State?.Waiting?.Reason == "ImagePullBackOff", "ImagePullBackOff");
 
         Assert.StartsWith("Back-off pulling image \"example.com/nope:1.0\": ErrImagePull: ", backingOff.Status.ContainerStatuses[0].State.Waiting.Message, StringComparison.Ordinal);
-        Assert.Contains("available images: alpine, busybox, hashicorp/http-echo, nginx", backingOff.Status.ContainerStatuses[0].State.Waiting.Message, StringComparison.Ordinal);
+        Assert.Contains("available images: alpine, busybox, hashicorp/http-echo, jetstack/cert-manager-acmesolver, nginx", backingOff.Status.ContainerStatuses[0].State.Waiting.Message, StringComparison.Ordinal);
         Assert.Equal("Pending", backingOff.Status.Phase);
         var events = await cluster.EventsAsync(pod);
         Assert.Contains(events, e => e.Reason == "Failed" && e.Message == "Error: ErrImagePull");

@@ -125,6 +125,32 @@ public sealed class ProcessContainerRuntimeTests
     }
 
     [Fact]
+    public async Task StartContainer_AcmeSolver_ServesTheKeyForItsDomainAndTokenOnly()
+    {
+        await using var fixture = new RuntimeFixture();
+        var pod = fixture.NewPod();
+        await fixture.StartAsync(pod, new ContainerSpec("acmesolver", "quay.io/jetstack/cert-manager-acmesolver:v1.16.2")
+        {
+            Args = ["--listen-port=8089", "--domain=example.com", "--token=abc", "--key=abc.thumbprint"],
+        });
+        Assert.Equal("", await RuntimeFixture.GetAsync(pod.PodIp, 8089, "/healthz"));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        async Task<(int, string)> Get(string host, string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{pod.PodIp}:8089{path}");
+            request.Headers.Host = host;
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal((200, "abc.thumbprint"), await Get("example.com", "/.well-known/acme-challenge/abc"));
+        Assert.Equal(404, (await Get("example.com", "/.well-known/acme-challenge/other")).Item1);
+        Assert.Equal(404, (await Get("other.example.com", "/.well-known/acme-challenge/abc")).Item1);
+        Assert.Equal(404, (await Get("example.com", "/abc")).Item1);
+    }
+
+    [Fact]
     public async Task StopContainer_ProcessIgnoresSigterm_KilledAfterGracePeriodWithWholeTree()
     {
         await using var fixture = new RuntimeFixture();
@@ -178,7 +204,7 @@ public sealed class ProcessContainerRuntimeTests
         var error = await Assert.ThrowsAsync<ImagePullException>(() => fixture.StartAsync(fixture.NewPod(), new ContainerSpec("x", "redis:7")));
 
         Assert.Equal("ErrImagePull", error.Reason);
-        Assert.Contains("available images: alpine, busybox, hashicorp/http-echo, nginx", error.Message);
+        Assert.Contains("available images: alpine, busybox, hashicorp/http-echo, jetstack/cert-manager-acmesolver, nginx", error.Message);
     }
 
     [Fact]

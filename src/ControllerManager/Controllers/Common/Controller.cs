@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using KubeMesh.Client;
 
@@ -107,52 +106,11 @@ public abstract class Controller<TKey> : BackgroundService
         GC.SuppressFinalize(this);
     }
 
-    private async Task WorkerAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            WorkItem<TKey> work;
-            try
-            {
-                work = await Queue.GetItemAsync(stoppingToken).ConfigureAwait(false);
-                if (work.ShutDown)
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var key = work.Item;
-            var started = Stopwatch.GetTimestamp();
-            Exception? error = null;
-            using var activity = WorkTracing.StartWork(ControllerTracing.Source, _spanPrefix + key, work.Changes);
-            try
-            {
-                await SyncAsync(key, stoppingToken).ConfigureAwait(false);
-                Queue.Forget(key);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                error = e;
-                WorkTracing.Fail(activity, e);
-                ControllerLog.SyncFailed(Logger, e, Name, key.ToString() ?? "", Queue.NumRequeues(key));
-
-                // The retry still serves the changes this sync was for.
-                Queue.AddRateLimited(key, work.Changes);
-            }
-            finally
-            {
-                Queue.Done(key);
-            }
-
-            Synced?.Invoke(new SyncResult<TKey>(key, started, error));
-        }
-    }
+    private Task WorkerAsync(CancellationToken stoppingToken) => WorkQueueWorker.RunAsync(
+        Queue,
+        SyncAsync,
+        (key, e) => ControllerLog.SyncFailed(Logger, e, Name, key.ToString() ?? "", Queue.NumRequeues(key)),
+        (key, started, error) => Synced?.Invoke(new SyncResult<TKey>(key, started, error)),
+        stoppingToken,
+        (ControllerTracing.Source, _spanPrefix));
 }

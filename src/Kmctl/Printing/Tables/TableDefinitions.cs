@@ -24,6 +24,12 @@ public static class TableDefinitions
         [ResourceKinds.Ingress] = new IngressTable(),
         [ResourceKinds.Event] = new EventTable(),
         [ResourceKinds.Lease] = new LeaseTable(),
+        [ResourceKinds.Certificate] = new CertificateTable(),
+        [ResourceKinds.CertificateRequest] = new CertificateRequestTable(),
+        [ResourceKinds.Issuer] = new IssuerTable(ResourceKinds.Issuer),
+        [ResourceKinds.ClusterIssuer] = new IssuerTable(ResourceKinds.ClusterIssuer),
+        [ResourceKinds.Order] = new OrderTable(),
+        [ResourceKinds.Challenge] = new ChallengeTable(),
     };
 
     public static TableDefinition For(ResourceKind kind) => ByKind.TryGetValue(kind, out var table) ? table : new GenericTable(kind);

@@ -17,6 +17,8 @@ public sealed class RedisServer(bool appendOnly = false) : StoreServer("redis")
             "--dir", DataDirectory,
             "--save", "",
             "--appendonly", appendOnly ? "yes" : "no",
+            // As the AppHost runs it: the append-only file is fsynced before any reply (etcd fsyncs its WAL before acknowledging).
+            "--appendfsync", "always",
         ];
         foreach (var arg in args)
         {

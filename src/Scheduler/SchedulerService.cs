@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
+using KubeMesh.Client.LeaderElection;
 using KubeMesh.Scheduler.Cache;
 using KubeMesh.Scheduler.Framework;
 using KubeMesh.Scheduler.Queue;
@@ -25,7 +26,8 @@ public sealed class SchedulerService(
     EventRecorder recorder,
     SchedulerReadiness readiness,
     IOptions<SchedulerOptions> options,
-    ILogger<SchedulerService> logger) : BackgroundService
+    ILogger<SchedulerService> logger,
+    ILeadership? leadership = null) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _bindings = new();
 
@@ -35,6 +37,13 @@ public sealed class SchedulerService(
         informers.Start();
         await informers.WaitForCacheSyncAsync(stoppingToken).ConfigureAwait(false);
         readiness.MarkSynced();
+
+        // Every replica keeps its caches warm; only the lease holder schedules.
+        if (leadership is not null)
+        {
+            await leadership.WaitForLeadershipAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         SchedulerLog.Started(logger, options.Value.SchedulerName);
         try
         {

@@ -58,7 +58,7 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
             if (events.Count == 0 && request.AllowWatchBookmarks)
             {
                 var bookmark = kind.New();
-                kind.Metadata(bookmark).ResourceVersion = Math.Max(cursor, feed.Last).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                kind.Metadata(bookmark).ResourceVersion = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 kind.SetTypeMeta(bookmark);
                 await write(NewEvent(kind, StoreEvent.Bookmark, bookmark));
             }

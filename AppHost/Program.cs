@@ -8,5 +8,6 @@ var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
 var apiServer = builder.AddControlPlane(cluster, store, storeConnection);
 builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
+builder.RestartComponentsOnExit();
 
 builder.Build().Run();

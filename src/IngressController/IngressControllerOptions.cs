@@ -37,4 +37,16 @@ public sealed class IngressControllerOptions
     /// one, and under a continuous stream of changes a rebuild still comes every interval.
     /// </summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>ingress-nginx's proxy-connect-timeout: how long a pod may take to accept a connection (then 504).</summary>
+    public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>ingress-nginx's upstream-keepalive-timeout: how long an idle connection to a pod is kept.</summary>
+    public TimeSpan UpstreamKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The share of proxied requests whose traces are recorded and exported (ingress-nginx's otel-sampler-ratio,
+    /// default 0.01), between 0 and 1. Requests that arrive with a sampled traceparent are recorded regardless.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 0.01;
 }

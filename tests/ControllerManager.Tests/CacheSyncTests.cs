@@ -15,7 +15,7 @@ public sealed class CacheSyncTests(ApiServerFixture api) : IClassFixture<ApiServ
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Start_NodesCannotBeListed_ControllersNotReadingNodesStillWork()
     {
         using var channel = GrpcChannel.ForAddress(api.Address);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
 using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
@@ -10,7 +11,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_NewReplicaSet_CreatesOwnedPodsAndReportsReady()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -32,7 +33,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         await Eventually.Until(async () => (await EventsAsync(harness)).Count(e => e.Reason == "SuccessfulCreate" && e.Message.StartsWith("Created pod: web-", StringComparison.Ordinal)) == 3, Timeout, "three SuccessfulCreate events");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_PodDeleted_CreatesReplacement()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -52,7 +53,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         Assert.Equal(3, (await ListPodsAsync(harness)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ScaleDown_DeletesNotReadyPodsFirst()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -71,7 +72,7 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         Assert.Equal(ready, (await ListPodsAsync(harness)).Select(p => p.Metadata.Name).ToHashSet());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_MatchingOrphan_IsAdoptedAndNonMatchingPodReleased()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c));
@@ -91,13 +92,15 @@ public sealed partial class ReplicaSetControllerTests(ApiServerFixture api) : IC
         await Eventually.Until(async () => (await ListPodsAsync(harness)).Count(p => p.Metadata.Labels["app"] == "web") == 2, Timeout, "a replacement is created");
     }
 
-    private static async Task ScaleAsync(ControllerHarness harness, string name, int replicas)
-    {
-        var client = harness.Client.For<ReplicaSet>();
-        var rs = await client.GetAsync(harness.Namespace, name);
-        rs.Spec.Replicas = replicas;
-        await client.UpdateAsync(rs);
-    }
+    // The controller writes status meanwhile: re-read and retry on conflict, as kubectl scale does.
+    private static Task ScaleAsync(ControllerHarness harness, string name, int replicas) =>
+        RetryOnConflict.RunAsync(async () =>
+        {
+            var client = harness.Client.For<ReplicaSet>();
+            var rs = await client.GetAsync(harness.Namespace, name);
+            rs.Spec.Replicas = replicas;
+            await client.UpdateAsync(rs);
+        });
 
     private static Task<ReplicaSet> GetAsync(ControllerHarness harness, string name) =>
         harness.Client.For<ReplicaSet>().GetAsync(harness.Namespace, name);

@@ -18,10 +18,10 @@ public sealed class DnsRebuildTests(DnsTestCluster cluster) : IClassFixture<DnsT
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Rebuild_Throws_DnsKeepsServingTheLastZoneAndRecoversOnTheNextChange()
     {
-        var endpoint = new IPEndPoint(DnsTestCluster.DnsAddress, TestPorts.NextForTcpAndUdp(DnsTestCluster.DnsAddress));
+        var endpoint = new IPEndPoint(DnsTestCluster.DnsAddress, FreePort.GetForTcpAndUdp(DnsTestCluster.DnsAddress));
         using var host = await DnsTestCluster.StartDnsAsync(cluster.ApiServer.Address, endpoint, cluster.UpstreamEndpoint, services =>
             services.AddSingleton(sp => new ClusterDnsIndex(
                 sp.GetRequiredService<SharedInformerFactory>(),
@@ -35,18 +35,18 @@ public sealed class DnsRebuildTests(DnsTestCluster cluster) : IClassFixture<DnsT
         var dns = new LookupClient(new LookupClientOptions(endpoint) { UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1 });
         var services = cluster.ApiServer.Client.For<Service>();
         var before = await services.CreateAsync(NewService("rb-before"));
-        await Eventually.TrueAsync(async () => await AnswerAsync(dns, "rb-before") == before.Spec.ClusterIp, Timeout, "rb-before is answered");
+        await Eventually.Until(async () => await AnswerAsync(dns, "rb-before") == before.Spec.ClusterIp, Timeout, "rb-before is answered");
 
         await services.CreateAsync(NewService("rb-poison"));
 
-        await Eventually.TrueAsync(() => index.ConsecutiveFailures > 0, Timeout, "a rebuild fails");
+        await Eventually.Until(() => index.ConsecutiveFailures > 0, Timeout, "a rebuild fails");
         Assert.False(stopping.IsCancellationRequested, "the DNS host is stopping");
         Assert.Equal(before.Spec.ClusterIp, await AnswerAsync(dns, "rb-before"));
 
         await services.DeleteAsync("default", "rb-poison");
         var after = await services.CreateAsync(NewService("rb-after"));
 
-        await Eventually.TrueAsync(async () => await AnswerAsync(dns, "rb-after") == after.Spec.ClusterIp, Timeout, "rb-after is answered");
+        await Eventually.Until(async () => await AnswerAsync(dns, "rb-after") == after.Spec.ClusterIp, Timeout, "rb-after is answered");
         Assert.Equal(0, index.ConsecutiveFailures);
         Assert.False(stopping.IsCancellationRequested, "the DNS host is stopping");
     }

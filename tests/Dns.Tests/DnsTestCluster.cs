@@ -3,7 +3,6 @@ using KubeMesh.Client;
 using KubeMesh.Dns.Extensions;
 using KubeMesh.Dns.Records;
 using KubeMesh.Dns.Server;
-using KubeMesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,11 +14,11 @@ namespace KubeMesh.Dns.Tests;
 public sealed class DnsTestCluster : IAsyncLifetime
 {
     public static readonly IPAddress DnsAddress = IPAddress.Parse("127.0.0.53");
-    private RedisProcess? _redis;
+    private readonly RedisServer _redis = new();
     private Dnsmasq? _upstream;
     private IHost? _dns;
 
-    public InProcessApiServer ApiServer { get; private set; } = null!;
+    public ApiServerHost ApiServer { get; private set; } = null!;
 
     public IPEndPoint DnsEndpoint { get; private set; } = null!;
 
@@ -29,10 +28,10 @@ public sealed class DnsTestCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisProcess.StartAsync();
-        ApiServer = await InProcessApiServer.StartAsync(_redis.ConnectionString);
+        await _redis.StartAsync();
+        ApiServer = await ApiServerHost.StartAsync(_redis.ConnectionString);
         _upstream = await Dnsmasq.StartAsync(IPAddress.Parse("127.0.0.54"));
-        var port = TestPorts.NextForTcpAndUdp(DnsAddress);
+        var port = FreePort.GetForTcpAndUdp(DnsAddress);
         DnsEndpoint = new IPEndPoint(DnsAddress, port);
         _dns = await StartDnsAsync(ApiServer.Address, DnsEndpoint, _upstream.Endpoint);
     }
@@ -82,7 +81,7 @@ public sealed class DnsTestCluster : IAsyncLifetime
             finally
             {
                 _upstream?.Dispose();
-                _redis?.Dispose();
+                await _redis.DisposeAsync();
             }
         }
     }

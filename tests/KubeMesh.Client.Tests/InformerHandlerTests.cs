@@ -31,13 +31,13 @@ public sealed class InformerHandlerTests : FakeApiServerTest
         var other = new RecordingHandler();
         informer.AddEventHandler(other);
         await StartAsync(informer);
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
 
         Server.Pods.Create(TestPods.New("bad"));
         Server.Pods.Create(TestPods.New("good"));
 
-        await Eventually.TrueAsync(() => other.Calls.Count == 2, "the other handler gets both adds");
-        await Eventually.TrueAsync(() => Snapshot(calls).Count == 2, "the throwing handler gets the next add too");
+        await Eventually.Until(() => other.Calls.Count == 2, TimeSpan.FromSeconds(10), "the other handler gets both adds");
+        await Eventually.Until(() => Snapshot(calls).Count == 2, TimeSpan.FromSeconds(10), "the throwing handler gets the next add too");
         Assert.Equal(["bad", "good"], Snapshot(calls));
         var error = Assert.Single(_logger.Entries, e => e.Level == LogLevel.Error);
         Assert.IsType<InvalidOperationException>(error.Exception);
@@ -60,20 +60,20 @@ public sealed class InformerHandlerTests : FakeApiServerTest
         var fast = new RecordingHandler();
         informer.AddEventHandler(fast);
         await StartAsync(informer);
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
 
         for (var i = 0; i < 20; i++)
         {
             Server.Pods.Create(TestPods.New($"p{i}"));
         }
 
-        await Eventually.TrueAsync(() => fast.Calls.Count == 20, "the fast handler gets every add while the slow one is blocked");
+        await Eventually.Until(() => fast.Calls.Count == 20, TimeSpan.FromSeconds(10), "the fast handler gets every add while the slow one is blocked");
         Assert.Equal(20, informer.Lister.List().Count);
         Assert.Empty(slow.Calls);
 
         gate.Release(20);
 
-        await Eventually.TrueAsync(() => slow.Calls.Count == 20, "the slow handler catches up");
+        await Eventually.Until(() => slow.Calls.Count == 20, TimeSpan.FromSeconds(10), "the slow handler catches up");
         Assert.Equal(fast.Calls, slow.Calls);
     }
 
@@ -114,10 +114,10 @@ public sealed class InformerHandlerTests : FakeApiServerTest
 
         clock.Advance(TimeSpan.FromMinutes(1));
 
-        await Eventually.TrueAsync(() => resynced.Calls.Count == 2, "both objects are resent");
+        await Eventually.Until(() => resynced.Calls.Count == 2, TimeSpan.FromSeconds(10), "both objects are resent");
         Assert.Equal([$"update default/a@{Rv(a)}->{Rv(a)}", $"update default/b@{Rv(b)}->{Rv(b)}"], resynced.Calls.Order());
         clock.Advance(TimeSpan.FromMinutes(1));
-        await Eventually.TrueAsync(() => resynced.Calls.Count == 4, "and again a period later");
+        await Eventually.Until(() => resynced.Calls.Count == 4, TimeSpan.FromSeconds(10), "and again a period later");
         Assert.Equal(TimeSpan.FromMinutes(1), registration.ResyncPeriod);
         Assert.Equal(["add default/a@" + Rv(a), "add default/b@" + Rv(b)], plain.Calls.Order());
     }

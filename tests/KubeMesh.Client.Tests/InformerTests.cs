@@ -30,7 +30,7 @@ public sealed class InformerTests : FakeApiServerTest
         var a = Server.Pods.Create(TestPods.New("a"));
         var b = Server.Pods.Create(TestPods.New("b"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
         _handler.Clear();
 
         var c = Server.Pods.Create(TestPods.New("c"));
@@ -39,7 +39,7 @@ public sealed class InformerTests : FakeApiServerTest
         a2 = Server.Pods.Update(a2);
         var bGone = Server.Pods.Delete("default", "b");
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 3, "three events arrive");
+        await Eventually.Until(() => _handler.Calls.Count == 3, TimeSpan.FromSeconds(10), "three events arrive");
         Assert.Equal(
             ["add default/c@" + Rv(c), $"update default/a@{Rv(a)}->{Rv(a2)}", "delete default/b@" + Rv(bGone)],
             _handler.Calls);
@@ -54,7 +54,7 @@ public sealed class InformerTests : FakeApiServerTest
     {
         Server.Pods.Create(TestPods.New("a"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
         var lastSeen = informer.LastSyncResourceVersion;
         _handler.Clear();
 
@@ -63,10 +63,10 @@ public sealed class InformerTests : FakeApiServerTest
         Server.Pods.EndWatches();
         var b = Server.Pods.Create(TestPods.New("b"));
         var aGone = Server.Pods.Delete("default", "a");
-        await Eventually.TrueAsync(() => Server.Pods.WatchRequests.Count >= 3, "the informer retries the refused watch");
+        await Eventually.Until(() => Server.Pods.WatchRequests.Count >= 3, TimeSpan.FromSeconds(10), "the informer retries the refused watch");
         Server.Pods.RejectWatchesWith = null;
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 2, "the missed changes arrive");
+        await Eventually.Until(() => _handler.Calls.Count == 2, TimeSpan.FromSeconds(10), "the missed changes arrive");
         Assert.Equal(["add default/b@" + Rv(b), "delete default/a@" + Rv(aGone)], _handler.Calls);
         Assert.All(Server.Pods.WatchRequests.Skip(1), r => Assert.Equal(lastSeen, r.ResourceVersion));
         Assert.Equal(1, Server.Pods.ListCalls);
@@ -80,7 +80,7 @@ public sealed class InformerTests : FakeApiServerTest
         var b = Server.Pods.Create(TestPods.New("b"));
         var c = Server.Pods.Create(TestPods.New("c"));
         var informer = await StartAsync();
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
         _handler.Clear();
 
         Server.Pods.RejectWatchesWith = StatusCode.Unavailable;
@@ -93,14 +93,14 @@ public sealed class InformerTests : FakeApiServerTest
         Server.Pods.Compact();
         Server.Pods.RejectWatchesWith = null;
 
-        await Eventually.TrueAsync(() => Server.Pods.ListCalls == 2 && _handler.Calls.Count == 3, "the informer re-lists");
+        await Eventually.Until(() => Server.Pods.ListCalls == 2 && _handler.Calls.Count == 3, TimeSpan.FromSeconds(10), "the informer re-lists");
         Assert.Equal(
             [$"update default/a@{Rv(a)}->{Rv(a2)}", "add default/d@" + Rv(d), "delete default/b@" + Rv(b)],
             _handler.Calls);
         Assert.Equal(["default/a", "default/c", "default/d"], informer.Lister.ListKeys().Order());
         Assert.Same(informer.Lister.Get("default", "c"), informer.Lister.Get("default", "c"));
         Assert.Equal(Rv(c), informer.Lister.Get("default", "c")!.Metadata.ResourceVersion);
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches again");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches again");
         Assert.Equal(Server.Pods.Revision.ToString(), Server.Pods.WatchRequests[^1].ResourceVersion);
     }
 
@@ -109,12 +109,12 @@ public sealed class InformerTests : FakeApiServerTest
     {
         Server.Pods.Create(TestPods.New("a"));
         await StartAsync();
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
         _handler.Clear();
 
         Server.Pods.EndWatches(new RpcException(new Status(StatusCode.OutOfRange, "too old resource version")));
 
-        await Eventually.TrueAsync(() => Server.Pods.ListCalls == 2 && Server.Pods.OpenWatches == 1, "the informer re-lists and watches");
+        await Eventually.Until(() => Server.Pods.ListCalls == 2 && Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer re-lists and watches");
         Assert.Empty(_handler.Calls);
     }
 
@@ -124,12 +124,12 @@ public sealed class InformerTests : FakeApiServerTest
         Server.Pods.Create(TestPods.New("mine", node: "node1"));
         Server.Pods.Create(TestPods.New("theirs", node: "node2"));
         var informer = await StartAsync(FastRetry with { FieldSelector = "spec.nodeName=node1" });
-        await Eventually.TrueAsync(() => Server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
 
         Server.Pods.Create(TestPods.New("mine2", node: "node1"));
         Server.Pods.Create(TestPods.New("theirs2", node: "node2"));
 
-        await Eventually.TrueAsync(() => _handler.Calls.Count == 2, "the matching pod arrives");
+        await Eventually.Until(() => _handler.Calls.Count == 2, TimeSpan.FromSeconds(10), "the matching pod arrives");
         Assert.Equal(["default/mine", "default/mine2"], informer.Lister.ListKeys().Order());
         Assert.Equal("spec.nodeName=node1", Server.Pods.WatchRequests[0].FieldSelector);
     }

@@ -147,7 +147,7 @@ public sealed class RebuildReconcilerTests : IAsyncLifetime
 
         await reconciler.WaitForFirstSuccessAsync(_stop.Token).WaitAsync(Timeout);
         await NextRebuildAsync();
-        await Eventually.TrueAsync(() => server.Pods.OpenWatches == 1, "the informer watches");
+        await Eventually.Until(() => server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
         server.Pods.Create(TestPods.New("ignored"));
         server.Pods.Create(TestPods.New("b"));
 
@@ -168,7 +168,7 @@ public sealed class RebuildReconcilerTests : IAsyncLifetime
 
     /// <summary>Waits until the reconciler has handled a rebuild's outcome (scheduled its retry or resync), before the clock moves.</summary>
     private static Task FinishedAsync(RebuildReconciler reconciler, long rebuilds) =>
-        Eventually.TrueAsync(() => reconciler.Rebuilds == rebuilds, $"rebuild {rebuilds} is handled");
+        Eventually.Until(() => reconciler.Rebuilds == rebuilds, TimeSpan.FromSeconds(10), $"rebuild {rebuilds} is handled");
 
     private async Task<DateTimeOffset> NextRebuildAsync() => await _rebuilt.Reader.ReadAsync(_stop.Token).AsTask().WaitAsync(Timeout);
 }

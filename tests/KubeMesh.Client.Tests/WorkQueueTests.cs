@@ -96,7 +96,7 @@ public sealed class WorkQueueTests
             }
         }
 
-        await Eventually.TrueAsync(() => queue.Count == 0, "the queue drains");
+        await Eventually.Until(() => queue.Count == 0, TimeSpan.FromSeconds(10), "the queue drains");
         queue.ShutDown();
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(overlap);

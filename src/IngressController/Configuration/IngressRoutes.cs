@@ -20,10 +20,11 @@ internal sealed record IngressRoutes(
     public const string PolicyMetadataKey = "kubemesh.io/route-policy";
     public const string NotFoundClusterId = "kubemesh/not-found";
 
-    // nginx's proxy_read_timeout; the pods speak HTTP/1.1 as nginx's upstream keepalive connections do.
-    private static readonly ForwarderRequestConfig Forwarding = new()
+    // nginx's proxy_read_timeout (the ConfigMap's proxy-read-timeout); the pods speak HTTP/1.1 as nginx's upstream
+    // keepalive connections do.
+    private static ForwarderRequestConfig Forwarding(GlobalSettings global) => new()
     {
-        ActivityTimeout = TimeSpan.FromSeconds(60),
+        ActivityTimeout = global.ProxyReadTimeout,
         Version = HttpVersion.Version11,
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         AllowResponseBuffering = false,
@@ -81,7 +82,7 @@ internal sealed record IngressRoutes(
             {
                 ClusterId = clusterId,
                 LoadBalancingPolicy = policy,
-                HttpRequest = Forwarding,
+                HttpRequest = Forwarding(context.Global),
                 Destinations = BackendResolver.Resolve(context.State, rule.Namespace, backend)
                     .ToDictionary(url => url, url => new DestinationConfig { Address = url }, StringComparer.Ordinal),
             };

@@ -4,13 +4,17 @@ using KubeMesh.IngressController.Metrics;
 using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Routing;
 using KubeMesh.IngressController.Status;
+using KubeMesh.IngressController.Telemetry;
 using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
+using KubeMesh.IngressController.Upstream;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 
 namespace KubeMesh.IngressController.Extensions;
@@ -32,6 +36,15 @@ public static class IngressControllerExtensions
         services.Configure<IngressControllerOptions>(builder.Configuration.GetSection(IngressControllerOptions.Section));
         var settings = builder.Configuration.GetSection(IngressControllerOptions.Section).Get<IngressControllerOptions>() ?? new();
 
+        if (settings.TraceSampleRatio is < 0 or > 1 or double.NaN)
+        {
+            throw new InvalidOperationException(
+                $"IngressController:TraceSampleRatio: Invalid value: {settings.TraceSampleRatio}: must be between 0 and 1");
+        }
+
+        // Only once the service defaults set up tracing (an exporter is configured); a sampler set here wins over
+        // OTEL_TRACES_SAMPLER, which the Aspire AppHost sets to always_on.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(ProxiedRequestSampler.Create(settings.TraceSampleRatio)));
         services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateStore>();
@@ -49,18 +62,18 @@ public static class IngressControllerExtensions
         services.Configure<SocketTransportOptions>(IngressTransport.Configure);
         services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
 
+        // Upstream connections pooled as nginx's keepalive does, uncapped, over the controller's own HTTP/1.1 client.
+        services.AddSingleton(sp => new Http1ConnectionPools(
+            new UpstreamSettings { ConnectTimeout = settings.UpstreamConnectTimeout, KeepAliveTimeout = settings.UpstreamKeepAliveTimeout },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         services.AddReverseProxy()
-            .ConfigureHttpClient((_, handler) =>
-            {
-                // Keep upstream connections pooled as nginx's keepalive does; never cap them below the load.
-                handler.MaxConnectionsPerServer = int.MaxValue;
-                handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
-            })
             .AddTransforms(context =>
             {
                 // The pods see the Host the client asked for, as behind ingress-nginx.
                 context.AddOriginalHost(true);
                 context.AddRequestTransform(ForwardedHeaders.AddAsync);
+                context.AddRequestTransform(HopByHopHeaders.RemoveNominatedAsync);
             });
         return builder;
     }

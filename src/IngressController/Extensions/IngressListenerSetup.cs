@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using KubeMesh.IngressController.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,11 @@ internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> op
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxConcurrentConnections = null;
         kestrel.Limits.MaxConcurrentUpgradedConnections = null;
+
+        // Header values pass through byte for byte, as through nginx: Latin-1 maps every byte to one character and back,
+        // where the default (ASCII or UTF-8 in, ASCII only out) would refuse a pod's non-ASCII response header.
+        kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
+        kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.Latin1;
         kestrel.Listen(address, settings.HttpPort, l => l.Protocols = HttpProtocols.Http1);
         kestrel.Listen(address, settings.HttpsPort, l =>
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KubeMesh.IngressController.Routing;
@@ -6,23 +7,23 @@ namespace KubeMesh.IngressController.Metrics;
 
 /// <summary>
 /// Request counts and latencies per ingress rule (ingress-nginx's nginx_ingress_controller_requests and
-/// request_duration_seconds). Tags come from the rule, not the request, so their number stays bounded.
+/// request_duration_seconds). Tags come from the rule, not the request, so their number stays bounded. The count is
+/// an observable counter over <see cref="RequestSeries"/> totals; only the duration goes through the metrics SDK per
+/// request, with tags built once per rule and status code.
 /// </summary>
 internal sealed class IngressMetrics : IDisposable
 {
     public const string MeterName = "KubeMesh.IngressController";
 
-    // Boxed once: a status code tag must not allocate per request.
-    private static readonly object[] StatusCodes = Enumerable.Range(0, 600).Select(c => (object)c).ToArray();
-
     private readonly Meter _meter;
-    private readonly Counter<long> _requests;
+    private readonly ObservableCounter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly ConcurrentDictionary<(string, string, string, string), RequestSeries> _series = new();
 
     public IngressMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _requests = _meter.CreateCounter<long>("kubemesh.ingress.requests", "{request}", "Requests through the ingress.");
+        _requests = _meter.CreateObservableCounter("kubemesh.ingress.requests", Totals, "{request}", "Requests through the ingress.");
         _duration = _meter.CreateHistogram<double>(
             "kubemesh.ingress.request.duration",
             "s",
@@ -35,22 +36,18 @@ internal sealed class IngressMetrics : IDisposable
 
     public void Record(IngressRoutePolicy policy, int statusCode, long startTimestamp)
     {
-        if (!Enabled)
+        // The rule's series is found once and then kept on the policy (a new configuration brings new policies).
+        var series = policy.MetricSeries ??= _series.GetOrAdd(
+            (policy.IngressNamespace, policy.IngressName, policy.Host.Host, policy.PathLabel),
+            static key => new RequestSeries(key.Item1, key.Item2, key.Item3, key.Item4));
+        series.Count(statusCode);
+        if (_duration.Enabled)
         {
-            return;
+            _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, series.Tags(statusCode));
         }
-
-        var tags = new TagList
-        {
-            { "ingress.namespace", policy.IngressNamespace },
-            { "ingress.name", policy.IngressName },
-            { "host", policy.Host.Host },
-            { "path", policy.PathLabel },
-            { "http.response.status_code", (uint)statusCode < StatusCodes.Length ? StatusCodes[statusCode] : statusCode },
-        };
-        _requests.Add(1, tags);
-        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
+
+    private IEnumerable<Measurement<long>> Totals() => _series.Values.SelectMany(s => s.Totals());
 
     public void Dispose() => _meter.Dispose();
 }

@@ -53,6 +53,9 @@ internal sealed class IngressRoutePolicy
 
     public BasicAuthenticator? Auth { get; init; }
 
+    /// <summary>The rule's request metrics, found on its first measured request and kept for the next ones.</summary>
+    public Metrics.RequestSeries? MetricSeries { get; set; }
+
     /// <summary>Redirect plain HTTP to HTTPS (ssl-redirect, default on where TLS is configured for the host).</summary>
     public bool SslRedirect { get; init; }
 }

@@ -20,7 +20,7 @@ public sealed class AcknowledgedWritesTests
     [InlineData("redis")]
     public async Task Create_StoreKilledMidStream_EveryAcknowledgedWriteSurvives(string storeName)
     {
-        await using StoreServer store = storeName == "garnet" ? new GarnetStoreServer() : new RedisServer(appendOnly: true);
+        await using StoreServer store = storeName == "garnet" ? new EmbeddedStoreServer() : new RedisServer { AppendOnly = true };
         await store.StartAsync();
         await using var api = await ApiServerHost.StartAsync(store.ConnectionString);
         var acknowledged = new ConcurrentDictionary<string, string>();
@@ -47,7 +47,7 @@ public sealed class AcknowledgedWritesTests
             }
         })).ToArray();
 
-        await Eventually.TrueAsync(() => acknowledged.Count >= 300, TimeSpan.FromSeconds(60), "300 creates acknowledged before the kill");
+        await Eventually.Until(() => acknowledged.Count >= 300, TimeSpan.FromSeconds(60), "300 creates acknowledged before the kill");
         store.Kill();
         var atKill = acknowledged.Count;
         await stop.CancelAsync();

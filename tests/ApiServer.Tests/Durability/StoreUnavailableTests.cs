@@ -11,7 +11,7 @@ public sealed class StoreUnavailableTests
     [Fact]
     public async Task Get_WhileStoreIsDown_IsUnavailableInOneLineAndRecoversByItself()
     {
-        await using var store = new RedisServer(appendOnly: true);
+        await using var store = new RedisServer { AppendOnly = true };
         await store.StartAsync();
         await using var api = await ApiServerHost.StartAsync(store.ConnectionString);
         await api.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "kept" } }, deadline: DateTime.UtcNow.AddSeconds(15));

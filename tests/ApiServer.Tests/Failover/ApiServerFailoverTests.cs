@@ -22,7 +22,7 @@ public sealed class ApiServerFailoverTests
     [Fact]
     public async Task Clients_EachReplicaKilledAndRestarted_RideThroughWithoutMissingOrRepeatingAnEvent()
     {
-        await using var store = new RedisServer(appendOnly: true);
+        await using var store = new RedisServer { AppendOnly = true };
         await store.StartAsync();
         var prefix = "/failover-" + Guid.NewGuid().ToString("N")[..8];
         using var a = new ApiServerProcess(store.ConnectionString, prefix);
@@ -48,7 +48,7 @@ public sealed class ApiServerFailoverTests
         var writer = Task.Run(() => WriteAsync(configMaps, created, stopWriting.Token));
 
         async Task Wait(int count, string what) =>
-            await Eventually.TrueAsync(() => created.Count >= count, StepTimeout, $"{count} creates {what} ({created.Count} so far)");
+            await Eventually.Until(() => created.Count >= count, StepTimeout, $"{count} creates {what} ({created.Count} so far)");
 
         await Wait(40, "with both replicas");
         a.Kill();
@@ -62,7 +62,7 @@ public sealed class ApiServerFailoverTests
         await stopWriting.CancelAsync();
         await writer;
         var stored = (await configMaps.ListAsync(new ListRequest { Namespace = "default" }, stop.Token)).Items.Select(c => c.Metadata.Name).ToHashSet();
-        await Eventually.TrueAsync(
+        await Eventually.Until(
             () => stored.IsSubsetOf(history.Select(e => e.Name)) && stored.IsSubsetOf(informerAdds.Keys),
             StepTimeout,
             "the watch and the informer have seen every stored object");

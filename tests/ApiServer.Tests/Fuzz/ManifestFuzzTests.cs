@@ -20,7 +20,7 @@ namespace KubeMesh.ApiServer.Tests.Fuzz;
 /// A failure names the case's CsCheck seed, which generates that one case again.
 /// </summary>
 [Trait("Category", "Fuzz")]
-public sealed class ManifestFuzzTests(RedisFixture fixture, ITestOutputHelper output) : ApiTestBase(fixture), IClassFixture<RedisFixture>
+public sealed class ManifestFuzzTests(ApiServerFixture fixture, ITestOutputHelper output) : ApiTestBase(fixture), IClassFixture<ApiServerFixture>
 {
     private const ulong DefaultSeed = 20_261_213;
     private const int DefaultCases = 4_000;
@@ -31,7 +31,7 @@ public sealed class ManifestFuzzTests(RedisFixture fixture, ITestOutputHelper ou
     /// <summary>Not a performance bound: a case still running after this long is taken for a hang.</summary>
     private static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
+    [SkippableFact]
     public async Task DecodeValidateAndApply_RandomAndMutatedManifests_NoCrashNoHangNothingInvalidStored()
     {
         var seed = ulong.TryParse(Environment.GetEnvironmentVariable("KUBEMESH_FUZZ_SEED"), out var s) ? s : DefaultSeed;

@@ -18,7 +18,7 @@ public sealed class ApiServerProcess(string storeConnection, string keyPrefix) :
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public int Port { get; } = FreePort.Next();
+    public int Port { get; } = FreePort.Get();
 
     public string Address => $"http://127.0.0.1:{Port}";
 

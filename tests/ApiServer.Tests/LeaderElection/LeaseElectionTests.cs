@@ -11,7 +11,7 @@ using Grpc.Core.Interceptors;
 namespace KubeMesh.ApiServer.Tests.LeaderElection;
 
 /// <summary>Real electors against a real api-server and store, on the real clock, with durations scaled down from client-go's.</summary>
-public sealed class LeaseElectionTests(RedisFixture fixture) : ApiTestBase(fixture), IClassFixture<RedisFixture>
+public sealed class LeaseElectionTests(ApiServerFixture fixture) : ApiTestBase(fixture), IClassFixture<ApiServerFixture>
 {
     private static readonly LeaderElectionConfig Fast = new()
     {
@@ -29,10 +29,10 @@ public sealed class LeaseElectionTests(RedisFixture fixture) : ApiTestBase(fixtu
         using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var a = new LeaderElector(Fast, new LeaseLock(leases, Ns, "kube-scheduler", "a"));
         var runA = Task.Run(() => a.RunAsync(stopA.Token));
-        await Eventually.TrueAsync(() => a.IsLeader, TimeSpan.FromSeconds(30), "a leads");
+        await Eventually.Until(() => a.IsLeader, TimeSpan.FromSeconds(30), "a leads");
         var b = new LeaderElector(Fast, new LeaseLock(leases, Ns, "kube-scheduler", "b"));
         var runB = Task.Run(() => b.RunAsync(stopB.Token));
-        await Eventually.TrueAsync(() => b.Leader == "a", TimeSpan.FromSeconds(30), "b sees a as the leader");
+        await Eventually.Until(() => b.Leader == "a", TimeSpan.FromSeconds(30), "b sees a as the leader");
 
         var held = await leases.GetAsync(Ns, "kube-scheduler");
         Assert.Equal("a", held.Spec.HolderIdentity);
@@ -45,7 +45,7 @@ public sealed class LeaseElectionTests(RedisFixture fixture) : ApiTestBase(fixtu
         await runA.WaitAsync(TimeSpan.FromSeconds(30));
         var stoppedAt = DateTimeOffset.UtcNow;
         var bothLed = false;
-        await Eventually.TrueAsync(() =>
+        await Eventually.Until(() =>
         {
             bothLed |= a.IsLeader && b.IsLeader;
             return b.IsLeader;

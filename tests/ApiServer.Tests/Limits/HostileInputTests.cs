@@ -18,7 +18,7 @@ namespace KubeMesh.ApiServer.Tests.Limits;
 /// answers the next call. A regression that overflows the stack takes the test process down with it.
 /// </summary>
 [Trait("Category", "Validation")]
-public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixture), IClassFixture<RedisFixture>
+public sealed class HostileInputTests(ApiServerFixture fixture) : ApiTestBase(fixture), IClassFixture<ApiServerFixture>
 {
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
 
@@ -31,7 +31,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertRefusedAsync(TestManifests.Read("hostile", file), StatusCode.InvalidArgument, message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_Json100000Deep_IsInvalidArgumentNamingTheDepth()
     {
         var json = """{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "data": """
@@ -40,7 +40,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertRefusedAsync(json, StatusCode.InvalidArgument, "json: exceeded max depth of 10000");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_YamlBlocks100000Deep_IsInvalidArgumentNamingTheDepth()
     {
         var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  " + string.Concat(Enumerable.Repeat("- ", 100_000)) + "x\n";
@@ -48,7 +48,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertRefusedAsync(yaml, StatusCode.InvalidArgument, "exceeded max depth of 10000");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_YamlFlow100000Deep_IsInvalidArgumentNamingTheDepth()
     {
         var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: " + new string('[', 100_000) + "\n";
@@ -56,7 +56,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertRefusedAsync(yaml, StatusCode.InvalidArgument, "exceeded max depth of 100 for flow collections");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_TenMegabyteManifest_IsRefusedAsTooLargeBeforeItIsRead()
     {
         var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  big: " + new string('x', 10 * 1024 * 1024) + "\n";
@@ -64,7 +64,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertRefusedAsync(yaml, StatusCode.ResourceExhausted, "exceeds the maximum configured message size");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_TwentyThousandBadLabels_ReportsTheFirstOnesAndHowManyWereLeftOut()
     {
         // Every label is a field error; all of them would not fit in the trailer that carries the status.
@@ -80,7 +80,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertStillServingAsync();
     }
 
-    [BufFact]
+    [SkippableFact]
     public async Task Apply_TenMegabytesFromBufCurl_IsResourceExhaustedAlthoughItDeclaresItsLength()
     {
         // buf curl sends a Content-Length, which Kestrel's own body limit used to fail as UNKNOWN before gRPC looked.
@@ -88,14 +88,14 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         var body = System.Text.Json.JsonSerializer.Serialize(new { manifest, @namespace = Ns });
         string[] curl = ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "@-", $"{Api.Address}/{ManifestService.Descriptor.FullName}/Apply"];
 
-        var (_, output) = await BufCli.RunAsync(BufCli.Find()!, curl, stdin: body, timeout: TimeSpan.FromMinutes(2));
+        var (_, output) = await BufCli.RunAsync(curl, stdin: body, timeout: TimeSpan.FromMinutes(2));
 
         Assert.Contains("\"code\": \"resource_exhausted\"", output, StringComparison.Ordinal);
         Assert.Contains("exceeds the maximum configured message size", output, StringComparison.Ordinal);
         await AssertStillServingAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_GzipThatInflatesPastTheLimit_IsRefusedAsTooLarge()
     {
         // A 64 MiB manifest of NULs is ~640 KiB on the wire: under the message limit until it is inflated.
@@ -109,7 +109,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertStillServingAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_ValueNestedDeeperThanProtobufAllows_IsInvalidArgument()
     {
         var surge = Value.ForNumber(1);
@@ -129,7 +129,7 @@ public sealed class HostileInputTests(RedisFixture fixture) : ApiTestBase(fixtur
         await AssertStillServingAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_TruncatedMessage_IsInvalidArgument()
     {
         var bytes = NewConfigMap(Ns, "cut").ToByteArray();

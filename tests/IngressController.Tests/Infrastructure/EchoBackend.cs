@@ -1,77 +1,58 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.IngressController.Tests.Infrastructure;
 
 /// <summary>
 /// A pod stand-in like hashicorp/http-echo: answers with its name, then the path it received and the forwarded
-/// headers, one per line, after an optional delay (a slow pod).
+/// headers, one per line, after an optional delay (a slow pod). Each listens on a pod address of its own.
 /// </summary>
 public sealed class EchoBackend : IAsyncDisposable
 {
     private static int _nextAddress = 10;
-    private readonly WebApplication _app;
+    private readonly KestrelBackend _pod;
 
-    private EchoBackend(WebApplication app, string name, string ip, int port)
+    private EchoBackend(KestrelBackend pod, string name)
     {
-        _app = app;
+        _pod = pod;
         Name = name;
-        Ip = ip;
-        Port = port;
     }
 
     public string Name { get; }
 
-    public string Ip { get; }
+    public string Ip => _pod.Ip;
 
-    public int Port { get; }
+    public int Port => _pod.Port;
 
-    private int _requests;
-
-    public int Requests => Volatile.Read(ref _requests);
+    public int Requests => _pod.Requests;
 
     public static async Task<EchoBackend> StartAsync(string name, TimeSpan delay = default)
     {
-        var ip = "127.0.0." + (Interlocked.Increment(ref _nextAddress) % 200 + 20);
-        var address = IPAddress.Parse(ip);
-        var port = FreePort.Next(address);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Path.GetTempPath() });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, port));
-        var app = builder.Build();
-        var backend = new EchoBackend(app, name, ip, port);
-        app.Run(async context =>
-        {
-            Interlocked.Increment(ref backend._requests);
-            if (delay > TimeSpan.Zero)
+        var address = IPAddress.Parse("127.0.0." + (Interlocked.Increment(ref _nextAddress) % 200 + 20));
+        var pod = await KestrelBackend.StartAsync(
+            async context =>
             {
-                await Task.Delay(delay);
-            }
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay);
+                }
 
-            var request = context.Request;
-            var text = new StringBuilder()
-                .Append(name).Append('\n')
-                .Append("path=").Append(request.Path).Append(request.QueryString).Append('\n')
-                .Append("host=").Append(request.Host).Append('\n');
-            foreach (var header in new[] { "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Real-IP" })
-            {
-                text.Append(header.ToLowerInvariant()).Append('=').Append(request.Headers[header].ToString()).Append('\n');
-            }
+                var request = context.Request;
+                var text = new StringBuilder()
+                    .Append(name).Append('\n')
+                    .Append("path=").Append(request.Path).Append(request.QueryString).Append('\n')
+                    .Append("host=").Append(request.Host).Append('\n');
+                foreach (var header in new[] { "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Real-IP" })
+                {
+                    text.Append(header.ToLowerInvariant()).Append('=').Append(request.Headers[header].ToString()).Append('\n');
+                }
 
-            await context.Response.WriteAsync(text.ToString());
-        });
-        await app.StartAsync();
-        return backend;
+                await context.Response.WriteAsync(text.ToString());
+            },
+            address: address);
+        return new EchoBackend(pod, name);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(cts.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _pod.DisposeAsync();
 }

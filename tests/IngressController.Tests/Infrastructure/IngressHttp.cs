@@ -58,7 +58,8 @@ internal sealed class IngressHttp : IDisposable
         return await client.SendAsync(request);
     }
 
-    private static SocketsHttpHandler Handler(int port) => new()
+    /// <summary>A handler that connects to the ingress's <paramref name="port"/> whatever the URL's host.</summary>
+    public static SocketsHttpHandler Handler(int port) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,

@@ -6,7 +6,7 @@ public sealed class KmctlErrorTests
     [Fact]
     public async Task Get_UnreachableServer_PrintsOneLineNamingTheAddress()
     {
-        var port = KmctlProcess.FreePort();
+        var port = FreePort.Get();
         var (code, output, error) = await KmctlProcess.RunAsync($"http://127.0.0.1:{port}", null, "get", "pods");
         Assert.Equal(1, code);
         Assert.Equal("", output);

@@ -17,7 +17,7 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     {
         var a = Start("a");
 
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
 
         var record = _store.Record!;
         Assert.Equal("a", record.HolderIdentity);
@@ -33,7 +33,7 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     public async Task Run_Leading_RenewsEveryRetryPeriodKeepingAcquireTime()
     {
         var a = Start("a");
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
         var acquired = _store.Record!.AcquireTime;
 
         await AdvanceAsync(TimeSpan.FromSeconds(60));
@@ -50,7 +50,7 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     public async Task Run_CannotRenew_StopsLeadingAtTheRenewDeadlineBeforeTheLeaseExpires()
     {
         var a = Start("a");
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
         await AdvanceAsync(TimeSpan.FromSeconds(5));
         var lastRenewal = _store.Writes[^1].Record.RenewTime!.Value;
 
@@ -67,7 +67,7 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     public async Task Run_LeaderGone_OtherTakesOverOnlyAfterTheLeaseDuration()
     {
         var a = Start("a");
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
         var b = Start("b");
         await AdvanceAsync(TimeSpan.FromSeconds(10));
         Assert.False(b.Elector.IsLeader);
@@ -91,7 +91,7 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     public async Task Run_LeaderPartitioned_NeverTwoLeadersAtOnce()
     {
         var a = Start("a");
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
         var b = Start("b");
         var c = Start("c");
         await AdvanceAsync(TimeSpan.FromSeconds(7));
@@ -120,12 +120,12 @@ public sealed class LeaderElectorTests : IAsyncDisposable
     public async Task Run_CancelledWithReleaseOnCancel_HandsOverWithoutWaitingOutTheLease()
     {
         var a = Start("a", releaseOnCancel: true, own: new CancellationTokenSource());
-        await Eventually.TrueAsync(() => a.Elector.IsLeader, "a leads");
+        await Eventually.Until(() => a.Elector.IsLeader, TimeSpan.FromSeconds(10), "a leads");
         var b = Start("b");
         await AdvanceAsync(TimeSpan.FromSeconds(3));
 
         await a.Own!.CancelAsync();
-        await Eventually.TrueAsync(() => a.Run.IsCompleted, "a's elector returns");
+        await Eventually.Until(() => a.Run.IsCompleted, TimeSpan.FromSeconds(10), "a's elector returns");
         Assert.Equal("", _store.Record!.HolderIdentity);
         Assert.Equal(1, _store.Record.LeaseDurationSeconds);
 

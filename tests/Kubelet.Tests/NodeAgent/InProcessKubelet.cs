@@ -59,7 +59,7 @@ public sealed class InProcessKubelet : IAsyncDisposable
     {
         var index = nodeIndex ?? Random.Shared.Next(100, 250);
         var address = IPAddress.Parse($"127.10.{index}.1");
-        return new InProcessKubelet("node-t" + index, index, TestNetwork.FreePort(address),
+        return new InProcessKubelet("node-t" + index, index, FreePort.Get(address),
             stateDirectory ?? Directory.CreateTempSubdirectory("kubelet-node-").FullName);
     }
 

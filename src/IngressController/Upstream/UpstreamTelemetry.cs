@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace KubeMesh.IngressController.Upstream;
+
+/// <summary>
+/// The client span of a proxied request, as HttpClient's would be (OpenTelemetry's HTTP client conventions), under
+/// the request's server span; only sampled requests get one, the rest carry the context on unrecorded.
+/// </summary>
+internal static class UpstreamTelemetry
+{
+    public const string SourceName = "KubeMesh.IngressController";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    public static Activity? Start(HttpRequestMessage request, Http1ConnectionPool pool)
+    {
+        if (!Source.HasListeners() || Source.StartActivity(request.Method.Method, ActivityKind.Client) is not { } activity)
+        {
+            return null;
+        }
+
+        if (activity.IsAllDataRequested)
+        {
+            var uri = request.RequestUri!;
+            activity.SetTag("http.request.method", request.Method.Method);
+            activity.SetTag("server.address", uri.IdnHost);
+            activity.SetTag("server.port", uri.Port);
+            activity.SetTag("url.full", uri.AbsoluteUri);
+            activity.SetTag("network.protocol.version", "1.1");
+            activity.SetTag("upstream.pool", pool.Key);
+        }
+
+        return activity;
+    }
+
+    public static void Stop(Activity activity, HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        activity.SetTag("http.response.status_code", status);
+        if (status >= 500)
+        {
+            activity.SetStatus(ActivityStatusCode.Error);
+            activity.SetTag("error.type", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public static void Fail(Activity activity, Exception exception)
+    {
+        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+        activity.SetTag("error.type", exception is HttpRequestException { HttpRequestError: var error } ? error.ToString() : exception.GetType().FullName);
+    }
+}

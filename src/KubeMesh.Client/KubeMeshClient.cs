@@ -23,7 +23,8 @@ public sealed class KubeMeshClient : IDisposable
 
     /// <summary>kmctl's override of the api-server address after --server, as kubectl users set --server per shell.</summary>
     public const string ServerEnvironmentVariable = "KUBEMESH_SERVER";
-    public const string DefaultServerAddress = "http://127.0.0.1:6443";
+    /// <summary>The AppHost's two api-server replicas; a client fails over between them.</summary>
+    public const string DefaultServerAddress = "http://127.0.0.1:6443,http://127.0.0.1:6444";
 
     private readonly GrpcChannel? _channel;
     private readonly ConcurrentDictionary<ResourceKind, ResourceClient> _clients = new();

@@ -19,11 +19,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public int ApiServerPort { get; } = FreePort.Get();
+    /// <summary>The first api-server replica's port; the second listens on the next one.</summary>
+    public int ApiServerPort { get; } = FreePort.Consecutive(2);
 
     public int StorePort { get; } = FreePort.Get();
 
-    public string ApiServer => $"http://127.0.0.1:{ApiServerPort}";
+    /// <summary>Both api-server replicas, as every component and kmctl are given them.</summary>
+    public string ApiServer => $"http://127.0.0.1:{ApiServerPort},http://127.0.0.1:{ApiServerPort + 1}";
 
     public int IngressHttpPort { get; } = FreePort.Get();
 
@@ -62,8 +64,8 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
                 $"--Cluster:IngressHealthPort={IngressHealthPort}",
-                $"--Cluster:SchedulerHealthPort={FreePort.Get()}",
-                $"--Cluster:ControllerManagerHealthPort={FreePort.Get()}",
+                $"--Cluster:SchedulerHealthPort={FreePort.Consecutive(2)}",
+                $"--Cluster:ControllerManagerHealthPort={FreePort.Consecutive(2)}",
                 $"--Cluster:ProxyHealthPort={FreePort.Get()}",
                 $"--Cluster:DnsHealthPort={FreePort.Get()}",
                 $"--Cluster:KubeletPort={FreePort.Get()}",
@@ -83,7 +85,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
-        await _app.ResourceNotifications.WaitForResourceAsync("api-server", KnownResourceStates.Running, cts.Token);
+        await _app.ResourceNotifications.WaitForResourceAsync("api-server-1", KnownResourceStates.Running, cts.Token);
         Client = KubeMeshClient.Create(ApiServer);
         await WaitForApiServerAsync(cts.Token);
     }
@@ -111,6 +113,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             throw new InvalidOperationException($"start {resource}: {result.Message}");
         }
     }
+
+    /// <summary>The running AppHost, for tests that drive or watch its resources.</summary>
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("the cluster has not started");
 
     public async Task DisposeAsync()
     {

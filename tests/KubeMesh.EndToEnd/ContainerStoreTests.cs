@@ -91,7 +91,7 @@ public sealed class ContainerStoreTests : IAsyncLifetime
         var cluster = new ClusterOptions { StoreMode = "container", StorePort = _redis.Port };
         var (store, connection) = builder.AddClusterStore(cluster, _dataDirectory);
         builder.AddControlPlane(cluster, store, connection);
-        return (Assert.IsType<RedisResource>(store?.Resource), builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api-server"));
+        return (Assert.IsType<RedisResource>(store?.Resource), builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api-server-1"));
     }
 
     private static async Task<string> EnvironmentValueAsync(ProjectResource resource, string name, CancellationToken cancellationToken) =>

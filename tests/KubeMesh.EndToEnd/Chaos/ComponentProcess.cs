@@ -3,6 +3,7 @@ using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using KubeMesh.AppHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KubeMesh.EndToEnd;
 
@@ -23,9 +24,23 @@ internal static class ComponentProcess
         return running;
     }
 
-    /// <summary>Waits until <paramref name="resource"/> runs again as a new process after <paramref name="killed"/>.</summary>
-    public static Task<ResourceEvent> WaitForRestartAsync(DistributedApplication app, string resource, ResourceEvent killed, CancellationToken cancellationToken) =>
-        app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is { } p && p != Pid(killed), cancellationToken);
+    /// <summary>
+    /// Waits until <paramref name="resource"/> runs again as a new process after <paramref name="killed"/>: its launcher
+    /// is Running, the component itself has started, and an api-server listens on its gRPC port again.
+    /// </summary>
+    public static async Task<ResourceEvent> WaitForRestartAsync(DistributedApplication app, string resource, ResourceEvent killed, CancellationToken cancellationToken)
+    {
+        var back = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is { } p && p != Pid(killed), cancellationToken);
+        await Eventually.Returns(() => Task.FromResult(ChildOf(Pid(back)!.Value)), TimeSpan.FromSeconds(120));
+        var grpc = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource)
+            .Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "grpc" && e.Port is not null);
+        if (grpc is not null)
+        {
+            await FreePort.WaitUntilListeningAsync(System.Net.IPAddress.Loopback, grpc.Port!.Value, TimeSpan.FromSeconds(120));
+        }
+
+        return back;
+    }
 
     public static int Restarts(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == ComponentSupervisor.RestartsProperty)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : 0;

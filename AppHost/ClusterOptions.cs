@@ -14,7 +14,24 @@ public sealed class ClusterOptions
     /// <summary>With StoreMode external: the StackExchange.Redis connection string of a store you run.</summary>
     public string? StoreConnectionString { get; set; }
 
+    /// <summary>The first api-server replica's gRPC port; replica n listens on this port + n - 1 (6443, 6444, ...).</summary>
     public int ApiServerPort { get; set; } = 6443;
+
+    /// <summary>How many api-server replicas run, stateless over the one store, each on its own port (kube-apiserver per control-plane node).</summary>
+    public int ApiServerReplicas { get; set; } = 2;
+
+    /// <summary>How many schedulers run; the holder of the Lease kube-system/kube-scheduler schedules, the others stand by.</summary>
+    public int SchedulerReplicas { get; set; } = 2;
+
+    /// <summary>How many controller-managers run; the holder of the Lease kube-system/kube-controller-manager acts.</summary>
+    public int ControllerManagerReplicas { get; set; } = 2;
+
+    /// <summary>Replica n's port (1-based), from <see cref="ApiServerPort"/> upwards.</summary>
+    public int ApiServerPortOf(int replica) => ApiServerPort + replica - 1;
+
+    /// <summary>Every api-server replica's URL, comma-separated: what components get as ApiServer:Address and fail over between.</summary>
+    public string ApiServerAddress =>
+        string.Join(',', Enumerable.Range(1, ApiServerReplicas).Select(i => "http://127.0.0.1:" + ApiServerPortOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The scheduler's /healthz and /readyz (HTTP/1), on kube-scheduler's port.</summary>
     public int SchedulerHealthPort { get; set; } = 10259;
@@ -95,6 +112,14 @@ public sealed class ClusterOptions
     {
         var options = section.Get<ClusterOptions>() ?? new ClusterOptions();
         options.PodCidrOf(1);
+        foreach (var (name, value) in new[] { ("ApiServerReplicas", options.ApiServerReplicas), ("SchedulerReplicas", options.SchedulerReplicas), ("ControllerManagerReplicas", options.ControllerManagerReplicas) })
+        {
+            if (value is < 1 or > 9)
+            {
+                throw new InvalidOperationException($"Cluster:{name}: Invalid value: {value}: must be between 1 and 9");
+            }
+        }
+
         return options;
     }
 

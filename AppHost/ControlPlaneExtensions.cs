@@ -13,39 +13,60 @@ public static class ControlPlaneExtensions
         options.ExcludeLaunchProfile = true;
     }
 
+    /// <summary>
+    /// The api-server replicas (api-server-1..N, each on its own port, stateless over the one store), then the scheduler
+    /// and controller-manager replicas, which elect a leader on their Leases; every client gets every replica's address.
+    /// </summary>
+    /// <returns>The first api-server replica, which the other components wait for before they start.</returns>
     public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
     {
-        var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
-        var apiServer = builder.AddProject<Projects.ApiServer>("api-server", ComponentOptions)
+        var apiServers = Enumerable.Range(1, cluster.ApiServerReplicas).Select(i => builder.AddApiServerReplica(cluster, i, store, storeConnection)).ToArray();
+        var apiServer = apiServers[0];
+        var apiServerUrl = cluster.ApiServerAddress;
+
+        for (var i = 1; i <= cluster.SchedulerReplicas; i++)
+        {
+            var healthPort = cluster.SchedulerHealthPort + i - 1;
+            builder.AddProject<Projects.Scheduler>("scheduler-" + i, ComponentOptions)
+                .WithEnvironment("ApiServer__Address", apiServerUrl)
+                .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithHttpEndpoint(port: healthPort, name: "health", isProxied: false)
+                .WithHttpHealthCheck("/readyz", endpointName: "health")
+                .WaitFor(apiServer);
+        }
+
+        builder.AddIngressController(cluster, apiServer, apiServerUrl);
+
+        // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
+        for (var i = 1; i <= cluster.ControllerManagerReplicas; i++)
+        {
+            builder.AddProject<Projects.ControllerManager>("controller-manager-" + i, ComponentOptions)
+                .WithEnvironment("ApiServer__Address", apiServerUrl)
+                .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + (cluster.ControllerManagerHealthPort + i - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("NodeLifecycle__GracePeriod", Duration(cluster.NodeMonitorGracePeriod))
+                .WithEnvironment("NodeLifecycle__MonitorPeriod", Duration(cluster.NodeMonitorPeriod))
+                .WithEnvironment("NodeLifecycle__PodEvictionTimeout", Duration(cluster.PodEvictionTimeout))
+                .WaitFor(apiServer);
+        }
+
+        return apiServer;
+    }
+
+    /// <summary>Replica n of the api-server (api-server-n), serving gRPC on its own port; further ports go here too.</summary>
+    private static IResourceBuilder<ProjectResource> AddApiServerReplica(this IDistributedApplicationBuilder builder, ClusterOptions cluster, int replica, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
+    {
+        var grpcPort = cluster.ApiServerPortOf(replica);
+        var apiServer = builder.AddProject<Projects.ApiServer>("api-server-" + replica, ComponentOptions)
             .WithEnvironment("ConnectionStrings__store", storeConnection)
-            .WithEnvironment("Kestrel__Endpoints__Grpc__Url", apiServerUrl)
+            .WithEnvironment("Kestrel__Endpoints__Grpc__Url", "http://127.0.0.1:" + grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
             .WithEnvironment("ApiServer__ServiceClusterIpRange", cluster.ServiceClusterIpRange)
-            .WithHttpEndpoint(port: cluster.ApiServerPort, name: "grpc", isProxied: false)
+            .WithHttpEndpoint(port: grpcPort, name: "grpc", isProxied: false)
             .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)");
         if (store is not null)
         {
             apiServer.WaitFor(store);
         }
-
-        var healthUrl = $"http://127.0.0.1:{cluster.SchedulerHealthPort}";
-        builder.AddProject<Projects.Scheduler>("scheduler", ComponentOptions)
-            .WithEnvironment("ApiServer__Address", apiServerUrl)
-            .WithEnvironment("Kestrel__Endpoints__Http__Url", healthUrl)
-            .WithHttpEndpoint(port: cluster.SchedulerHealthPort, name: "health", isProxied: false)
-            .WithHttpHealthCheck("/readyz", endpointName: "health")
-            .WaitFor(apiServer);
-
-        builder.AddIngressController(cluster, apiServer, apiServerUrl);
-
-        // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
-        builder.AddProject<Projects.ControllerManager>("controller-manager", ComponentOptions)
-            .WithEnvironment("ApiServer__Address", apiServerUrl)
-            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + cluster.ControllerManagerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("NodeLifecycle__GracePeriod", Duration(cluster.NodeMonitorGracePeriod))
-            .WithEnvironment("NodeLifecycle__MonitorPeriod", Duration(cluster.NodeMonitorPeriod))
-            .WithEnvironment("NodeLifecycle__PodEvictionTimeout", Duration(cluster.PodEvictionTimeout))
-            .WaitFor(apiServer);
 
         return apiServer;
     }
@@ -56,7 +77,7 @@ public static class ControlPlaneExtensions
     /// </summary>
     public static void AddNodes(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string dataDirectory)
     {
-        var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
+        var apiServerUrl = cluster.ApiServerAddress;
         for (var i = 1; i <= cluster.NodeCount; i++)
         {
             // String concatenation: an interpolated string would bind to the ReferenceExpression overload.
@@ -96,7 +117,7 @@ public static class ControlPlaneExtensions
     /// </summary>
     public static void AddServiceNetworking(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer)
     {
-        var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
+        var apiServerUrl = cluster.ApiServerAddress;
         builder.AddProject<Projects.Proxy>("proxy", ComponentOptions)
             .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("Proxy__LoadBalancerPool", cluster.LoadBalancerPool)

@@ -10,5 +10,6 @@ builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
 builder.AddCertificateManagement(cluster, apiServer, dataDirectory);
+builder.RestartComponentsOnExit();
 
 builder.Build().Run();

@@ -24,7 +24,7 @@ public static class StoreResourceExtensions
                 return (redis, redis.Resource.ConnectionStringExpression);
             case StoreMode.RedisServer:
                 var server = builder.AddExecutable("store", "redis-server", storeData,
-                    "--port", port, "--bind", "127.0.0.1", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", storeData);
+                    "--port", port, "--bind", "127.0.0.1", "--appendonly", "yes", "--appendfsync", "always", "--dir", storeData);
                 return (server, local);
             case StoreMode.Embedded:
                 var garnet = builder.AddProject<Projects.Store>("store", ControlPlaneExtensions.ComponentOptions)
@@ -36,14 +36,17 @@ public static class StoreResourceExtensions
         }
     }
 
+    /// <summary>redis-server's append-only file, fsynced before every reply: a write the api-server acknowledged survives kill -9 and power loss.</summary>
+    public const string DurableAppendOnly = "--appendonly yes --appendfsync always";
+
     /// <summary>Where every mode that runs the store keeps its files: the data directory's store folder.</summary>
     public static string StoreDataDirectory(string dataDirectory) => Path.Combine(dataDirectory, "store");
 
     /// <summary>
     /// Aspire runs the container as <c>/bin/sh -c "redis-server --requirepass $REDIS_PASSWORD --save 60 1"</c>, the
     /// command's words joined at start (or already joined, when publishing): snapshots alone lose the last minute's
-    /// acknowledged writes when the store restarts, so the server also keeps an append-only file, written before
-    /// each reply and flushed every second, as in redis-server mode.
+    /// acknowledged writes when the store restarts, so the server also keeps an append-only file, written and fsynced
+    /// before each reply (etcd's guarantee: a put is acknowledged once its WAL entry is on disk), as in redis-server mode.
     /// </summary>
     private static void AppendOnly(CommandLineArgsCallbackContext context)
     {
@@ -51,7 +54,7 @@ public static class StoreResourceExtensions
         {
             if (context.Args[i] is string command && command.StartsWith("redis-server", StringComparison.Ordinal))
             {
-                context.Args[i] = command + " --appendonly yes --appendfsync everysec";
+                context.Args[i] = command + " " + DurableAppendOnly;
                 return;
             }
         }

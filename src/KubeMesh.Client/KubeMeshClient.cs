@@ -23,7 +23,8 @@ public sealed class KubeMeshClient : IDisposable
 
     /// <summary>kmctl's override of the api-server address after --server, as kubectl users set --server per shell.</summary>
     public const string ServerEnvironmentVariable = "KUBEMESH_SERVER";
-    public const string DefaultServerAddress = "http://127.0.0.1:6443";
+    /// <summary>The AppHost's two api-server replicas; a client fails over between them.</summary>
+    public const string DefaultServerAddress = "http://127.0.0.1:6443,http://127.0.0.1:6444";
 
     private readonly GrpcChannel? _channel;
     private readonly ConcurrentDictionary<ResourceKind, ResourceClient> _clients = new();
@@ -44,7 +45,7 @@ public sealed class KubeMeshClient : IDisposable
         Address = address;
     }
 
-    /// <summary>The api-server's address when connected by <see cref="Create"/>; null over any other invoker.</summary>
+    /// <summary>The api-server's address (or comma-separated replica addresses) when connected by <see cref="Create"/>; null over any other invoker.</summary>
     public string? Address { get; }
 
     public CallInvoker CallInvoker { get; }
@@ -56,10 +57,15 @@ public sealed class KubeMeshClient : IDisposable
 
     public DiscoveryService.DiscoveryServiceClient Discovery { get; }
 
-    /// <summary>Connects over cleartext HTTP/2 ("http://host:port"; a bare "host:port" is taken as http).</summary>
+    /// <summary>
+    /// Connects over cleartext HTTP/2 to one api-server ("http://host:port"; a bare "host:port" is taken as http) or to
+    /// several replicas ("http://127.0.0.1:6443,http://127.0.0.1:6444"), as kubeconfig's server sits behind a load
+    /// balancer in front of every kube-apiserver: calls are spread round-robin over the replicas that answer, a replica
+    /// that goes away is skipped until it is back, and a call that found it gone (UNAVAILABLE) is tried again on another.
+    /// </summary>
     public static KubeMeshClient Create(string address)
     {
-        var uri = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        var addresses = ApiServerAddresses.Parse(address);
         // The message limits are the api-server's (ApiLimits): a request too large fails here, before it is sent,
         // and a list of every pod in a busy cluster, larger than gRPC's default 4 MB, still arrives.
         var options = ApiLimits.ChannelOptions();
@@ -74,8 +80,10 @@ public sealed class KubeMeshClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         options.ThrowOperationCanceledOnCancellation = true;
-        var channel = GrpcChannel.ForAddress(uri, options);
-        return new KubeMeshClient(channel, uri);
+        var channel = addresses.Count == 1
+            ? GrpcChannel.ForAddress(addresses[0], options)
+            : ApiServerAddresses.BalancedChannel(addresses, options);
+        return new KubeMeshClient(channel, string.Join(',', addresses.Select(a => a.ToString().TrimEnd('/'))));
     }
 
     /// <summary>The api-server address as command-line tools find it: --server, then $KUBEMESH_SERVER, then the default.</summary>

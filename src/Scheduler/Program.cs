@@ -1,8 +1,10 @@
 using KubeMesh.Client;
+using KubeMesh.Client.LeaderElection;
 using KubeMesh.Scheduler.Extensions;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
+builder.Services.AddLeaderElection(builder.Configuration, "kube-scheduler");
 builder.Services.AddKubeMeshClient(builder.Configuration);
 builder.AddScheduler();
 

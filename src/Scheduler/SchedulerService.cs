@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
+using KubeMesh.Client.LeaderElection;
 using KubeMesh.Scheduler.Cache;
 using KubeMesh.Scheduler.Framework;
 using KubeMesh.Scheduler.Metrics;
@@ -33,7 +34,8 @@ public sealed class SchedulerService(
     SchedulerMetrics metrics,
     SchedulingResultsWriter results,
     IOptions<SchedulerOptions> options,
-    ILogger<SchedulerService> logger) : BackgroundService
+    ILogger<SchedulerService> logger,
+    ILeadership? leadership = null) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, byte> _bindings = new();
 
@@ -43,6 +45,13 @@ public sealed class SchedulerService(
         informers.Start();
         await informers.WaitForCacheSyncAsync(stoppingToken).ConfigureAwait(false);
         readiness.MarkSynced();
+
+        // Every replica keeps its caches warm; only the lease holder schedules.
+        if (leadership is not null)
+        {
+            await leadership.WaitForLeadershipAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         SchedulerLog.Started(logger, options.Value.SchedulerName);
         try
         {

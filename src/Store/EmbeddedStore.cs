@@ -18,7 +18,10 @@ public static class EmbeddedStore
         [
             "--port", port, "--bind", bind,
             "--lua", "true", "--lua-transaction-mode", "true",
-            "--aof", "--aof-commit-freq", "0", "--recover",
+            // A write is acknowledged only once its log record is on disk (the device writes through), as etcd
+            // acknowledges a put only after its WAL fsync: kill -9 or a power cut loses nothing a client was told of.
+            // Replies to reads wait for the log too, so no client ever sees a write that a crash could take back.
+            "--aof", "--aof-commit-freq", "0", "--aof-commit-wait", "--recover",
             "--checkpointdir", dataDir,
             // The managed file device: the native one needs a libaio build this Debian does not ship.
             "--device-type", "RandomAccess",

@@ -20,7 +20,7 @@ public sealed class KubeMeshClientTests
             Assert.Equal("http://127.0.0.2:7000", KubeMeshClient.ResolveServerAddress(" "));
 
             Environment.SetEnvironmentVariable(KubeMeshClient.ServerEnvironmentVariable, null);
-            Assert.Equal("http://127.0.0.1:6443", KubeMeshClient.ResolveServerAddress(null));
+            Assert.Equal("http://127.0.0.1:6443,http://127.0.0.1:6444", KubeMeshClient.ResolveServerAddress(null));
         }
         finally
         {

@@ -19,11 +19,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public int ApiServerPort { get; } = FreePort.Get();
+    /// <summary>The first api-server replica's port; the second listens on the next one.</summary>
+    public int ApiServerPort { get; } = FreePort.Consecutive(2);
 
     public int StorePort { get; } = FreePort.Get();
 
-    public string ApiServer => $"http://127.0.0.1:{ApiServerPort}";
+    /// <summary>Both api-server replicas, as every component and kmctl are given them.</summary>
+    public string ApiServer => $"http://127.0.0.1:{ApiServerPort},http://127.0.0.1:{ApiServerPort + 1}";
 
     public int IngressHttpPort { get; } = FreePort.Get();
 
@@ -76,8 +78,8 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
                 $"--Cluster:IngressHealthPort={IngressHealthPort}",
-                $"--Cluster:SchedulerHealthPort={FreePort.Get()}",
-                $"--Cluster:ControllerManagerHealthPort={FreePort.Get()}",
+                $"--Cluster:SchedulerHealthPort={FreePort.Consecutive(2)}",
+                $"--Cluster:ControllerManagerHealthPort={FreePort.Consecutive(2)}",
                 $"--Cluster:ProxyHealthPort={FreePort.Get()}",
                 $"--Cluster:DnsHealthPort={FreePort.Get()}",
                 $"--Cluster:CertificateControllerHealthPort={CertificateControllerHealthPort}",
@@ -102,7 +104,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             cts.Token);
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
-        await _app.ResourceNotifications.WaitForResourceAsync("api-server", KnownResourceStates.Running, cts.Token);
+        await _app.ResourceNotifications.WaitForResourceAsync("api-server-1", KnownResourceStates.Running, cts.Token);
         Client = KubeMeshClient.Create(ApiServer);
         await WaitForApiServerAsync(cts.Token);
     }
@@ -129,7 +131,12 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && IsProcess(pid, "CertificateController", marker))
             .ToList();
-        using var process = System.Diagnostics.Process.GetProcessById(Assert.Single(pids));
+        if (pids.Count != 1)
+        {
+            throw new InvalidOperationException($"expected one certificate controller process of this cluster, found {pids.Count}");
+        }
+
+        using var process = System.Diagnostics.Process.GetProcessById(pids[0]);
         process.Kill(); // SIGKILL
     }
 
@@ -161,6 +168,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             return false; // gone meanwhile, or another user's
         }
     }
+
+    /// <summary>The running AppHost, for tests that drive or watch its resources.</summary>
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("the cluster has not started");
 
     public async Task DisposeAsync()
     {

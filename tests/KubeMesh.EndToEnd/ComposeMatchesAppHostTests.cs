@@ -36,12 +36,12 @@ public sealed class ComposeMatchesAppHostTests
             if (environment.ContainsKey("ApiServer__Address"))
             {
                 clients.Add(project.Name);
-                Assert.Equal("http://127.0.0.1:6443", composed["ApiServer__Address"]);
+                Assert.Equal("http://127.0.0.1:6443,http://127.0.0.1:6444", composed["ApiServer__Address"]);
             }
         }
 
-        // Every component but the api-server and the store talks to the api-server.
-        Assert.Equal(["certificate-controller", "controller-manager", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler"], clients.Order());
+        // Every component but the api-servers and the store talks to the api-server.
+        Assert.Equal(["certificate-controller", "controller-manager-1", "controller-manager-2", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler-1", "scheduler-2"], clients.Order());
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class ContainerStoreTests : IAsyncLifetime
 #pragma warning disable ASPIRECONTAINERSHELLEXECUTION001 // Evaluation API: it is how DCP decides to join the arguments.
         Assert.True(redis.ShellExecution);
 #pragma warning restore ASPIRECONTAINERSHELLEXECUTION001
-        Assert.Equal("redis-server --appendonly yes --appendfsync everysec --requirepass $REDIS_PASSWORD --save 60 1", string.Join(' ', args));
+        Assert.Equal("redis-server --appendonly yes --appendfsync always --requirepass $REDIS_PASSWORD --save 60 1", string.Join(' ', args));
     }
 
     private (RedisResource Redis, ProjectResource ApiServer) ContainerModel()
@@ -91,7 +91,7 @@ public sealed class ContainerStoreTests : IAsyncLifetime
         var cluster = new ClusterOptions { StoreMode = "container", StorePort = _redis.Port };
         var (store, connection) = builder.AddClusterStore(cluster, _dataDirectory);
         builder.AddControlPlane(cluster, store, connection);
-        return (Assert.IsType<RedisResource>(store?.Resource), builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api-server"));
+        return (Assert.IsType<RedisResource>(store?.Resource), builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api-server-1"));
     }
 
     private static async Task<string> EnvironmentValueAsync(ProjectResource resource, string name, CancellationToken cancellationToken) =>

@@ -66,4 +66,32 @@ public static class FreePort
             return false;
         }
     }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports, for replicas numbered from a base port.</summary>
+    public static int Consecutive(int count)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var first = Get();
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return first;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+    }
 }

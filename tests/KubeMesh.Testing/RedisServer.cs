@@ -19,6 +19,8 @@ public sealed class RedisServer() : StoreServer("redis")
             "--dir", DataDirectory,
             "--save", "",
             "--appendonly", AppendOnly ? "yes" : "no",
+            // As the AppHost runs it: the append-only file is fsynced before any reply (etcd fsyncs its WAL before acknowledging).
+            "--appendfsync", "always",
         ],
         null);
 }

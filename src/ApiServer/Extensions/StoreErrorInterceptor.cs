@@ -5,16 +5,22 @@ using StackExchange.Redis;
 
 namespace KubeMesh.ApiServer.Extensions;
 
-/// <summary>Last line of defence: store failures a handler did not translate become canonical gRPC codes, never UNKNOWN.</summary>
-public sealed class StoreErrorInterceptor : Interceptor
+/// <summary>
+/// Last line of defence: store failures a handler did not translate become canonical gRPC codes, never UNKNOWN. While
+/// the store is away a caller gets one line, "storage is unavailable", as kube-apiserver answers 503 while etcd is
+/// down; the driver's diagnostic (endpoints, buffers, timeouts) goes to this api-server's log, not to every client.
+/// </summary>
+public sealed partial class StoreErrorInterceptor(ILogger<StoreErrorInterceptor> logger) : Interceptor
 {
+    public const string StorageUnavailable = "storage is unavailable";
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
         {
             return await continuation(request, context);
         }
-        catch (Exception ex) when (Translate(ex) is { } translated)
+        catch (Exception ex) when (Translate(ex, context) is { } translated)
         {
             throw translated;
         }
@@ -26,19 +32,34 @@ public sealed class StoreErrorInterceptor : Interceptor
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception ex) when (Translate(ex) is { } translated)
+        catch (Exception ex) when (Translate(ex, context) is { } translated)
         {
             throw translated;
         }
     }
 
-    private static RpcException? Translate(Exception ex) => ex switch
+    private RpcException? Translate(Exception ex, ServerCallContext context)
     {
-        NotFoundException => new RpcException(new Status(StatusCode.NotFound, ex.Message)),
-        AlreadyExistsException => new RpcException(new Status(StatusCode.AlreadyExists, ex.Message)),
-        ConflictException => new RpcException(new Status(StatusCode.Aborted, ex.Message)),
-        ExpiredException => new RpcException(new Status(StatusCode.OutOfRange, ex.Message)),
-        RedisConnectionException or RedisTimeoutException => new RpcException(new Status(StatusCode.Unavailable, $"storage is unavailable: {ex.Message}")),
-        _ => null,
-    };
+        switch (ex)
+        {
+            case NotFoundException:
+                return new RpcException(new Status(StatusCode.NotFound, ex.Message));
+            case AlreadyExistsException:
+                return new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
+            case ConflictException:
+                return new RpcException(new Status(StatusCode.Aborted, ex.Message));
+            case ExpiredException:
+                return new RpcException(new Status(StatusCode.OutOfRange, ex.Message));
+            case RedisConnectionException or RedisTimeoutException:
+            // A store that restarts answers LOADING while it replays its append-only file.
+            case RedisServerException when ex.Message.StartsWith("LOADING", StringComparison.Ordinal):
+                LogStoreUnavailable(logger, context.Method, ex);
+                return new RpcException(new Status(StatusCode.Unavailable, StorageUnavailable));
+            default:
+                return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: the store is unavailable; the caller was told so in one line")]
+    private static partial void LogStoreUnavailable(ILogger logger, string method, Exception exception);
 }

@@ -92,8 +92,9 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     }
 
     /// <summary>
-    /// The events after <paramref name="cursor"/>, waiting up to <paramref name="maxWait"/> for one.
-    /// Returns the cursor to continue from; an empty batch means nothing happened in time.
+    /// The events after <paramref name="cursor"/>, waiting up to <paramref name="maxWait"/> for one. Returns the
+    /// cursor to continue from: every event of the kind up to it has been returned, so an empty batch's cursor is a
+    /// resourceVersion a bookmark may carry and a watch may resume from without missing anything.
     /// </summary>
     public async Task<(IReadOnlyList<WatchCacheEvent> Events, long Next)> NextAsync(long cursor, TimeSpan maxWait, CancellationToken ct)
     {
@@ -102,11 +103,9 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         {
             if (cursor >= _ringStart)
             {
-                var index = FirstAfterLocked(cursor);
-                if (index < _ring.Count)
+                if (TakeLocked(cursor) is { } batch)
                 {
-                    var batch = _ring.GetRange(index, _ring.Count - index);
-                    return (batch, batch[^1].Revision);
+                    return batch;
                 }
 
                 changed = _changed.Task;
@@ -120,7 +119,23 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
 
         await Task.WhenAny(changed, Task.Delay(maxWait, ct));
         ct.ThrowIfCancellationRequested();
-        return ([], cursor);
+        lock (_gate)
+        {
+            // Read under the same lock as the ring: what arrived while waiting is returned, never skipped by the cursor.
+            return cursor >= _ringStart ? TakeLocked(cursor) ?? ([], Math.Max(cursor, _last)) : ([], cursor);
+        }
+    }
+
+    private (IReadOnlyList<WatchCacheEvent> Events, long Next)? TakeLocked(long cursor)
+    {
+        var index = FirstAfterLocked(cursor);
+        if (index >= _ring.Count)
+        {
+            return null;
+        }
+
+        var batch = _ring.GetRange(index, _ring.Count - index);
+        return (batch, batch[^1].Revision);
     }
 
     /// <summary>

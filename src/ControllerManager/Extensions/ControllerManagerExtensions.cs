@@ -1,4 +1,5 @@
 using KubeMesh.Client;
+using KubeMesh.Client.LeaderElection;
 using KubeMesh.ControllerManager.Controllers.Common;
 using KubeMesh.ControllerManager.Controllers.CronJobs;
 using KubeMesh.ControllerManager.Controllers.DaemonSets;
@@ -35,7 +36,10 @@ public static class ControllerManagerExtensions
             sp.GetRequiredService<SharedInformerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IConfiguration>()));
+            sp.GetRequiredService<IConfiguration>())
+        {
+            Leadership = sp.GetService<ILeadership>(),
+        });
 
         builder.AddController<ReplicaSetController>("ReplicaSet");
         builder.AddController<DeploymentController>("Deployment");

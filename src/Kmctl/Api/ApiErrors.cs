@@ -12,8 +12,9 @@ public static class ApiErrors
     {
         if (IsConnectionFailure(ex))
         {
-            var uri = new Uri(address);
-            return $"The connection to the server {uri.Host}:{uri.Port} was refused - did you specify the right host or port?";
+            var servers = string.Join(", ", address.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(a => new Uri(a)).Select(u => $"{u.Host}:{u.Port}"));
+            return $"The connection to the server {servers} was refused - did you specify the right host or port?";
         }
 
         var detail = OneLine(ex.Status.Detail);

@@ -2,7 +2,10 @@ using KubeMesh.Client;
 
 namespace KubeMesh.Kmctl.Api;
 
-/// <summary>Where the api-server is (--server, then KUBEMESH_SERVER, then the default), always with a scheme.</summary>
+/// <summary>
+/// Where the api-server is (--server, then KUBEMESH_SERVER, then the default), always with a scheme: one address, or
+/// the addresses of several replicas separated by commas, which kmctl balances and fails over between.
+/// </summary>
 public static class ServerAddress
 {
     public const string Default = KubeMeshClient.DefaultServerAddress;
@@ -10,6 +13,7 @@ public static class ServerAddress
     public static string Resolve(string? flag)
     {
         var address = KubeMeshClient.ResolveServerAddress(flag);
-        return address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        return string.Join(',', address.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => a.Contains("://", StringComparison.Ordinal) ? a : "http://" + a));
     }
 }

@@ -8,7 +8,6 @@ namespace KubeMesh.ApiServer.Tests.Durability;
 /// <summary>An acknowledged write survives kill -9 of the store, as an etcd write survives a crash.</summary>
 public sealed class StoreDurabilityTests
 {
-    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
 
     [SkippableTheory]
     [InlineData("garnet")]
@@ -25,32 +24,15 @@ public sealed class StoreDurabilityTests
         store.Kill();
         await store.StartAsync();
 
-        var recovered = await UntilStoreAnswersAsync(() => api.ConfigMaps.GetAsync(new GetRequest { Namespace = "default", Name = "durable" }, deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync);
+        var recovered = await StoreRecovery.UntilStoreAnswersAsync(() => api.ConfigMaps.GetAsync(new GetRequest { Namespace = "default", Name = "durable" }, deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync);
         Assert.Equal(created.Metadata.Uid, recovered.Metadata.Uid);
         Assert.Equal(created.Metadata.ResourceVersion, recovered.Metadata.ResourceVersion);
         Assert.Equal("v", recovered.Data["k"]);
 
         // The revision counter came back too: a new write is ordered after everything before the crash.
-        var next = await UntilStoreAnswersAsync(() => api.ConfigMaps.CreateAsync(
+        var next = await StoreRecovery.UntilStoreAnswersAsync(() => api.ConfigMaps.CreateAsync(
             new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "after-restart" } },
             deadline: DateTime.UtcNow.AddSeconds(15)).ResponseAsync);
         Assert.True(long.Parse(next.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(created.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>The api-server reconnects on its own; until then calls fail as UNAVAILABLE.</summary>
-    private static async Task<T> UntilStoreAnswersAsync<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow + RecoveryTimeout;
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 }

@@ -86,6 +86,12 @@ public abstract class Controller<TKey> : BackgroundService
         try
         {
             await CacheSync.WaitForNamedCacheSyncAsync(Name, _caches, Logger, stoppingToken).ConfigureAwait(false);
+
+            // Every replica keeps its caches warm; only the lease holder's workers run.
+            if (Context.Leadership is { } leadership)
+            {
+                await leadership.WaitForLeadershipAsync(stoppingToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {

@@ -1,5 +1,6 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
+using KubeMesh.Client.LeaderElection;
 
 namespace KubeMesh.ControllerManager.Controllers.Common;
 
@@ -11,6 +12,9 @@ public sealed record ControllerContext(
     ILoggerFactory LoggerFactory,
     IConfiguration Configuration)
 {
+    /// <summary>The process's leader election: controllers act only while it leads. Null when run without one (tests).</summary>
+    public ILeadership? Leadership { get; init; }
+
     /// <summary>A recorder reporting as the controller's component (e.g. replicaset-controller), as in kube.</summary>
     public EventRecorder NewRecorder(string component) => new(
         Client.For<Event>(),

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using KubeMesh.AppHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KubeMesh.EndToEnd;
+
+/// <summary>
+/// The process of one AppHost resource, to kill as a user does (kill -9). Aspire reports the pid of the `dotnet run`
+/// launcher; the component is its child.
+/// </summary>
+internal static class ComponentProcess
+{
+    /// <summary>Kills <paramref name="resource"/>'s component process with SIGKILL once it runs; returns the running snapshot it had.</summary>
+    public static async Task<ResourceEvent> KillAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var running = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is not null, cancellationToken);
+        var launcher = Pid(running)!.Value;
+        var component = await Eventually.Returns(() => Task.FromResult(ChildOf(launcher)), TimeSpan.FromSeconds(90));
+        using var process = Process.GetProcessById(component);
+        process.Kill();
+        return running;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="resource"/> runs again as a new process after <paramref name="killed"/>: its launcher
+    /// is Running, the component itself has started, and an api-server listens on its gRPC port again.
+    /// </summary>
+    public static async Task<ResourceEvent> WaitForRestartAsync(DistributedApplication app, string resource, ResourceEvent killed, CancellationToken cancellationToken)
+    {
+        var back = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is { } p && p != Pid(killed), cancellationToken);
+        await Eventually.Returns(() => Task.FromResult(ChildOf(Pid(back)!.Value)), TimeSpan.FromSeconds(120));
+        var grpc = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource)
+            .Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "grpc" && e.Port is not null);
+        if (grpc is not null)
+        {
+            await FreePort.WaitUntilListeningAsync(System.Net.IPAddress.Loopback, grpc.Port!.Value, TimeSpan.FromSeconds(120));
+        }
+
+        return back;
+    }
+
+    public static int Restarts(ResourceEvent e) =>
+        e.Snapshot.Properties.FirstOrDefault(p => p.Name == ComponentSupervisor.RestartsProperty)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : 0;
+
+    private static bool IsRunning(ResourceEvent e) => e.Snapshot.State?.Text == KnownResourceStates.Running;
+
+    private static int? Pid(ResourceEvent e) =>
+        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value && int.TryParse(value.ToString(), out var pid) ? pid : null;
+
+    /// <summary>The launcher's only child; throws while it has none yet (dotnet run is still evaluating the project).</summary>
+    private static int ChildOf(int launcherPid)
+    {
+        var children = File.ReadAllText($"/proc/{launcherPid}/task/{launcherPid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return children.Length == 1
+            ? int.Parse(children[0], CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"launcher {launcherPid} has {children.Length} child processes, not one");
+    }
+}

@@ -77,6 +77,9 @@ public static class ObjectValidator
             case Lease lease:
                 LeaseValidator.Validate(lease, errors);
                 break;
+            case ControllerRevision revision:
+                ControllerRevisionValidator.Validate(revision, errors);
+                break;
         }
 
         return errors;

@@ -124,6 +124,9 @@ internal sealed class ManifestNormalizer(List<FieldError> errors)
                 return IntOrString(value, kind, path);
             case FieldType.Message when JsonFieldNames.IsTimestamp(field):
                 return Timestamp(value, kind, path);
+            case FieldType.Message when JsonFieldNames.IsStruct(field):
+                // Free-form JSON, as Kubernetes' runtime.RawExtension (a ControllerRevision's data).
+                return value is JsonObject ? value.DeepClone() : WrongType(path, "an object", value);
             case FieldType.Message:
                 return value is JsonObject obj ? Message(obj, field.MessageType, path) : WrongType(path, "an object", value);
             case FieldType.String:

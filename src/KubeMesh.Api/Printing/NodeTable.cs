@@ -1,16 +1,26 @@
 using KubeMesh.Api.Core.V1;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 public sealed class NodeTable : TableDefinition<Node>
 {
     private const string RolePrefix = "node-role.kubernetes.io/";
 
-    public override IReadOnlyList<string> Headers => ["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
+    public override IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        TableColumn.ObjectName,
+        new("Status", Description: "The status of the node."),
+        new("Roles", Description: "The roles of the node."),
+        TableColumn.Age,
+        new("Version", Description: "The kubelet's version."),
+        TableColumn.Wide("Internal-IP", "The node's internal address."),
+        TableColumn.Wide("External-IP", "The node's external address."),
+        TableColumn.Wide("OS-Image", "The operating system the node reports."),
+        TableColumn.Wide("Kernel-Version", "The kernel the node reports."),
+        TableColumn.Wide("Container-Runtime", "The container runtime the node reports."),
+    ];
 
-    public override IReadOnlyList<string> WideHeaders => ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"];
-
-    protected override IReadOnlyList<string> Cells(Node node, bool wide, DateTimeOffset now)
+    protected override IReadOnlyList<string> Cells(Node node, DateTimeOffset now)
     {
         var status = node.Status ?? new NodeStatus();
         List<string> conditions = [];
@@ -31,17 +41,12 @@ public sealed class NodeTable : TableDefinition<Node>
         }
 
         var info = status.NodeInfo ?? new NodeSystemInfo();
-        List<string> cells = [string.Join(",", conditions), Roles(node), HumanDuration.Since(node.Metadata?.CreationTimestamp, now), info.KubeletVersion];
-        if (wide)
-        {
-            cells.AddRange(
-            [
-                Address(status, "InternalIP"), Address(status, "ExternalIP"), OrUnknown(info.OsImage), OrUnknown(info.KernelVersion),
-                OrUnknown(info.ContainerRuntimeVersion),
-            ]);
-        }
-
-        return cells;
+        return
+        [
+            node.Metadata?.Name ?? "", string.Join(",", conditions), Roles(node), HumanDuration.Since(node.Metadata?.CreationTimestamp, now), info.KubeletVersion,
+            Address(status, "InternalIP"), Address(status, "ExternalIP"), OrUnknown(info.OsImage), OrUnknown(info.KernelVersion),
+            OrUnknown(info.ContainerRuntimeVersion),
+        ];
     }
 
     private static string Roles(Node node)

@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 
-namespace KubeMesh.Kmctl.Printing;
+namespace KubeMesh.Api.Printing;
 
 /// <summary>kubectl's ages (k8s.io/apimachinery/pkg/util/duration.HumanDuration), rule for rule.</summary>
 public static class HumanDuration

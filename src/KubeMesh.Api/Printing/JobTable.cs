@@ -1,14 +1,19 @@
 using KubeMesh.Api.Batch.V1;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 public sealed class JobTable : TableDefinition<Job>
 {
-    public override IReadOnlyList<string> Headers => ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
+    public override IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        TableColumn.ObjectName,
+        new("Status", Description: "Status of the job."),
+        new("Completions", Description: "Succeeded pods of the completions wanted."),
+        new("Duration", Description: "Time required to complete the job."),
+        TableColumn.Age, TableColumn.Containers, TableColumn.Images, TableColumn.Selector,
+    ];
 
-    public override IReadOnlyList<string> WideHeaders => ["CONTAINERS", "IMAGES", "SELECTOR"];
-
-    protected override IReadOnlyList<string> Cells(Job job, bool wide, DateTimeOffset now)
+    protected override IReadOnlyList<string> Cells(Job job, DateTimeOffset now)
     {
         var spec = job.Spec ?? new JobSpec();
         var status = job.Status ?? new JobStatus();
@@ -18,13 +23,11 @@ public sealed class JobTable : TableDefinition<Job>
         var duration = status.StartTime is null ? ""
             : status.CompletionTime is null ? HumanDuration.Format(now - status.StartTime.ToDateTimeOffset())
             : HumanDuration.Format(status.CompletionTime.ToDateTimeOffset() - status.StartTime.ToDateTimeOffset());
-        List<string> cells = [Status(job), completions, duration, HumanDuration.Since(job.Metadata?.CreationTimestamp, now)];
-        if (wide)
-        {
-            cells.AddRange([PodTemplateColumns.Containers(spec.Template), PodTemplateColumns.Images(spec.Template), PodTemplateColumns.Selector(spec.Selector)]);
-        }
-
-        return cells;
+        return
+        [
+            job.Metadata?.Name ?? "", Status(job), completions, duration, HumanDuration.Since(job.Metadata?.CreationTimestamp, now),
+            PodTemplateColumns.Containers(spec.Template), PodTemplateColumns.Images(spec.Template), PodTemplateColumns.Selector(spec.Selector),
+        ];
     }
 
     private static string Status(Job job)

@@ -1,6 +1,6 @@
 using KubeMesh.Api.Resources;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 /// <summary>The table kubectl prints for each kind.</summary>
 public static class TableDefinitions
@@ -12,6 +12,7 @@ public static class TableDefinitions
         [ResourceKinds.Deployment] = new DeploymentTable(),
         [ResourceKinds.DaemonSet] = new DaemonSetTable(),
         [ResourceKinds.StatefulSet] = new StatefulSetTable(),
+        [ResourceKinds.ControllerRevision] = new ControllerRevisionTable(),
         [ResourceKinds.Service] = new ServiceTable(),
         [ResourceKinds.Endpoints] = new EndpointsTable(),
         [ResourceKinds.Node] = new NodeTable(),

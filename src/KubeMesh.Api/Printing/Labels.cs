@@ -1,4 +1,4 @@
-namespace KubeMesh.Kmctl.Printing;
+namespace KubeMesh.Api.Printing;
 
 /// <summary>Label maps as kubectl prints them (labels.FormatLabels): sorted "k=v,k2=v2", or "&lt;none&gt;".</summary>
 public static class Labels

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 /// <summary>READY, STATUS and RESTARTS of a pod exactly as kubectl's printPod computes them.</summary>
 public sealed record PodStatusText(int Ready, int Total, string Reason, int Restarts, Timestamp? LastRestart)

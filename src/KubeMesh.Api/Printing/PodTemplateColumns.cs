@@ -1,7 +1,7 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 /// <summary>The CONTAINERS, IMAGES and SELECTOR wide columns that every workload kind shares.</summary>
 public static class PodTemplateColumns

@@ -1,15 +1,16 @@
 using KubeMesh.Api.Core.V1;
 
-namespace KubeMesh.Kmctl.Printing.Tables;
+namespace KubeMesh.Api.Printing;
 
 public sealed class EndpointsTable : TableDefinition<Endpoints>
 {
     private const int Max = 3;
 
-    public override IReadOnlyList<string> Headers => ["NAME", "ENDPOINTS", "AGE"];
+    public override IReadOnlyList<TableColumn> Columns { get; } =
+        [TableColumn.ObjectName, new("Endpoints", Description: "The ready addresses and ports."), TableColumn.Age];
 
-    protected override IReadOnlyList<string> Cells(Endpoints ep, bool wide, DateTimeOffset now) =>
-        [Format(ep), HumanDuration.Since(ep.Metadata?.CreationTimestamp, now)];
+    protected override IReadOnlyList<string> Cells(Endpoints ep, DateTimeOffset now) =>
+        [ep.Metadata?.Name ?? "", Format(ep), HumanDuration.Since(ep.Metadata?.CreationTimestamp, now)];
 
     /// <summary>kubectl's formatEndpoints: the first three ip:port pairs, then "+ N more...".</summary>
     public static string Format(Endpoints ep)

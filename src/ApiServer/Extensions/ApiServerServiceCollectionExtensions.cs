@@ -6,6 +6,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
 using KubeMesh.ApiServer.Registry.Strategies;
+using KubeMesh.ApiServer.Rest;
 using KubeMesh.ApiServer.Services;
 using KubeMesh.ApiServer.Storage;
 using KubeMesh.ApiServer.Validation;
@@ -41,6 +42,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<KubeletProxy>();
         services.AddSingleton<PodSubresourceApi>();
         services.AddSingleton<ResourceApi>();
+        services.AddRestApi();
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
@@ -63,6 +65,7 @@ public static class ApiServerServiceCollectionExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapGrpcService<ReflectionV1ServiceImpl>();
+        app.MapRestApi();
         return app;
     }
 

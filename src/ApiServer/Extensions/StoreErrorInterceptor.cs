@@ -32,7 +32,8 @@ public sealed class StoreErrorInterceptor : Interceptor
         }
     }
 
-    private static RpcException? Translate(Exception ex) => ex switch
+    /// <summary>The canonical code of a store failure; also the REST API's, so both answer alike.</summary>
+    internal static RpcException? Translate(Exception ex) => ex switch
     {
         NotFoundException => new RpcException(new Status(StatusCode.NotFound, ex.Message)),
         AlreadyExistsException => new RpcException(new Status(StatusCode.AlreadyExists, ex.Message)),

@@ -6,6 +6,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
 using KubeMesh.ControllerManager.Controllers.DaemonSets;
+using KubeMesh.ControllerManager.Controllers.History;
 
 namespace KubeMesh.ControllerManager.Controllers;
 
@@ -22,6 +23,7 @@ public sealed partial class DaemonSetController : Controller<string>
     private readonly ResourceClient<DaemonSet> _dsClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
+    private readonly ControllerHistory _history;
 
     public DaemonSetController(ControllerContext context)
         : base(context, "DaemonSet", defaultWorkers: 2)
@@ -29,6 +31,7 @@ public sealed partial class DaemonSetController : Controller<string>
         _dsClient = context.Client.For<DaemonSet>();
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), context.Informers.GetInformer<ControllerRevision>().Lister);
         var dsInformer = context.Informers.GetInformer<DaemonSet>();
         var podInformer = context.Informers.GetInformer<Pod>();
         var nodeInformer = context.Informers.GetInformer<Node>();
@@ -67,6 +70,10 @@ public sealed partial class DaemonSetController : Controller<string>
 
         if (_expectations.Satisfied(key) && ds.Metadata.DeletionTimestamp is null)
         {
+            // The template's ControllerRevision is the newest before any pod of it is made (kubectl rollout history|undo).
+            var inUse = pods.Select(p => $"{name}-{p.Metadata.Labels.GetValueOrDefault(DaemonPods.RevisionHashLabel)}").ToHashSet();
+            await _history.SyncAsync(ds, selector, ds.Spec!.Template, hash, DaemonPods.RevisionHashLabel, ds.Spec.HasRevisionHistoryLimit ? ds.Spec.RevisionHistoryLimit : 10,
+                inUse, ct => GetFreshAsync(ns, name, ct), cancellationToken).ConfigureAwait(false);
             var (create, delete) = Plan(ds, nodes, byNode);
             if (create.Count == 0 && delete.Count == 0)
             {

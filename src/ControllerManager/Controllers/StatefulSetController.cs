@@ -4,6 +4,7 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.History;
 using KubeMesh.ControllerManager.Controllers.StatefulSets;
 
 namespace KubeMesh.ControllerManager.Controllers;
@@ -21,6 +22,7 @@ public sealed partial class StatefulSetController : Controller<string>
     private readonly ResourceClient<StatefulSet> _setClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
+    private readonly ControllerHistory _history;
 
     public StatefulSetController(ControllerContext context)
         : base(context, "StatefulSet", defaultWorkers: 5)
@@ -28,6 +30,7 @@ public sealed partial class StatefulSetController : Controller<string>
         _setClient = context.Client.For<StatefulSet>();
         _podClient = context.Client.For<Pod>();
         _claimClient = context.Client.For<PersistentVolumeClaim>();
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), context.Informers.GetInformer<ControllerRevision>().Lister);
         var setInformer = context.Informers.GetInformer<StatefulSet>();
         var podInformer = context.Informers.GetInformer<Pod>();
         _sets = setInformer.Lister;
@@ -56,6 +59,10 @@ public sealed partial class StatefulSetController : Controller<string>
         var updateRevision = StatefulPods.Revision(set);
         if (set.Metadata.DeletionTimestamp is null)
         {
+            // Each template's ControllerRevision, named as the pods' controller-revision-hash (kubectl rollout history|undo).
+            var inUse = pods.Values.Select(StatefulPods.RevisionOf).Append(set.Status?.CurrentRevision ?? "").ToHashSet();
+            await _history.SyncAsync(set, selector, set.Spec.Template, updateRevision[(name.Length + 1)..], ControllerHistory.HashLabel,
+                set.Spec.HasRevisionHistoryLimit ? set.Spec.RevisionHistoryLimit : 10, inUse, ct => GetFreshAsync(ns, name, ct), cancellationToken).ConfigureAwait(false);
             await UpdatePodsAsync(set, pods, updateRevision, cancellationToken).ConfigureAwait(false);
         }
 

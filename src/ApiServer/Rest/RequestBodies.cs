@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeMesh.ApiServer.Rest.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -20,11 +21,18 @@ public static class RequestBodies
     public static string MediaType(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value?.ToLowerInvariant() ?? "" : "";
 
-    /// <summary>A JSON body (application/json, or no Content-Type, as kubectl sends a Scale), at most 3 MiB.</summary>
-    public static async Task<JsonNode> ReadJsonAsync(HttpContext context, params string[] mediaTypes)
+    /// <summary>
+    /// A JSON body (application/json, or no Content-Type, as kubectl sends a Scale), or a Kubernetes protobuf one
+    /// (kubectl's typed clients) read into its JSON form, at most 3 MiB.
+    /// </summary>
+    public static async Task<JsonNode> ReadJsonAsync(HttpContext context, params string[] mediaTypes) =>
+        await ReadOptionalJsonAsync(context, mediaTypes) ?? throw RestException.BadRequest("the request body is empty");
+
+    /// <summary>As <see cref="ReadJsonAsync"/>, but null for an empty body (a DELETE without DeleteOptions).</summary>
+    public static async Task<JsonNode?> ReadOptionalJsonAsync(HttpContext context, params string[] mediaTypes)
     {
         var type = MediaType(context.Request);
-        if (type.Length > 0 && type != RestResponses.Json && !mediaTypes.Contains(type))
+        if (type.Length > 0 && type != RestResponses.Json && type != KubernetesProtobuf.MediaType && !mediaTypes.Contains(type))
         {
             throw RestException.UnsupportedMediaType(context.Request.ContentType ?? "");
         }
@@ -32,10 +40,12 @@ public static class RequestBodies
         var bytes = await ReadAsync(context);
         if (bytes.Length == 0)
         {
-            throw RestException.BadRequest("the request body is empty");
+            return null;
         }
 
-        return JsonNode.Parse(bytes, documentOptions: Options) ?? throw RestException.BadRequest("the request body is null");
+        return type == KubernetesProtobuf.MediaType
+            ? KubernetesProtobuf.ToJson(bytes)
+            : JsonNode.Parse(bytes, documentOptions: Options) ?? throw RestException.BadRequest("the request body is null");
     }
 
     public static async Task<byte[]> ReadAsync(HttpContext context)

@@ -30,8 +30,7 @@ public static class DeleteOptionsReader
         }
 
         var dryRun = RequestOptions.From(context.Request).DryRun;
-        var body = await RequestBodies.ReadAsync(context);
-        if (body.Length > 0 && JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) is JsonObject options)
+        if (await RequestBodies.ReadOptionalJsonAsync(context) is JsonObject options)
         {
             Read(options, request, ref dryRun);
         }

@@ -51,6 +51,8 @@ public sealed class WatchHandler(WatchStreamer watches, TimeProvider clock)
         context.Response.StatusCode = 200;
         context.Response.ContentType = RestResponses.Json;
         await context.Response.StartAsync(context.RequestAborted);
+        // Headers now, not with the first event: a client waits for them before it does what it expects to see.
+        await context.Response.Body.FlushAsync(context.RequestAborted);
         try
         {
             await watches.StreamAsync(request.Kind, watch, e => WriteAsync(context, request, (IMessage)e, table, include, timeout.Token), timeout.Token);

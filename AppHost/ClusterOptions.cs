@@ -16,6 +16,9 @@ public sealed class ClusterOptions
 
     public int ApiServerPort { get; set; } = 6443;
 
+    /// <summary>The api-server's Kubernetes REST API (HTTP/1.1 and HTTP/2), what kubectl and the official clients speak.</summary>
+    public int ApiServerRestPort { get; set; } = 6444;
+
     /// <summary>The scheduler's /healthz and /readyz (HTTP/1), on kube-scheduler's port.</summary>
     public int SchedulerHealthPort { get; set; } = 10259;
     /// <summary>How many node agents (kubelets) run: node-1 .. node-N.</summary>
@@ -66,6 +69,8 @@ public sealed class ClusterOptions
 
     /// <summary>--pod-eviction-timeout: how long pods stay on a NotReady node before they are evicted and replaced elsewhere.</summary>
     public TimeSpan PodEvictionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public string ApiServerRestUrl => "http://127.0.0.1:" + ApiServerRestPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static ClusterOptions From(IConfiguration section)
     {

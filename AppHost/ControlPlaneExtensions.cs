@@ -21,8 +21,12 @@ public static class ControlPlaneExtensions
             .WithEnvironment("Kestrel__Endpoints__Grpc__Url", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
             .WithEnvironment("ApiServer__ServiceClusterIpRange", cluster.ServiceClusterIpRange)
+            .WithEnvironment("Kestrel__Endpoints__Rest__Url", cluster.ApiServerRestUrl)
+            .WithEnvironment("Kestrel__Endpoints__Rest__Protocols", "Http1AndHttp2")
             .WithHttpEndpoint(port: cluster.ApiServerPort, name: "grpc", isProxied: false)
-            .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)");
+            .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)")
+            .WithHttpEndpoint(port: cluster.ApiServerRestPort, name: "rest", isProxied: false)
+            .WithUrlForEndpoint("rest", u => u.DisplayText = "REST (kubectl)");
         if (store is not null)
         {
             apiServer.WaitFor(store);

@@ -22,6 +22,12 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string ApiServer => $"http://127.0.0.1:{ApiServerPort}";
 
+    /// <summary>The api-server's Kubernetes REST API, for kubectl.</summary>
+    public int ApiServerRestPort { get; } = FreePort.Next();
+
+    /// <summary>The kubeconfig the AppHost writes into the data directory at start.</summary>
+    public string Kubeconfig => Path.Combine(DataDirectory, "kubeconfig");
+
     public int IngressHttpPort { get; } = FreePort.Next();
 
     public int IngressHttpsPort { get; } = FreePort.Next();
@@ -55,6 +61,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 "--Cluster:StoreMode=embedded",
                 $"--Cluster:StorePort={StorePort}",
                 $"--Cluster:ApiServerPort={ApiServerPort}",
+                $"--Cluster:ApiServerRestPort={ApiServerRestPort}",
                 $"--Cluster:DataDirectory={DataDirectory}",
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",

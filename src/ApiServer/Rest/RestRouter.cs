@@ -103,7 +103,12 @@ public sealed class RestRouter(
     private Task SubresourceAsync(HttpContext context, ResourceRequest request)
     {
         var info = request.Info;
-        var sub = request.Resource.FindSubresource(info.Subresource) ?? throw RestException.NotFound();
+        var sub = request.Resource.FindSubresource(info.Subresource) ?? throw (info.Subresource, request.Kind.Plural) switch
+        {
+            ("portforward", "pods") => RestException.NotFound("pods/portforward is not served: port forwarding needs SPDY framing, which this api-server does not speak"),
+            ("attach", "pods") => RestException.NotFound("pods/attach is not served: containers here run without a console to attach to; use kubectl logs -f or exec"),
+            _ => RestException.NotFound(),
+        };
         if (!sub.Verbs.Contains(info.Verb))
         {
             throw RestException.MethodNotAllowed($"the server does not allow this method on the requested resource ({context.Request.Method} {request.Kind.Plural}/{sub.Name})");

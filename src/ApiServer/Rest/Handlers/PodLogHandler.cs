@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Http;
 namespace KubeMesh.ApiServer.Rest.Handlers;
 
 /// <summary>
-/// GET pods/NAME/log?container=&amp;follow=&amp;previous=&amp;tailLines=&amp;timestamps=&amp;sinceSeconds=&amp;limitBytes=:
+/// GET pods/NAME/log?container=&amp;follow=&amp;previous=&amp;tailLines=&amp;timestamps=&amp;sinceSeconds=|sinceTime=&amp;limitBytes=:
 /// the kubelet's log stream as text/plain, each chunk flushed as it comes so `kubectl logs -f` shows lines live.
 /// Errors before the first byte (no such container, a container still waiting) are a Status.
 /// </summary>
-public sealed class PodLogHandler(KubeletProxy kubelets)
+public sealed class PodLogHandler(KubeletProxy kubelets, TimeProvider clock)
 {
     public async Task GetAsync(HttpContext context, ResourceRequest request)
     {
@@ -33,6 +33,14 @@ public sealed class PodLogHandler(KubeletProxy kubelets)
         if (Number(query, "sinceSeconds") is { } since)
         {
             logRequest.SinceSeconds = since > 0 ? since : throw RestException.BadRequest("sinceSeconds: Invalid value: must be greater than 0");
+        }
+
+        if (query["sinceTime"].ToString() is { Length: > 0 } sinceTime)
+        {
+            // kubectl logs --since-time: an RFC 3339 time, kept as the seconds before now the kubelet filters by.
+            logRequest.SinceSeconds = DateTimeOffset.TryParse(sinceTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+                ? Math.Max(1, (long)Math.Ceiling((clock.GetUtcNow() - time).TotalSeconds))
+                : throw RestException.BadRequest($"sinceTime: Invalid value: \"{sinceTime}\": must be an RFC 3339 time");
         }
 
         var limit = Number(query, "limitBytes") is { } bytes ? bytes > 0 ? bytes : throw RestException.BadRequest("limitBytes: Invalid value: must be greater than 0") : long.MaxValue;

@@ -37,6 +37,33 @@ public sealed class StoreDurabilityTests
         Assert.True(long.Parse(next.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(created.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task Watch_FirstOneWhileTheStoreIsDown_FailsThenLaterWatchesStream()
+    {
+        await using StoreServer store = new RedisServer();
+        await store.StartAsync();
+        await using var api = await ApiServerHost.StartAsync(store.ConnectionString);
+        store.Kill();
+
+        // The kind's watch cache cannot start without the store: this watch fails, and the failure is not kept.
+        var first = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = api.ConfigMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(30));
+            await call.ResponseStream.MoveNext();
+        });
+        Assert.Contains(first.StatusCode, new[] { StatusCode.Unavailable, StatusCode.DeadlineExceeded });
+        await store.StartAsync();
+
+        var added = await UntilStoreAnswersAsync(async () =>
+        {
+            using var call = api.ConfigMaps.Watch(new WatchRequest { Namespace = "default" }, deadline: DateTime.UtcNow.AddSeconds(15));
+            await api.ConfigMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "seen-" + Guid.NewGuid().ToString("N")[..6] } }, deadline: DateTime.UtcNow.AddSeconds(5));
+            Assert.True(await call.ResponseStream.MoveNext());
+            return call.ResponseStream.Current;
+        });
+        Assert.Equal("ADDED", added.Type);
+    }
+
     /// <summary>The api-server reconnects on its own; until then calls fail as UNAVAILABLE.</summary>
     private static async Task<T> UntilStoreAnswersAsync<T>(Func<Task<T>> call)
     {

@@ -27,6 +27,7 @@ public static class RestApiServiceCollectionExtensions
         services.AddSingleton<ScaleHandler>();
         services.AddSingleton<PodLogHandler>();
         services.AddSingleton<PodExecHandler>();
+        services.AddSingleton<PodBindingHandler>();
         services.AddSingleton<RestRouter>();
         services.AddSingleton<RestApiHandler>();
         return services;

@@ -13,7 +13,7 @@ namespace KubeMesh.ApiServer.Rest;
 /// </summary>
 public sealed class RestRouter(
     ServedResources resources, DiscoveryDocuments discovery, OpenApiDocuments openApi, ObjectReads reads, ObjectWrites writes,
-    WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec)
+    WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec, PodBindingHandler bindings)
 {
     public Task RouteAsync(HttpContext context, RequestInfo info) =>
         info.IsResourceRequest ? ResourceAsync(context, info) : NonResourceAsync(context, info);
@@ -124,6 +124,7 @@ public sealed class RestRouter(
             ("scale", "patch") => scales.WriteAsync(context, request, patch: true),
             ("log", "get") => logs.GetAsync(context, request),
             ("exec", "get" or "create") => exec.ExecAsync(context, request),
+            ("binding", "create") => bindings.CreateAsync(context, request),
             _ => throw RestException.MethodNotAllowed($"the server does not allow this method on the requested resource ({context.Request.Method} {request.Kind.Plural}/{sub.Name})"),
         };
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using KubeMesh.Api.Resources;
 
 namespace KubeMesh.Api.Serialization;
@@ -17,13 +18,21 @@ public static class ObjectDecoder
     /// <exception cref="ManifestException">The object does not fit the kind; every problem is listed.</exception>
     public static DecodedObject Decode(JsonObject json, ResourceKind kind, UnknownFieldPolicy policy)
     {
-        ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(kind);
+        return Decode(json, kind.Descriptor, kind.ApiVersion, kind.Kind, policy);
+    }
+
+    /// <summary>As for a kind, for a message that is not stored (a pod's Binding).</summary>
+    /// <exception cref="ManifestException">The object does not fit the message; every problem is listed.</exception>
+    public static DecodedObject Decode(JsonObject json, MessageDescriptor descriptor, string apiVersion, string kind, UnknownFieldPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(descriptor);
         var errors = new List<FieldError>();
         var unknown = new List<FieldError>();
-        CheckType(json, "apiVersion", kind.ApiVersion, errors);
-        CheckType(json, "kind", kind.Kind, errors);
-        var normalized = new ManifestNormalizer(errors, unknown).Message(json, kind.Descriptor, "");
+        CheckType(json, "apiVersion", apiVersion, errors);
+        CheckType(json, "kind", kind, errors);
+        var normalized = new ManifestNormalizer(errors, unknown).Message(json, descriptor, "");
         var unknownFields = unknown.Select(Describe).ToList();
         if (policy == UnknownFieldPolicy.Strict && unknownFields.Count > 0)
         {
@@ -35,7 +44,7 @@ public static class ObjectDecoder
         {
             try
             {
-                message = Parser.Parse(normalized.ToJsonString(), kind.Descriptor);
+                message = Parser.Parse(normalized.ToJsonString(), descriptor);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException)
             {

@@ -177,6 +177,20 @@ public sealed class RestApiTests(RestApiFixture fixture) : IClassFixture<RestApi
     }
 
     [Fact]
+    public async Task Binding_AsASchedulerSendsIt_SetsTheNodeOnceThenConflicts()
+    {
+        await PostAsync($"/api/v1/namespaces/{_ns}/pods", """{"metadata":{"name":"b"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}""");
+        const string binding = """{"apiVersion":"v1","kind":"Binding","metadata":{"name":"b"},"target":{"apiVersion":"v1","kind":"Node","name":"node-7"}}""";
+
+        using var bound = await PostAsync($"/api/v1/namespaces/{_ns}/pods/b/binding", binding);
+        using var again = await PostAsync($"/api/v1/namespaces/{_ns}/pods/b/binding", binding);
+
+        Assert.Equal(HttpStatusCode.Created, bound.StatusCode);
+        Assert.Equal("node-7", (await GetJsonAsync($"/api/v1/namespaces/{_ns}/pods/b"))["spec"]!["nodeName"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
     public async Task Watch_FromNow_StreamsAnAddedEventPerLine()
     {
         var list = await GetJsonAsync($"/api/v1/namespaces/{_ns}/configmaps");

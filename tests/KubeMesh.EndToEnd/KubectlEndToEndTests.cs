@@ -103,15 +103,19 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.DoesNotContain((await cluster.Client.For<Pod>().ListAsync(new() { Namespace = ns.Name })).Items, p => p.Metadata.Name == "web");
     }
 
+    /// <summary>The three rollouts run side by side: each mostly waits for pods, and the suite's time is short.</summary>
     [Fact]
-    public async Task Deployment_ApplyLabelScaleAndRollout_WorkAsAgainstKubernetes()
+    public Task Rollouts_DeploymentDaemonSetAndStatefulSet_WorkAsAgainstKubernetes() =>
+        Task.WhenAll(DeploymentApplyLabelScaleAndRolloutAsync(), DaemonSetRolloutStatusHistoryAndUndoAsync(), StatefulSetRolloutStatusHistoryAndUndoAsync());
+
+    private async Task DeploymentApplyLabelScaleAndRolloutAsync()
     {
         await using var ns = await TestNamespace.CreateAsync(cluster, "e2e-kc-deploy");
         var file = Path.Combine(_files, "web.yaml");
 
-        await File.WriteAllTextAsync(file, Deployment("web", 2, "nginx:1.14.2", ("A", "1"), ("B", "1")));
+        await File.WriteAllTextAsync(file, Deployment("web", 1, "nginx:1.14.2", ("A", "1"), ("B", "1")));
         Assert.Equal("deployment.apps/web created\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
-        await File.WriteAllTextAsync(file, Deployment("web", 2, "nginx:1.14.2", ("B", "2")));
+        await File.WriteAllTextAsync(file, Deployment("web", 1, "nginx:1.14.2", ("B", "2")));
         Assert.Equal("deployment.apps/web configured\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
         Assert.Equal("deployment.apps/web unchanged\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
         Assert.Equal("""[{"name":"B","value":"2"}]""", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
@@ -119,8 +123,8 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Equal("deployment.apps/web labeled\n", await _kubectl.OkAsync("-n", ns.Name, "label", "deploy", "web", "tier=frontend"));
         Assert.Matches(@"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "-l", "tier=frontend"));
         Assert.Equal("No resources found in " + ns.Name + " namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "-l", "tier=backend"])).Error);
-        Assert.Equal("deployment.apps/web scaled\n", await _kubectl.OkAsync("-n", ns.Name, "scale", "deploy", "web", "--replicas=3"));
-        Assert.Contains("successfully rolled out", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "deploy/web", "--timeout=120s"));
+        Assert.Equal("deployment.apps/web scaled\n", await _kubectl.OkAsync("-n", ns.Name, "scale", "deploy", "web", "--replicas=2"));
+        Assert.Equal("2", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"));
 
         // Revision 1 is the first apply (env A and B), 2 the edit (env B=2), 3 the new image.
         await _kubectl.OkAsync("-n", ns.Name, "set", "image", "deploy/web", "nginx=nginx:1.27");
@@ -134,6 +138,8 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n4\s+<none>\n\n$", await _kubectl.OkAsync("-n", ns.Name, "rollout", "history", "deploy/web"));
         Assert.Equal(first, await ReplicaSetOfRevisionAsync(ns, "4"));
         Assert.Equal("""[{"name":"A","value":"1"},{"name":"B","value":"1"}]""", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
+        // A Deployment's history is its ReplicaSets; ControllerRevisions belong to DaemonSets and StatefulSets.
+        Assert.Equal($"No resources found in {ns.Name} namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "controllerrevisions"])).Error);
     }
 
     /// <summary>The name of the deployment's ReplicaSet with that deployment.kubernetes.io/revision.</summary>
@@ -143,8 +149,8 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         return lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).Single(f => f[1] == revision)[0];
     }
 
-    [Fact]
-    public async Task DaemonSet_RolloutStatusHistoryAndUndo_UseControllerRevisions()
+    /// <summary>A DaemonSet keeps its history in ControllerRevisions; rollout undo patches the template back from one.</summary>
+    private async Task DaemonSetRolloutStatusHistoryAndUndoAsync()
     {
         await using var ns = await TestNamespace.CreateAsync(cluster, "e2e-kc-ds");
 
@@ -157,9 +163,53 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Equal("daemonset.apps/nginx-daemonset rolled back\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "undo", "ds/nginx-daemonset"));
         Assert.Contains("successfully rolled out", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "ds/nginx-daemonset", "--timeout=120s"));
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "history", "ds/nginx-daemonset"));
+        // Undo renumbers the first template's ControllerRevision as 3 rather than making a new one, as Kubernetes does.
+        Assert.Equal(["2", "3"], await RevisionNumbersAsync(ns));
         Assert.Matches(@"(?m)^nginx-daemonset-\w+\s+daemonset\.apps/nginx-daemonset\s+3\s", await _kubectl.OkAsync("-n", ns.Name, "get", "controllerrevisions"));
         Assert.All((await ns.LivePodsAsync()).Select(p => p.Spec.Containers[0].Image), image => Assert.Equal("nginx:latest", image));
     }
+
+    /// <summary>A StatefulSet keeps its history in ControllerRevisions named as its pods' controller-revision-hash.</summary>
+    private async Task StatefulSetRolloutStatusHistoryAndUndoAsync()
+    {
+        await using var ns = await TestNamespace.CreateAsync(cluster, "e2e-kc-sts");
+        var file = await FileAsync("sts.yaml", """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata:
+              name: db
+            spec:
+              serviceName: db
+              replicas: 1
+              selector:
+                matchLabels: {app: db}
+              template:
+                metadata:
+                  labels: {app: db}
+                spec:
+                  containers:
+                  - name: db
+                    image: busybox
+                    command: ["sleep", "3600"]
+            """);
+
+        Assert.Equal("statefulset.apps/db created\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
+        Assert.Contains("partitioned roll out complete", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "sts/db", "--timeout=120s"));
+        await _kubectl.OkAsync("-n", ns.Name, "set", "env", "sts/db", "MODE=replica");
+        Assert.Contains("partitioned roll out complete", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "sts/db", "--timeout=120s"));
+        Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "history", "sts/db"));
+
+        Assert.Equal("statefulset.apps/db rolled back\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "undo", "sts/db", "--to-revision=1"));
+        Assert.Contains("partitioned roll out complete", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "sts/db", "--timeout=120s"));
+        Assert.Equal(["2", "3"], await RevisionNumbersAsync(ns));
+        var current = await _kubectl.OkAsync("-n", ns.Name, "get", "sts", "db", "-o", "jsonpath={.status.currentRevision}");
+        Assert.Equal(current, await _kubectl.OkAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.metadata.labels.controller-revision-hash}"));
+        Assert.Equal("", await _kubectl.OkAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].env}"));
+    }
+
+    /// <summary>The revision numbers of the namespace's ControllerRevisions, in order.</summary>
+    private async Task<string[]> RevisionNumbersAsync(TestNamespace ns) =>
+        [.. (await _kubectl.OkAsync("-n", ns.Name, "get", "controllerrevisions", "-o", "jsonpath={.items[*].revision}")).Split(' ').Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task Generators_CreateRunExposeAndEvents_WorkAsAgainstKubernetes()
@@ -178,8 +228,11 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"(?m)^hello\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+8080/TCP\s", await _kubectl.OkAsync("-n", ns.Name, "get", "svc"));
         Assert.Equal("app=hello", await _kubectl.OkAsync("-n", ns.Name, "get", "svc", "hello", "-o", "jsonpath={.spec.selector}").ContinueWith(t => Regex.Replace(t.Result, "[{}\"]", "").Replace(':', '=')));
 
-        await ns.WaitForPodAsync("runner", p => p.Status?.Phase == "Running");
-        var events = await _kubectl.OkAsync("-n", ns.Name, "get", "events", "--field-selector", "involvedObject.name=runner");
+        var events = await Eventually.ReturnsAsync(async () =>
+        {
+            var listed = await _kubectl.OkAsync("-n", ns.Name, "get", "events", "--field-selector", "involvedObject.name=runner");
+            return listed.Contains("Scheduled", StringComparison.Ordinal) ? listed : throw new InvalidOperationException("not scheduled yet: " + listed);
+        }, Timeout);
         Assert.Matches(@"^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n", events);
         Assert.Matches(@"(?m)Normal\s+Scheduled\s+pod/runner\s+Successfully assigned", events);
         Assert.Matches(@"(?m)^pod/runner\s", await _kubectl.OkAsync("-n", ns.Name, "get", "all", "-o", "name"));

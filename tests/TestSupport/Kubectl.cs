@@ -11,7 +11,8 @@ namespace KubeMesh.Testing;
 public sealed class Kubectl(string kubeconfig) : IDisposable
 {
     public const string Executable = "/usr/bin/kubectl";
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
+    // Longer than the --timeout=120s the tests give kubectl's own waits (rollout status), so kubectl says why it waited.
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(180);
 
     public string CacheDirectory { get; } = Directory.CreateTempSubdirectory("kubectl-cache-").FullName;
 

@@ -13,7 +13,7 @@ public static class ControlPlaneExtensions
         options.ExcludeLaunchProfile = true;
     }
 
-    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, string storeConnection)
+    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
     {
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
         var apiServer = builder.AddProject<Projects.ApiServer>("api-server", ComponentOptions)
@@ -34,7 +34,7 @@ public static class ControlPlaneExtensions
 
         var healthUrl = $"http://127.0.0.1:{cluster.SchedulerHealthPort}";
         builder.AddProject<Projects.Scheduler>("scheduler", ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", healthUrl)
             .WithHttpEndpoint(port: cluster.SchedulerHealthPort, name: "health", isProxied: false)
             .WithHttpHealthCheck("/readyz", endpointName: "health")
@@ -44,7 +44,7 @@ public static class ControlPlaneExtensions
 
         // Health over HTTP/1 on a port of its own; the controllers reach the api-server over gRPC.
         builder.AddProject<Projects.ControllerManager>("controller-manager", ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:" + cluster.ControllerManagerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("NodeLifecycle__GracePeriod", Duration(cluster.NodeMonitorGracePeriod))
             .WithEnvironment("NodeLifecycle__MonitorPeriod", Duration(cluster.NodeMonitorPeriod))
@@ -74,7 +74,7 @@ public static class ControlPlaneExtensions
                 .WithEnvironment("Kubelet__BackOffInitial", cluster.KubeletBackOffInitial.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
                 .WithEnvironment("Kubelet__StateDirectory", Path.Combine(dataDirectory, "nodes", nodeName))
                 .WithEnvironment("Kubelet__NodeLeaseRenewInterval", Duration(cluster.NodeLeaseRenewInterval))
-                .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+                .WithEnvironment("ApiServer__Address", apiServerUrl)
                 .WaitFor(apiServer);
         }
     }
@@ -84,7 +84,7 @@ public static class ControlPlaneExtensions
     /// <summary>The ingress controller on fixed ports, so load tests and curl know where to send traffic.</summary>
     private static void AddIngressController(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string apiServerUrl) =>
         builder.AddProject<Projects.IngressController>("ingress-controller", ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("IngressController__HttpPort", cluster.IngressHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("IngressController__HttpsPort", cluster.IngressHttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("IngressController__HealthPort", cluster.IngressHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -102,12 +102,12 @@ public static class ControlPlaneExtensions
     {
         var apiServerUrl = $"http://127.0.0.1:{cluster.ApiServerPort}";
         builder.AddProject<Projects.Proxy>("proxy", ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("Proxy__LoadBalancerPool", cluster.LoadBalancerPool)
             .WithEnvironment("Urls", "http://127.0.0.1:" + cluster.ProxyHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WaitFor(apiServer);
         builder.AddProject<Projects.Dns>("dns", ComponentOptions)
-            .WithEnvironment("KUBEMESH_SERVER", apiServerUrl)
+            .WithEnvironment("ApiServer__Address", apiServerUrl)
             .WithEnvironment("Dns__Address", cluster.DnsAddress)
             .WithEnvironment("Dns__Port", cluster.DnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Urls", "http://127.0.0.1:" + cluster.DnsHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture))

@@ -19,8 +19,9 @@ if (!File.Exists(dnsDll))
 }
 
 var work = Directory.CreateTempSubdirectory("dnsbench-").FullName;
-using var redis = await RedisProcess.StartAsync();
-await using var api = await InProcessApiServer.StartAsync(redis.ConnectionString);
+await using var redis = new RedisServer();
+await redis.StartAsync();
+await using var api = await ApiServerHost.StartAsync(redis.ConnectionString);
 Console.WriteLine($"Creating {services} Services...");
 var names = new List<(string Name, string Ip)>();
 var client = api.Client.For<Service>();
@@ -40,11 +41,11 @@ var queries = Path.Combine(work, "queries");
 await File.WriteAllLinesAsync(queries, names.Select(n => $"{n.Name} A"));
 
 var address = IPAddress.Parse("127.0.0.1");
-var dnsPort = TestPorts.Next(address);
+var dnsPort = FreePort.Get(address);
 using var dns = ChildProcess.Start("taskset", "-c", "1", "dotnet", dnsDll,
     $"--Server={api.Address}", "--Dns:Address=127.0.0.1", $"--Dns:Port={dnsPort}", "--Dns:Upstream=127.0.0.1:9",
     "--Urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning");
-var dnsmasqPort = TestPorts.Next(address);
+var dnsmasqPort = FreePort.Get(address);
 using var dnsmasq = ChildProcess.Start("taskset", "-c", "1", "/usr/sbin/dnsmasq", "--no-resolv", "--no-hosts", "--keep-in-foreground",
     "--bind-interfaces", "--listen-address=127.0.0.1", $"--port={dnsmasqPort}", $"--addn-hosts={hosts}", "--pid-file", "--user=root",
     "--cache-size=10000", "--local-ttl=5");

@@ -56,7 +56,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
         var environment = options.RuntimeEnvironment();
         foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["KUBEMESH_SERVER"] = server,
+            ["ApiServer__Address"] = server,
             ["IngressController__HttpPort"] = httpPort.ToString(),
             ["IngressController__HttpsPort"] = httpsPort.ToString(),
             ["IngressController__HealthPort"] = healthPort.ToString(),

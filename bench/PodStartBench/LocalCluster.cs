@@ -17,8 +17,8 @@ public sealed class LocalCluster : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private readonly List<ChildProcess> _components = [];
     private readonly List<string> _stateDirectories = [];
-    private RedisProcess? _redis;
-    private InProcessApiServer? _api;
+    private readonly RedisServer _redis = new();
+    private ApiServerHost? _api;
 
     public KubeMeshClient Client => _api?.Client ?? throw new InvalidOperationException("the cluster has not started");
 
@@ -27,8 +27,8 @@ public sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster();
         try
         {
-            cluster._redis = await RedisProcess.StartAsync();
-            cluster._api = await InProcessApiServer.StartAsync(cluster._redis.ConnectionString);
+            await cluster._redis.StartAsync();
+            cluster._api = await ApiServerHost.StartAsync(cluster._redis.ConnectionString);
             var schedulerHealth = cluster.StartScheduler(cluster._api.Address);
             // Random node ordinals in 100..249, so the nodes' 127.10.n.0/24 pod ranges meet no AppHost cluster's.
             foreach (var index in Enumerable.Range(100, 150).OrderBy(_ => Random.Shared.Next()).Take(nodes))
@@ -59,7 +59,7 @@ public sealed class LocalCluster : IAsyncDisposable
             await _api.DisposeAsync();
         }
 
-        _redis?.Dispose();
+        await _redis.DisposeAsync();
         foreach (var directory in _stateDirectories.Where(Directory.Exists))
         {
             Directory.Delete(directory, recursive: true);
@@ -68,9 +68,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private Uri StartScheduler(string apiServer)
     {
-        var health = new Uri($"http://127.0.0.1:{TestPorts.Next().ToString(CultureInfo.InvariantCulture)}/readyz");
+        var health = new Uri($"http://127.0.0.1:{FreePort.Get().ToString(CultureInfo.InvariantCulture)}/readyz");
         _components.Add(ChildProcess.Start("dotnet", ComponentAssembly("KubeMeshSchedulerAssembly"),
-            $"--server={apiServer}",
+            $"--{KubeMeshClient.AddressConfigurationKey}={apiServer}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{health.Port.ToString(CultureInfo.InvariantCulture)}"));
         return health;
     }
@@ -81,10 +81,10 @@ public sealed class LocalCluster : IAsyncDisposable
         var state = Directory.CreateTempSubdirectory("kubemesh-podstart-node-").FullName;
         _stateDirectories.Add(state);
         _components.Add(ChildProcess.Start("dotnet", ComponentAssembly("KubeMeshKubeletAssembly"),
-            $"--{KubeMeshClient.ServerEnvironmentVariable}={apiServer}",
+            $"--{KubeMeshClient.AddressConfigurationKey}={apiServer}",
             $"--Kubelet:NodeName=podstart-{index.ToString(CultureInfo.InvariantCulture)}",
             $"--Kubelet:NodeIndex={index.ToString(CultureInfo.InvariantCulture)}",
-            $"--Kubelet:Port={TestPorts.Next(address).ToString(CultureInfo.InvariantCulture)}",
+            $"--Kubelet:Port={FreePort.Get(address).ToString(CultureInfo.InvariantCulture)}",
             $"--Kubelet:StateDirectory={state}"));
     }
 

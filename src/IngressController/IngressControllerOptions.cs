@@ -32,9 +32,9 @@ public sealed class IngressControllerOptions
 
     public string ConfigMapName { get; set; } = "nginx-configuration";
 
-    /// <summary>How long the controller waits for a burst of changes to settle before rebuilding.</summary>
+    /// <summary>
+    /// How long after a change the configuration is rebuilt; changes meanwhile join that rebuild, so a burst costs
+    /// one, and under a continuous stream of changes a rebuild still comes every interval.
+    /// </summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>The longest a rebuild waits under a continuous stream of changes.</summary>
-    public TimeSpan MaxDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 }

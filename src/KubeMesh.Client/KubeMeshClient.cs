@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using KubeMesh.Api;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
@@ -14,6 +15,13 @@ namespace KubeMesh.Client;
 /// </summary>
 public sealed class KubeMeshClient : IDisposable
 {
+    /// <summary>
+    /// The configuration key every component reads the api-server's address from (environment ApiServer__Address,
+    /// command line --ApiServer:Address=...). Only command-line tools (kmctl) read <see cref="ServerEnvironmentVariable"/>.
+    /// </summary>
+    public const string AddressConfigurationKey = "ApiServer:Address";
+
+    /// <summary>kmctl's override of the api-server address after --server, as kubectl users set --server per shell.</summary>
     public const string ServerEnvironmentVariable = "KUBEMESH_SERVER";
     public const string DefaultServerAddress = "http://127.0.0.1:6443";
 
@@ -29,8 +37,15 @@ public sealed class KubeMeshClient : IDisposable
         Discovery = new DiscoveryService.DiscoveryServiceClient(callInvoker);
     }
 
-    private KubeMeshClient(GrpcChannel channel)
-        : this(channel.CreateCallInvoker()) => _channel = channel;
+    private KubeMeshClient(GrpcChannel channel, string address)
+        : this(channel.CreateCallInvoker())
+    {
+        _channel = channel;
+        Address = address;
+    }
+
+    /// <summary>The api-server's address when connected by <see cref="Create"/>; null over any other invoker.</summary>
+    public string? Address { get; }
 
     public CallInvoker CallInvoker { get; }
 
@@ -45,26 +60,25 @@ public sealed class KubeMeshClient : IDisposable
     public static KubeMeshClient Create(string address)
     {
         var uri = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-        var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+        // The message limits are the api-server's (ApiLimits): a request too large fails here, before it is sent,
+        // and a list of every pod in a busy cluster, larger than gRPC's default 4 MB, still arrives.
+        var options = ApiLimits.ChannelOptions();
+        options.HttpHandler = new SocketsHttpHandler
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                // Every informer holds a watch stream open; more than 100 concurrent streams need more connections.
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            },
-            // A list of every pod in a busy cluster is larger than gRPC's default 4 MB.
-            MaxReceiveMessageSize = 256 * 1024 * 1024,
-            ThrowOperationCanceledOnCancellation = true,
-        });
-        return new KubeMeshClient(channel);
+            // Every informer holds a watch stream open; more than 100 concurrent streams need more connections.
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        options.ThrowOperationCanceledOnCancellation = true;
+        var channel = GrpcChannel.ForAddress(uri, options);
+        return new KubeMeshClient(channel, uri);
     }
 
-    /// <summary>The api-server address as kubectl-style tools find it: --server, then $KUBEMESH_SERVER, then the default.</summary>
+    /// <summary>The api-server address as command-line tools find it: --server, then $KUBEMESH_SERVER, then the default.</summary>
     public static string ResolveServerAddress(string? flag)
     {
         if (!string.IsNullOrWhiteSpace(flag))

@@ -1,21 +1,34 @@
 using KubeMesh.Api.Core.V1;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KubeMesh.Client;
 
 public static class KubeMeshClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one <see cref="KubeMeshClient"/> for the api-server (<paramref name="server"/>, else $KUBEMESH_SERVER,
-    /// else the default address) and a <see cref="SharedInformerFactory"/> over it, both singletons.
+    /// Registers one <see cref="KubeMeshClient"/> for the api-server at <see cref="KubeMeshClient.AddressConfigurationKey"/>
+    /// (ApiServer:Address), else the default address, and a <see cref="SharedInformerFactory"/> over it: how every
+    /// component finds the api-server.
+    /// </summary>
+    public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddKubeMeshClient(configuration[KubeMeshClient.AddressConfigurationKey]);
+
+    /// <summary>
+    /// Registers one <see cref="KubeMeshClient"/> for the api-server at <paramref name="server"/> (else the default
+    /// address) and a <see cref="SharedInformerFactory"/> over it, both singletons; a client registered before wins; the
+    /// factory's default resync comes from <see cref="SharedInformerOptions"/>.
     /// </summary>
     public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, string? server = null)
     {
-        services.TryAddSingleton(_ => KubeMeshClient.Create(KubeMeshClient.ResolveServerAddress(server)));
+        services.TryAddSingleton(_ => KubeMeshClient.Create(string.IsNullOrWhiteSpace(server) ? KubeMeshClient.DefaultServerAddress : server));
         services.TryAddSingleton(sp => new SharedInformerFactory(
-            sp.GetRequiredService<KubeMeshClient>(), sp.GetService<ILoggerFactory>()));
+            sp.GetRequiredService<KubeMeshClient>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IOptions<SharedInformerOptions>>()?.Value.ResyncPeriod ?? TimeSpan.Zero));
         return services;
     }
 

@@ -16,7 +16,10 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Meter names that components publish; the dashboard shows them under Metrics.</summary>
+    /// <summary>
+    /// Meter names that components publish; the dashboard shows them under Metrics. Among them KubeMesh.WorkQueue:
+    /// client-go's workqueue_* metrics of every controller's and reconciler's queue, labelled with its name.
+    /// </summary>
     public const string MeterPrefix = "KubeMesh.";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)

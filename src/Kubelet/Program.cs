@@ -3,7 +3,7 @@ using KubeMesh.Kubelet.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.Services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+builder.Services.AddKubeMeshClient(builder.Configuration);
 builder.AddKubelet();
 
 var app = builder.Build();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
 using KubeMesh.Proxy.Backends;
@@ -11,21 +10,28 @@ using Microsoft.Extensions.Options;
 namespace KubeMesh.Proxy;
 
 /// <summary>
-/// kube-proxy's sync loop: informers on Services, Endpoints and Nodes only signal; each sync computes
-/// the listeners that should exist (cluster IP, every node address at the node port, the load-balancer
-/// address) for service ports that have ready endpoints, opens the missing ones, closes the stale ones
-/// and publishes the new backend sets for listeners to read. A port without ready endpoints has no
-/// listener, so connecting to it is refused at once, as kube-proxy's REJECT rule does.
+/// kube-proxy's sync loop: informers on Services, Endpoints and Nodes only request a sync from the
+/// <see cref="RebuildReconciler"/>; each sync computes the listeners that should exist (cluster IP, every node
+/// address at the node port, the load-balancer address) for service ports that have ready endpoints, opens the
+/// missing ones, closes the stale ones and publishes the new backend sets for listeners to read. A port without
+/// ready endpoints has no listener, so connecting to it is refused at once, as kube-proxy's REJECT rule does.
+/// A sync that could not bind or write status is retried with back-off; every sync is repeated each syncPeriod.
 /// </summary>
 public sealed partial class ServiceProxier : BackgroundService
 {
-    private static readonly TimeSpan ResyncPeriod = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(2);
+    // kube-proxy's --sync-period; retries start at a second, as its minSyncPeriod.
+    private static readonly RebuildReconcilerOptions SyncOptions = new()
+    {
+        ResyncPeriod = TimeSpan.FromSeconds(30),
+        InitialRetryDelay = TimeSpan.FromSeconds(1),
+        MaxRetryDelay = TimeSpan.FromSeconds(30),
+    };
+
     private readonly SharedInformerFactory _informers;
     private readonly LoadBalancerAllocator _loadBalancers;
     private readonly ProxyOptions _options;
     private readonly ILogger<ServiceProxier> _logger;
-    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly RebuildReconciler _sync;
     private readonly Dictionary<IPEndPoint, TcpServiceListener> _listeners = [];
     private Dictionary<ServicePortName, BackendSet> _backends = [];
 
@@ -35,9 +41,10 @@ public sealed partial class ServiceProxier : BackgroundService
         _loadBalancers = loadBalancers;
         _options = options.Value;
         _logger = logger;
-        informers.GetInformer<Service>().AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed());
-        informers.GetInformer<Endpoints>().AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed());
-        informers.GetInformer<Node>().AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed());
+        _sync = new RebuildReconciler("proxy", SyncAsync, SyncOptions, logger);
+        _sync.Watch(informers.GetInformer<Service>());
+        _sync.Watch(informers.GetInformer<Endpoints>());
+        _sync.Watch(informers.GetInformer<Node>());
     }
 
     /// <summary>The addresses being listened on now (for status and tests).</summary>
@@ -52,36 +59,25 @@ public sealed partial class ServiceProxier : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        _sync.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _informers.Start();
-        await _informers.WaitForCacheSyncAsync(stoppingToken);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var complete = await SyncAsync(stoppingToken);
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                wait.CancelAfter(complete ? ResyncPeriod : RetryPeriod);
-                try
-                {
-                    await _changed.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await _sync.RunAsync(stoppingToken);
         }
         finally
         {
             await CloseAllAsync();
         }
     }
-
-    private void Changed() => _changed.Writer.TryWrite(true);
 
     /// <summary>One pass; false when something (a bind, a status write) must be retried soon.</summary>
     private async Task<bool> SyncAsync(CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using KubeMesh.Scheduler.Extensions;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
-builder.Services.AddKubeMeshClient(builder.Configuration["server"]);
+builder.Services.AddKubeMeshClient(builder.Configuration);
 builder.AddScheduler();
 
 var app = builder.Build();

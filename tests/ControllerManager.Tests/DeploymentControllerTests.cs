@@ -3,7 +3,8 @@ using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -11,7 +12,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_NewDeployment_CreatesHashedReplicaSetWithRevisionOneAndBecomesAvailable()
     {
         await using var harness = await StartAsync();
@@ -37,7 +38,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
         await Eventually.Until(async () => (await EventsAsync(harness)).Any(e => e.Reason == "ScalingReplicaSet" && e.Message.StartsWith($"Scaled up replica set {rs.Metadata.Name} to 3", StringComparison.Ordinal)), Timeout, "a ScalingReplicaSet event");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1, 1)]
     [InlineData(1, 0)]
     [InlineData(0, 1)]
@@ -75,7 +76,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
         Assert.Equal("2", (await GetAsync(harness, "web")).Metadata.Annotations["deployment.kubernetes.io/revision"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_RollbackToOldTemplate_ScalesOldReplicaSetUpWithNextRevision()
     {
         await using var harness = await StartAsync();
@@ -100,7 +101,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
         Assert.Equal("3", (await GetAsync(harness, "web")).Metadata.Annotations["deployment.kubernetes.io/revision"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_Recreate_RemovesOldPodsBeforeCreatingNewOnes()
     {
         await using var harness = await StartAsync();
@@ -121,7 +122,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
         Assert.DoesNotContain(await ListPodsAsync(harness), p => oldPods.Contains(p.Metadata.Name));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ScaleDuringSteadyState_ResizesReplicaSetWithoutNewRevision()
     {
         await using var harness = await StartAsync();
@@ -136,7 +137,7 @@ public sealed partial class DeploymentControllerTests(ApiServerFixture api) : IC
         Assert.Equal((5, "1", "5"), (rs.Spec.Replicas, rs.Metadata.Annotations["deployment.kubernetes.io/revision"], rs.Metadata.Annotations["deployment.kubernetes.io/desired-replicas"]));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_RevisionHistoryLimit_DeletesOldestScaledDownReplicaSets()
     {
         await using var harness = await StartAsync();

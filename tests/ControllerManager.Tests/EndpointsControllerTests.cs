@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.Endpoint;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -9,7 +9,7 @@ public sealed class EndpointsControllerTests(ApiServerFixture api) : IClassFixtu
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ServiceWithSelector_ListsReadyAndNotReadyPodsPerResolvedPort()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new EndpointsController(c));

@@ -2,7 +2,9 @@ using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -10,7 +12,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ReplicaSetDeletedInBackground_DeletesItsPods()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new ReplicaSetController(c), c => new GarbageCollectorController(c));
@@ -24,7 +26,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
         Assert.Equal("bystander", Assert.Single(await ListPodsAsync(harness)).Metadata.Name);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ForegroundDeletion_DeletesDependentsBeforeOwner()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new GarbageCollectorController(c));
@@ -42,7 +44,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
         Assert.Equal(0, recorder.States[^1].Total);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ForegroundDeletion_KeepsOwnerWhileBlockingDependentRemains()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new GarbageCollectorController(c));
@@ -56,7 +58,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
 
         await api.Client.For<ReplicaSet>().DeleteAsync(new DeleteRequest { Namespace = harness.Namespace, Name = "web", PropagationPolicy = "Foreground" });
         await Eventually.Until(async () => (await api.Client.For<Pod>().GetAsync(harness.Namespace, "stuck")).Metadata.DeletionTimestamp is not null, Timeout, "the dependent is being deleted");
-        await Task.Delay(1000);
+        await harness.PokeAndWaitForSyncAsync<ReplicaSet>("web", "its dependent is terminating", new ObjectRef(ResourceKinds.ReplicaSet, harness.Namespace, "web"));
         Assert.True(await ExistsAsync(harness, "web"));
 
         var pod = await api.Client.For<Pod>().GetAsync(harness.Namespace, "stuck");
@@ -65,7 +67,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
         await Eventually.Until(async () => !await ExistsAsync(harness, "web"), Timeout, "the owner is deleted once its dependent is gone");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_OrphanDeletion_RemovesOwnerReferencesAndKeepsDependents()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new GarbageCollectorController(c));
@@ -81,7 +83,7 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
         Assert.All(pods, p => Assert.Empty(p.Metadata.OwnerReferences));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_OneOfTwoOwnersMissing_RemovesOnlyTheDanglingReference()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new GarbageCollectorController(c));

@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Jobs;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -10,7 +11,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_CompletionsWithParallelism_RunsAtMostParallelismAndCompletes()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new JobController(c));
@@ -45,7 +46,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         }, Timeout, "four SuccessfulCreate events and a Completed event");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ContainerRestartsUnderOnFailure_FailsWithBackoffLimitExceededAfterThreeRuns()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new JobController(c));
@@ -61,14 +62,14 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         Assert.Equal(("True", "BackoffLimitExceeded", "Job has reached the specified backoff limit"), (failed.Status, failed.Reason, failed.Message));
         Assert.Equal(0, job.Status.Active);
         await Eventually.Until(async () => (await ListPodsAsync(harness)).Count == 0, Timeout, "the restarting pod is deleted");
-        await Task.Delay(500);
+        await harness.PokeAndWaitForSyncAsync<Job>("flaky", "its pod was deleted");
         Assert.Empty(await ListPodsAsync(harness));
         var events = await EventsAsync(harness);
         Assert.Single(events, e => e.Reason == "SuccessfulCreate");
         await Eventually.Until(async () => (await EventsAsync(harness)).Any(e => e.Reason == "BackoffLimitExceeded" && e.Type == "Warning"), Timeout, "a BackoffLimitExceeded event");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_FailedPodsUnderNever_CreatesThreePodsEachAfterADoublingBackOffThenFails()
     {
         var backOff = TimeSpan.FromSeconds(1);
@@ -85,7 +86,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         var job = await GetAsync(harness, "crash");
         Assert.Equal(3, job.Status.Failed);
         Assert.Equal("BackoffLimitExceeded", job.Status.Conditions.Single(c => c.Type == "Failed").Reason);
-        await Task.Delay(500);
+        await harness.PokeAndWaitForSyncAsync<Job>("crash", "it failed");
         var pods = await ListPodsAsync(harness);
         Assert.Equal(3, pods.Count);
         Assert.All(pods, p => Assert.Equal("Failed", p.Status.Phase));
@@ -98,17 +99,17 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         Assert.True(created[2].Seen - finished[created[1].Name] >= 2 * backOff, $"third pod {created[2].Seen:O} at least {2 * backOff} after the second failed {finished[created[1].Name]:O}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Delay_ManyFailures_DoublesFromTheBaseUpToTheMaximum()
     {
         var options = new JobOptions();
 
         Assert.Equal(
             [10, 20, 40, 80, 160, 320, 360, 360],
-            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)Controllers.Jobs.JobBackOff.Delay(n, options).TotalSeconds));
+            new[] { 1, 2, 3, 4, 5, 6, 7, 1000 }.Select(n => (int)JobBackOff.Delay(n, options).TotalSeconds));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ActiveDeadlinePassed_FailsWithDeadlineExceededAndDeletesPods()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new JobController(c));
@@ -125,7 +126,7 @@ public sealed partial class JobControllerTests(ApiServerFixture api) : IClassFix
         await Eventually.Until(async () => (await ListPodsAsync(harness)).Count == 0, Timeout, "the running pods are deleted");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_TtlSecondsAfterFinished_DeletesJobAndGarbageCollectorRemovesPods()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new JobController(c), c => new GarbageCollectorController(c));

@@ -3,7 +3,6 @@ using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
-using KubeMesh.Testing;
 
 namespace KubeMesh.ControllerManager.Tests;
 

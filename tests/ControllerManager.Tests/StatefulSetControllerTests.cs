@@ -1,7 +1,7 @@
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.ControllerManager.Controllers;
+using KubeMesh.ControllerManager.Controllers.StatefulSets;
 
 namespace KubeMesh.ControllerManager.Tests;
 
@@ -9,7 +9,7 @@ public sealed class StatefulSetControllerTests(ApiServerFixture api) : IClassFix
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_OrderedReady_CreatesPodsInOrderEachAfterThePreviousIsReady()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new StatefulSetController(c));
@@ -50,7 +50,7 @@ public sealed class StatefulSetControllerTests(ApiServerFixture api) : IClassFix
         await Eventually.Until(async () => (await EventsAsync(harness)).Any(e => e.Reason == "SuccessfulCreate" && e.Message == "create Pod web-0 in StatefulSet web successful"), Timeout, "a SuccessfulCreate event in kube's words");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_ScaleDownAndPodDeleted_RemovesHighestFirstKeepsClaimsAndReusesThem()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new StatefulSetController(c));
@@ -74,7 +74,7 @@ public sealed class StatefulSetControllerTests(ApiServerFixture api) : IClassFix
         Assert.Equal(3, (await api.Client.For<PersistentVolumeClaim>().ListAsync(new ListRequest { Namespace = harness.Namespace })).Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_TemplateChanged_RollsFromHighestOrdinalOneAtATime()
     {
         await using var harness = await ControllerHarness.StartAsync(api, null, c => new StatefulSetController(c));

@@ -4,7 +4,6 @@ using DnsClient.Protocol;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.Testing;
 
 namespace KubeMesh.Dns.Tests;
 
@@ -13,7 +12,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_ClusterIpService_AnswersItsClusterIpWithShortTtl()
     {
         var service = await CreateServiceAsync("ex-svc", clusterIp: null, ("http", 8080));
@@ -26,7 +25,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.True(answer.Header.HasAuthorityAnswer);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_NamedPortOfClusterIpService_AnswersSrvToTheServiceName()
     {
         await CreateServiceAsync("srv-svc", clusterIp: null, ("http", 8080));
@@ -38,7 +37,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal("srv-svc.default.svc.cluster.local.", srv.Target.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_HeadlessService_AnswersReadyPodsAndHostnames()
     {
         await CreateServiceAsync("nginx", clusterIp: "None", ("web", 80));
@@ -58,7 +57,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
             srv.Answers.SrvRecords().Select(s => s.Target.Value).Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_ExternalNameService_AnswersCnameWithoutChasingIt()
     {
         await cluster.ApiServer.Client.For<Service>().CreateAsync(new Service
@@ -74,7 +73,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Empty(answer.Answers.ARecords());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_MissingClusterName_IsNxDomainWithSoa()
     {
         var answer = await Client.QueryAsync("nope.default.svc.cluster.local", QueryType.A);
@@ -83,7 +82,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal("cluster.local.", Assert.Single(answer.Authorities.SoaRecords()).DomainName.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_AaaaOfExistingService_IsNoDataWithSoa()
     {
         await CreateServiceAsync("v4-only", clusterIp: null, ("http", 80));
@@ -96,7 +95,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Single(answer.Authorities.SoaRecords());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_NamespaceNameWithServices_IsNoDataNotNxDomain()
     {
         await CreateServiceAsync("in-ns", clusterIp: null, ("http", 80));
@@ -108,7 +107,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Empty(answer.Answers);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_ReverseOfServiceAndPodAddresses_AnswersPtr()
     {
         var service = await CreateServiceAsync("ptr-svc", clusterIp: null, ("http", 80));
@@ -123,7 +122,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal("web-0.ptr-headless.default.svc.cluster.local.", Assert.Single(podName.Answers.PtrRecords()).PtrDomainName.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_PodName_AnswersItsDashedAddress()
     {
         var answer = await Client.QueryAsync("127-10-1-5.default.pod.cluster.local", QueryType.A);
@@ -131,7 +130,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal("127.10.1.5", Assert.Single(answer.Answers.ARecords()).Address.ToString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_EndpointsChange_IsFollowed()
     {
         await CreateServiceAsync("moving", clusterIp: "None", ("http", 80));
@@ -140,14 +139,14 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
 
         await WriteEndpointsAsync("moving", ready: [("127.10.2.21", "")], notReady: []);
 
-        await Eventually.TrueAsync(async () =>
+        await Eventually.Until(async () =>
         {
             var answer = await Client.QueryAsync("moving.default.svc.cluster.local", QueryType.A);
             return answer.Answers.ARecords().Select(a => a.Address.ToString()).SequenceEqual(["127.10.2.21"]);
         }, Timeout, "the headless service follows its new endpoint within a second or so");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_DeletedService_BecomesNxDomain()
     {
         await CreateServiceAsync("short-lived", clusterIp: null, ("http", 80));
@@ -155,12 +154,12 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
 
         await cluster.ApiServer.Client.For<Service>().DeleteAsync("default", "short-lived");
 
-        await Eventually.TrueAsync(async () =>
+        await Eventually.Until(async () =>
             (await Client.QueryAsync("short-lived.default.svc.cluster.local", QueryType.A)).Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain,
             Timeout, "a deleted service's name disappears");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_OutsideName_IsForwardedToUpstream()
     {
         var answer = await Client.QueryAsync("www.external.test", QueryType.A);
@@ -168,7 +167,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal("127.1.2.3", Assert.Single(answer.Answers.ARecords()).Address.ToString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_OverTcp_AnswersLikeUdp()
     {
         var service = await CreateServiceAsync("tcp-svc", clusterIp: null, ("http", 80));
@@ -180,20 +179,20 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal(service.Spec.ClusterIp, Assert.Single(answer.Answers.ARecords()).Address.ToString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Dig_ClusterName_ResolvesLikeAnyResolver()
     {
         var service = await CreateServiceAsync("dig-svc", clusterIp: null, ("http", 80));
         await WaitForAnswerAsync("dig-svc.default.svc.cluster.local", QueryType.A);
 
-        var (exitCode, output) = await ChildProcess.RunAsync(Timeout, "dig", $"@{cluster.DnsEndpoint.Address}", "-p",
+        var (exitCode, output) = await ChildProcess.RunAsync(Timeout, Tool.Require("dig"), $"@{cluster.DnsEndpoint.Address}", "-p",
             cluster.DnsEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "+short", "+time=2", "+tries=1", "dig-svc.default.svc.cluster.local", "A");
 
         Assert.Equal(0, exitCode);
         Assert.Equal(service.Spec.ClusterIp, output.Trim());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_MixedCaseNameOverUdp_EchoesTheQuestionAsSentWithTheQueryId()
     {
         var service = await CreateServiceAsync("case-svc", clusterIp: null, ("http", 80));
@@ -219,14 +218,14 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal(IPAddress.Parse(service.Spec.ClusterIp).GetAddressBytes(), reply[^4..]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Query_HeadlessAnswerTooLargeForUdp_SetsTruncatedAndTcpHasItAll()
     {
         await CreateServiceAsync("wide", clusterIp: "None", ("web", 80));
         var ready = Enumerable.Range(1, 100).Select(i => ($"127.10.9.{i}", "")).ToArray();
         await WriteEndpointsAsync("wide", ready, notReady: []);
         var tcp = new LookupClient(new LookupClientOptions(cluster.DnsEndpoint) { UseTcpOnly = true, UseCache = false, Timeout = Timeout });
-        await Eventually.TrueAsync(async () => (await tcp.QueryAsync("wide.default.svc.cluster.local", QueryType.A)).Answers.Count == 100,
+        await Eventually.Until(async () => (await tcp.QueryAsync("wide.default.svc.cluster.local", QueryType.A)).Answers.Count == 100,
             Timeout, "all 100 endpoints are served over TCP");
         var udpOnly = new LookupClient(new LookupClientOptions(cluster.DnsEndpoint) { UseTcpFallback = false, UseCache = false, Timeout = Timeout, EnableAuditTrail = false });
 
@@ -240,7 +239,7 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
     private async Task<IDnsQueryResponse> WaitForAnswerAsync(string name, QueryType type, int expected = 1)
     {
         IDnsQueryResponse? last = null;
-        await Eventually.TrueAsync(async () =>
+        await Eventually.Until(async () =>
         {
             last = await Client.QueryAsync(name, type);
             return last.Answers.Count >= expected;

@@ -1,8 +1,8 @@
 using System.Net;
+using KubeMesh.Client;
 using KubeMesh.Dns.Extensions;
 using KubeMesh.Dns.Records;
 using KubeMesh.Dns.Server;
-using KubeMesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,38 +14,42 @@ namespace KubeMesh.Dns.Tests;
 public sealed class DnsTestCluster : IAsyncLifetime
 {
     public static readonly IPAddress DnsAddress = IPAddress.Parse("127.0.0.53");
-    private RedisProcess? _redis;
+    private readonly RedisServer _redis = new();
     private Dnsmasq? _upstream;
     private IHost? _dns;
 
-    public InProcessApiServer ApiServer { get; private set; } = null!;
+    public ApiServerHost ApiServer { get; private set; } = null!;
 
     public IPEndPoint DnsEndpoint { get; private set; } = null!;
+
+    public IPEndPoint UpstreamEndpoint => _upstream!.Endpoint;
 
     public ClusterDnsIndex Index => _dns!.Services.GetRequiredService<ClusterDnsIndex>();
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisProcess.StartAsync();
-        ApiServer = await InProcessApiServer.StartAsync(_redis.ConnectionString);
+        await _redis.StartAsync();
+        ApiServer = await ApiServerHost.StartAsync(_redis.ConnectionString);
         _upstream = await Dnsmasq.StartAsync(IPAddress.Parse("127.0.0.54"));
-        var port = TestPorts.NextForTcpAndUdp(DnsAddress);
+        var port = FreePort.GetForTcpAndUdp(DnsAddress);
         DnsEndpoint = new IPEndPoint(DnsAddress, port);
         _dns = await StartDnsAsync(ApiServer.Address, DnsEndpoint, _upstream.Endpoint);
     }
 
-    public static async Task<IHost> StartDnsAsync(string apiServer, IPEndPoint endpoint, IPEndPoint upstream)
+    /// <param name="services">Changes to the DNS's services after its own registrations (a test's stand-in part).</param>
+    public static async Task<IHost> StartDnsAsync(string apiServer, IPEndPoint endpoint, IPEndPoint upstream, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Server"] = apiServer,
+            [KubeMeshClient.AddressConfigurationKey] = apiServer,
             ["Dns:Address"] = endpoint.Address.ToString(),
             ["Dns:Port"] = endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dns:Upstream"] = upstream.ToString(),
         });
         builder.Logging.ClearProviders();
         builder.AddClusterDns();
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await host.StartAsync(timeout.Token);
@@ -77,7 +81,7 @@ public sealed class DnsTestCluster : IAsyncLifetime
             finally
             {
                 _upstream?.Dispose();
-                _redis?.Dispose();
+                await _redis.DisposeAsync();
             }
         }
     }

@@ -11,7 +11,7 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
 {
     private readonly IngressHttp _client = new(cluster);
 
-    [Fact]
+    [SkippableFact]
     public async Task LoadBalance_LeastConn_PerIngressAndGloballyFromConfigMap()
     {
         await using var fast = await EchoBackend.StartAsync("fast");
@@ -24,7 +24,7 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
         var roundRobin = ClusterFixture.Ingress("rr-ingress", "rr.example.com", ("/", "Prefix", "lb-pods"));
         roundRobin.Metadata.Annotations.Add("nginx.ingress.kubernetes.io/load-balance", "round_robin");
         await cluster.CreateIngressAsync(roundRobin);
-        await Eventually.GetAsync(() => _client.GetBodyAsync("rr.example.com", "/"), b => b.StartsWith("200 "), "the ingresses are served");
+        await Eventually.Until(() => _client.GetBodyAsync("rr.example.com", "/"), b => b.StartsWith("200 "), ClusterFixture.Timeout, "the ingresses are served");
 
         Assert.InRange(await FastShareAsync("lb.example.com"), 0.8, 1.0);
         Assert.InRange(await FastShareAsync("plain.example.com"), 0.4, 0.6);
@@ -37,7 +37,7 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
         });
         try
         {
-            await Eventually.GetAsync(() => FastShareAsync("plain.example.com"), share => share >= 0.8, "the global least_conn applies");
+            await Eventually.Until(() => FastShareAsync("plain.example.com"), share => share >= 0.8, ClusterFixture.Timeout, "the global least_conn applies");
             Assert.InRange(await FastShareAsync("rr.example.com"), 0.4, 0.6);
         }
         finally
@@ -46,7 +46,7 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ConfigurationBackends_LeastConnAnnotation_ShowsThePolicyInNginxWords()
     {
         await using var pod = await EchoBackend.StartAsync("dbg");
@@ -56,10 +56,11 @@ public sealed class LoadBalancingTests(ClusterFixture cluster) : IDisposable
         await cluster.CreateIngressAsync(ingress);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var backend = await Eventually.GetAsync(
+        var backend = await Eventually.Until(
             async () => (await http.GetFromJsonAsync<JsonElement[]>($"http://127.0.0.1:{cluster.HealthPort}/configuration/backends"))!
                 .FirstOrDefault(b => b.GetProperty("name").GetString()!.StartsWith("default/dbg-pods:80/", StringComparison.Ordinal)),
             b => b.ValueKind == JsonValueKind.Object,
+            ClusterFixture.Timeout,
             "the backend is served");
 
         Assert.Equal("least_conn", backend.GetProperty("loadBalance").GetString());

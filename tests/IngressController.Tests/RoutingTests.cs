@@ -8,7 +8,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
 {
     private readonly IngressHttp _client = new(cluster);
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_Manifest27_ReachesEachServiceWithRewrite()
     {
         await using var example = await EchoBackend.StartAsync("example-service");
@@ -36,7 +36,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.StartsWith("200 api-service\npath=/\n", await _client.GetBodyAsync("r27.example.com", "/API/v1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_ForwardedHeaders_AreSetAsNginx()
     {
         await using var backend = await EchoBackend.StartAsync("fwd");
@@ -52,7 +52,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.Contains($"x-forwarded-port={cluster.HttpPort}\n", body);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_LongestMatchAcrossIngresses_WinsAndExactBeatsPrefix()
     {
         await using var root = await EchoBackend.StartAsync("root");
@@ -71,7 +71,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.StartsWith("200 root\n", await _client.GetBodyAsync("lm.example.com", "/A/B/c"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_WildcardHost_MatchesExactlyOneLabel()
     {
         await using var wild = await EchoBackend.StartAsync("wild");
@@ -83,7 +83,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.StartsWith("404 ", await _client.GetBodyAsync("wild.test", "/"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_UseRegex_RewritesWithCaptureGroups()
     {
         await using var backend = await EchoBackend.StartAsync("regex");
@@ -98,7 +98,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.StartsWith("404 ", await _client.GetBodyAsync("regex.example.com", "/other"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_Unmatched_IsNginx404()
     {
         using var response = await _client.GetAsync("nobody.example.com", "/");
@@ -107,7 +107,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.Contains("<center><h1>404 Not Found</h1></center>", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_ServiceWithoutEndpoints_Is503UntilOneIsReady()
     {
         await cluster.CreateServiceAsync("empty");
@@ -121,7 +121,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         await WaitForAsync("empty.example.com", "/", "200 now-ready\n");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_DefaultBackend_ServesPathsNoRuleMatches()
     {
         await using var fallback = await EchoBackend.StartAsync("fallback");
@@ -136,7 +136,7 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
         Assert.StartsWith("200 fallback\npath=/other\n", await _client.GetBodyAsync("db.example.com", "/other"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Route_OtherIngressClass_IsIgnored()
     {
         await using var backend = await EchoBackend.StartAsync("other-class");
@@ -154,5 +154,5 @@ public sealed class RoutingTests(ClusterFixture cluster) : IDisposable
     public void Dispose() => _client.Dispose();
 
     private Task<string> WaitForAsync(string host, string path, string expectedStart) =>
-        Eventually.GetAsync(() => _client.GetBodyAsync(host, path), body => body.StartsWith(expectedStart, StringComparison.Ordinal), $"{host}{path} answers {expectedStart.Trim()}");
+        Eventually.Until(() => _client.GetBodyAsync(host, path), body => body.StartsWith(expectedStart, StringComparison.Ordinal), ClusterFixture.Timeout, $"{host}{path} answers {expectedStart.Trim()}");
 }

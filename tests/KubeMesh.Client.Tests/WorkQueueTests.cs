@@ -1,8 +1,15 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace KubeMesh.Client.Tests;
 
+/// <summary>
+/// The queue's delays run on a fake clock, so every wait is exact; "nothing to hand out" is checked on the spot, since
+/// a queue holding a key hands it out synchronously.
+/// </summary>
 public sealed class WorkQueueTests
 {
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UnixEpoch);
 
     [Fact]
     public async Task Add_SameKeyWhileQueued_IsHandedOutOnce()
@@ -89,7 +96,7 @@ public sealed class WorkQueueTests
             }
         }
 
-        await Eventually.TrueAsync(() => queue.Count == 0, "the queue drains");
+        await Eventually.Until(() => queue.Count == 0, TimeSpan.FromSeconds(10), "the queue drains");
         queue.ShutDown();
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(overlap);
@@ -126,22 +133,21 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task AddRateLimited_RepeatedFailures_WaitLongerEachTime()
     {
-        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10)));
+        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10)), _clock);
 
         queue.AddRateLimited("a");
-        Assert.Equal(0, queue.Count);
-        var started = DateTime.UtcNow;
-        var (item, _) = await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        var first = DateTime.UtcNow - started;
+        _clock.Advance(TimeSpan.FromMilliseconds(99));
+        await AssertNothingAsync(queue);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var (item, _) = await queue.GetAsync().WaitAsync(Short);
         queue.Done(item);
 
         queue.AddRateLimited("a");
-        started = DateTime.UtcNow;
-        await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        var second = DateTime.UtcNow - started;
+        _clock.Advance(TimeSpan.FromMilliseconds(199));
+        await AssertNothingAsync(queue);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
 
-        Assert.InRange(first.TotalMilliseconds, 90, 1000);
-        Assert.InRange(second.TotalMilliseconds, 190, 2000);
         Assert.Equal(2, queue.NumRequeues("a"));
         queue.Forget("a");
         Assert.Equal(0, queue.NumRequeues("a"));
@@ -150,23 +156,41 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task AddAfter_EarlierDelayForSameKey_Wins()
     {
-        using var queue = new WorkQueue<string>();
+        using var queue = new WorkQueue<string>(timeProvider: _clock);
         queue.AddAfter("a", TimeSpan.FromSeconds(30));
         queue.AddAfter("a", TimeSpan.FromMilliseconds(50));
 
-        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
         queue.Done("a");
+        _clock.Advance(TimeSpan.FromSeconds(30));
         await AssertNothingAsync(queue);
     }
 
     [Fact]
     public async Task AddAfter_BeforeDelay_IsNotAvailable()
     {
-        using var queue = new WorkQueue<string>();
+        using var queue = new WorkQueue<string>(timeProvider: _clock);
         queue.AddAfter("a", TimeSpan.FromMilliseconds(400));
 
-        await AssertNothingAsync(queue, TimeSpan.FromMilliseconds(200));
-        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+        _clock.Advance(TimeSpan.FromMilliseconds(399));
+        await AssertNothingAsync(queue);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(("a", false), await queue.GetAsync().WaitAsync(Short));
+    }
+
+    [Fact]
+    public async Task AddAfter_DelayBeyondWhatATimerTakes_IsAvailableWhenDue()
+    {
+        using var queue = new WorkQueue<string>(timeProvider: _clock);
+        queue.AddAfter("yearly", TimeSpan.FromDays(365));
+
+        _clock.Advance(TimeSpan.FromDays(364));
+        await AssertNothingAsync(queue);
+        _clock.Advance(TimeSpan.FromDays(1));
+
+        Assert.Equal(("yearly", false), await queue.GetAsync().WaitAsync(Short));
     }
 
     [Fact]
@@ -186,10 +210,14 @@ public sealed class WorkQueueTests
         Assert.True(queue.IsShuttingDown);
     }
 
-    private static async Task AssertNothingAsync<T>(WorkQueue<T> queue, TimeSpan? wait = null)
+    /// <summary>A queue holding a key hands it out at once, so a get still pending proves there is none.</summary>
+    private static async Task AssertNothingAsync<T>(WorkQueue<T> queue)
         where T : notnull
     {
-        using var cts = new CancellationTokenSource(wait ?? Short);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.GetAsync(cts.Token));
+        using var cts = new CancellationTokenSource();
+        var get = queue.GetAsync(cts.Token);
+        Assert.False(get.IsCompleted, $"the queue handed out {(get.IsCompletedSuccessfully ? get.Result.Item : default)}");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get);
     }
 }

@@ -12,28 +12,31 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     // Generous: on a machine shared with other builds, `dotnet run` of each component alone can take minutes.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
+
+    /// <summary>How long a test waits for the cluster to reach a state (pods pulled up, controllers caught up) on a busy machine.</summary>
+    public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(90);
     private DistributedApplication? _app;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kubemesh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public int ApiServerPort { get; } = FreePort.Next();
+    public int ApiServerPort { get; } = FreePort.Get();
 
-    public int StorePort { get; } = FreePort.Next();
+    public int StorePort { get; } = FreePort.Get();
 
     public string ApiServer => $"http://127.0.0.1:{ApiServerPort}";
 
     /// <summary>The api-server's Kubernetes REST API, for kubectl.</summary>
-    public int ApiServerRestPort { get; } = FreePort.Next();
+    public int ApiServerRestPort { get; } = FreePort.Get();
 
     /// <summary>The kubeconfig the AppHost writes into the data directory at start.</summary>
     public string Kubeconfig => Path.Combine(DataDirectory, "kubeconfig");
 
-    public int IngressHttpPort { get; } = FreePort.Next();
+    public int IngressHttpPort { get; } = FreePort.Get();
 
-    public int IngressHttpsPort { get; } = FreePort.Next();
+    public int IngressHttpsPort { get; } = FreePort.Get();
 
     /// <summary>The ingress controller's /healthz, /readyz and /configuration/backends.</summary>
-    public int IngressHealthPort { get; } = FreePort.Next();
+    public int IngressHealthPort { get; } = FreePort.Get();
 
     /// <summary>
     /// The cluster's own corner of 127.0.0.0/8, drawn at random so that two clusters on one machine (two test
@@ -66,11 +69,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",
                 $"--Cluster:IngressHealthPort={IngressHealthPort}",
-                $"--Cluster:SchedulerHealthPort={FreePort.Next()}",
-                $"--Cluster:ControllerManagerHealthPort={FreePort.Next()}",
-                $"--Cluster:ProxyHealthPort={FreePort.Next()}",
-                $"--Cluster:DnsHealthPort={FreePort.Next()}",
-                $"--Cluster:KubeletPort={FreePort.Next()}",
+                $"--Cluster:SchedulerHealthPort={FreePort.Get()}",
+                $"--Cluster:ControllerManagerHealthPort={FreePort.Get()}",
+                $"--Cluster:ProxyHealthPort={FreePort.Get()}",
+                $"--Cluster:DnsHealthPort={FreePort.Get()}",
+                $"--Cluster:KubeletPort={FreePort.Get()}",
                 // Restart back-off of 1 s (kubelet: 10 s) so that tests of restarting containers see several restarts quickly.
                 "--Cluster:KubeletBackOffInitial=00:00:01",
                 $"--Cluster:PodNetwork=127.{PodOctet}.0.0/16",

@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using YamlDotNet.RepresentationModel;
 
 namespace KubeMesh.EndToEnd;
@@ -13,11 +14,87 @@ public sealed class ComposeMatchesAppHostTests
             ["--Cluster:StoreMode=embedded"], cts.Token);
         var resources = builder.Resources.Select(r => r.Name).Where(n => n != "aspire-dashboard" && !n.EndsWith("-rebuilder", StringComparison.Ordinal)).Order().ToList();
 
-        var yaml = new YamlStream();
-        yaml.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "docker-compose.yml"), cts.Token)));
-        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
-        var composed = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order().ToList();
+        var composed = (await ComposeServicesAsync(cts.Token)).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order().ToList();
 
         Assert.Equal(resources, composed);
+    }
+
+    [Fact]
+    public async Task DockerCompose_Components_FindTheApiServerByTheAppHostsKey()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--Cluster:StoreMode=embedded"], cts.Token);
+        var services = await ComposeServicesAsync(cts.Token);
+
+        var clients = new List<string>();
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            var environment = await AppHostModel.EnvironmentAsync(project, cts.Token);
+            var composed = Environment((YamlMappingNode)services[project.Name]);
+            Assert.Equal(environment.ContainsKey("ApiServer__Address"), composed.ContainsKey("ApiServer__Address"));
+            if (environment.ContainsKey("ApiServer__Address"))
+            {
+                clients.Add(project.Name);
+                Assert.Equal("http://127.0.0.1:6443", composed["ApiServer__Address"]);
+            }
+        }
+
+        // Every component but the api-server and the store talks to the api-server.
+        Assert.Equal(["controller-manager", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler"], clients.Order());
+    }
+
+    [Fact]
+    public async Task DockerCompose_Store_KeepsItsDataInTheAppHostsDataDirectory()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var store = (YamlMappingNode)(await ComposeServicesAsync(cts.Token))["store"];
+
+        var volumes = ((YamlSequenceNode)store["volumes"]).Children.Select(v => ((YamlScalarNode)v).Value).ToList();
+
+        var defaults = new KubeMesh.AppHost.ClusterOptions();
+        Assert.Equal([$"./{defaults.DataDirectory}/store:/data"], volumes);
+        Assert.Equal(Path.Combine(defaults.DataDirectory, "store"), KubeMesh.AppHost.StoreResourceExtensions.StoreDataDirectory(defaults.DataDirectory));
+    }
+
+    private static async Task<YamlMappingNode> ComposeServicesAsync(CancellationToken cancellationToken)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "docker-compose.yml"), cancellationToken)));
+        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+    }
+
+    /// <summary>A service's environment, with YAML merge keys (<c>&lt;&lt;: *env</c>) taken in as compose does.</summary>
+    private static Dictionary<string, string> Environment(YamlMappingNode service)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Add(YamlMappingNode mapping)
+        {
+            foreach (var (key, value) in mapping.Children)
+            {
+                var name = ((YamlScalarNode)key).Value!;
+                if (name == "<<")
+                {
+                    Add((YamlMappingNode)value);
+                }
+                else
+                {
+                    result[name] = ((YamlScalarNode)value).Value ?? "";
+                }
+            }
+        }
+
+        // A service's own environment replaces the one merged in from x-component, as YAML merge keys do.
+        if (service.Children.TryGetValue(new YamlScalarNode("environment"), out var own))
+        {
+            Add((YamlMappingNode)own);
+        }
+        else if (service.Children.TryGetValue(new YamlScalarNode("<<"), out var component)
+            && ((YamlMappingNode)component).Children.TryGetValue(new YamlScalarNode("environment"), out var shared))
+        {
+            Add((YamlMappingNode)shared);
+        }
+
+        return result;
     }
 }

@@ -22,10 +22,10 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
     private readonly string _files = Directory.CreateTempSubdirectory("kubemesh-e2e-ingress").FullName;
     private X509Certificate2? _servedCertificate;
 
-    [Fact]
+    [SkippableFact]
     public async Task ExampleIngress_Manifests26And27_RoutesByHostAndPathOverHttpsWithTheSecretsCertificate()
     {
-        await RunToolAsync("openssl", "req", "-x509", "-nodes", "-days", "365", "-newkey", "rsa:2048",
+        await Tool.RunAsync("openssl", "req", "-x509", "-nodes", "-days", "365", "-newkey", "rsa:2048",
             "-keyout", Path.Combine(_files, "tls.key"), "-out", Path.Combine(_files, "tls.crt"), "-subj", "/CN=example.com");
         await KmctlAsync("create", "secret", "tls", "example-tls", "--cert=" + Path.Combine(_files, "tls.crt"), "--key=" + Path.Combine(_files, "tls.key"));
         await ApplyBackendsAsync();
@@ -59,7 +59,7 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
         Assert.Contains("example.com", listed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task LeastConn_Manifests28And29_AppliedPerIngressAndGloballyFromTheConfigMap()
     {
         await ApplyBackendsAsync();
@@ -85,11 +85,11 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
         Assert.Equal("round_robin", await EventuallyAsync(() => LoadBalanceOfAsync("default/auth-ingress"), "round_robin"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task BasicAuth_Manifest30_ChallengesWithTheRealmAndAdmitsMyUser()
     {
         var auth = Path.Combine(_files, "auth");
-        await RunToolAsync("htpasswd", "-cb", auth, "myuser", "foo");
+        await Tool.RunAsync("htpasswd", "-cb", auth, "myuser", "foo");
         await KmctlAsync("create", "secret", "generic", "basic-auth", "--from-file=" + auth);
         await ApplyBackendsAsync();
         await KmctlAsync("apply", "-f", Kmctl.Manifest("seed/30-ingress-basic-auth.yaml"));
@@ -151,22 +151,6 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
         return output;
     }
 
-    private static async Task RunToolAsync(string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
-        Assert.True(process.ExitCode == 0, $"{tool}: {await error}");
-    }
-
     /// <summary>"status body" of a GET to the ingress, with the URL's host as Host and SNI.</summary>
     private async Task<string> GetAsync(HttpClient client, string scheme, string host, string path, string? credentials = null)
     {
@@ -216,30 +200,6 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
     private static Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, T expected) =>
         EventuallyAsync(attempt, value => EqualityComparer<T>.Default.Equals(value, expected));
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        string last = "no attempt";
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var value = await attempt();
-                if (done(value))
-                {
-                    return value;
-                }
-
-                last = "last value: " + value;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or Grpc.Core.RpcException or JsonException or IndexOutOfRangeException)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Not reached in {Timeout}; {last}");
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, Func<T, bool> done) =>
+        Eventually.Until(attempt, done, Timeout, "the ingress controller follows the change");
 }

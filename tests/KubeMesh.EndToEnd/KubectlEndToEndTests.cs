@@ -31,19 +31,19 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"(?m)^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$", resources);
         Assert.Matches(@"(?m)^controllerrevisions\s+apps/v1\s+true\s+ControllerRevision$", resources);
 
-        var (code, _, error) = await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "nope"]);
-        Assert.Equal((1, "Error from server (NotFound): deployments.apps \"nope\" not found\n"), (code, error));
+        var result = await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "nope"]);
+        Assert.Equal((1, "Error from server (NotFound): deployments.apps \"nope\" not found\n"), (result.ExitCode, result.StandardError));
 
         var invalid = await FileAsync("invalid.yaml", Deployment("x", replicas: -1, image: "nginx:1.14.2", ("A", "1")));
-        (code, _, error) = await _kubectl.RunAsync(["-n", ns.Name, "apply", "-f", invalid]);
-        Assert.Equal(1, code);
-        Assert.Equal("The Deployment \"x\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n", error);
+        result = await _kubectl.RunAsync(["-n", ns.Name, "apply", "-f", invalid]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("The Deployment \"x\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n", result.StandardError);
 
         // The default --validate=strict leaves unknown fields to the server, which refuses them as manifests are refused.
         var unknown = await FileAsync("unknown.yaml", Deployment("typo", replicas: 1, image: "nginx:1.14.2").Replace("  replicas: 1", "  replicas: 1\n  replica: 2", StringComparison.Ordinal));
-        (code, _, error) = await _kubectl.RunAsync(["-n", ns.Name, "create", "-f", unknown]);
-        Assert.Equal(1, code);
-        Assert.Contains("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\"", error);
+        result = await _kubectl.RunAsync(["-n", ns.Name, "create", "-f", unknown]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\"", result.StandardError);
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
             """);
 
         Assert.Equal("pod/web created\n", await _kubectl.OkAsync("-n", ns.Name, "create", "-f", file));
-        var (code, _, error) = await _kubectl.RunAsync(["-n", ns.Name, "create", "-f", file]);
-        Assert.Equal((1, $"Error from server (AlreadyExists): error when creating \"{file}\": pods \"web\" already exists\n"), (code, error));
+        var again = await _kubectl.RunAsync(["-n", ns.Name, "create", "-f", file]);
+        Assert.Equal((1, $"Error from server (AlreadyExists): error when creating \"{file}\": pods \"web\" already exists\n"), (again.ExitCode, again.StandardError));
 
         await ns.WaitForPodAsync("web", p => p.Status?.Phase == "Running");
         Assert.Matches(@"^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb\s+1/1\s+Running\s+0\s+\S+\n$", await _kubectl.OkAsync("-n", ns.Name, "get", "pods"));
@@ -77,25 +77,25 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"Events:\s*\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s\S]*Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned .*/web to node-\d",
             await _kubectl.OkAsync("-n", ns.Name, "describe", "pod", "web"));
 
-        await Eventually.TrueAsync(async () => (await _kubectl.OkAsync("-n", ns.Name, "logs", "web", "-c", "c")) == "one\ntwo\nthree\n", Timeout, "the pod logged its lines");
+        await Eventually.Until(async () => (await _kubectl.OkAsync("-n", ns.Name, "logs", "web", "-c", "c")) == "one\ntwo\nthree\n", Timeout, "the pod logged its lines");
         Assert.Equal("three\n", await _kubectl.OkAsync("-n", ns.Name, "logs", "web", "-c", "c", "--tail=1"));
         using (var follow = _kubectl.StartWithTimeout(30, "-n", ns.Name, "logs", "-f", "web"))
         {
-            await Eventually.TrueAsync(() => follow.Output == "one\ntwo\nthree\n", Timeout, "logs -f shows the lines while it follows");
+            await Eventually.Until(() => follow.StandardOutput == "one\ntwo\nthree\n", Timeout, "logs -f shows the lines while it follows");
         }
 
-        (code, var output, error) = await _kubectl.RunAsync(["-n", ns.Name, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
-        Assert.Equal((3, "out\n", "err\ncommand terminated with exit code 3\n"), (code, output, error));
-        (code, output, _) = await _kubectl.RunAsync(["-n", ns.Name, "exec", "-i", "web", "--", "cat"], stdin: "hi\n");
-        Assert.Equal((0, "hi\n"), (code, output));
+        var exec = await _kubectl.RunAsync(["-n", ns.Name, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+        Assert.Equal((3, "out\n", "err\ncommand terminated with exit code 3\n"), (exec.ExitCode, exec.StandardOutput, exec.StandardError));
+        exec = await _kubectl.RunAsync(["-n", ns.Name, "exec", "-i", "web", "--", "cat"], stdin: "hi\n");
+        Assert.Equal((0, "hi\n"), (exec.ExitCode, exec.StandardOutput));
 
         using (var watch = _kubectl.StartWithTimeout(20, "-n", ns.Name, "get", "pods", "-w"))
         {
-            await Eventually.TrueAsync(() => watch.Output.Contains("web ", StringComparison.Ordinal), Timeout, "get -w lists the pods there are");
+            await Eventually.Until(() => watch.StandardOutput.Contains("web ", StringComparison.Ordinal), Timeout, "get -w lists the pods there are");
             await _kubectl.OkAsync("-n", ns.Name, "run", "short", "--image", "busybox", "--command", "--", "sleep", "3600");
-            await Eventually.TrueAsync(() => ShortRow().IsMatch(watch.Output), Timeout, "get -w shows the new pod");
+            await Eventually.Until(() => ShortRow().IsMatch(watch.StandardOutput), Timeout, "get -w shows the new pod");
             Assert.Equal(124, await watch.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.StartsWith("NAME ", watch.Output, StringComparison.Ordinal);
+            Assert.StartsWith("NAME ", watch.StandardOutput, StringComparison.Ordinal);
         }
 
         // kubectl waits for the object to be gone (get, then a watch until DELETED) before it returns.
@@ -122,7 +122,7 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
 
         Assert.Equal("deployment.apps/web labeled\n", await _kubectl.OkAsync("-n", ns.Name, "label", "deploy", "web", "tier=frontend"));
         Assert.Matches(@"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "-l", "tier=frontend"));
-        Assert.Equal("No resources found in " + ns.Name + " namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "-l", "tier=backend"])).Error);
+        Assert.Equal("No resources found in " + ns.Name + " namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "-l", "tier=backend"])).StandardError);
         Assert.Equal("deployment.apps/web scaled\n", await _kubectl.OkAsync("-n", ns.Name, "scale", "deploy", "web", "--replicas=2"));
         Assert.Equal("2", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"));
 
@@ -139,7 +139,7 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Equal(first, await ReplicaSetOfRevisionAsync(ns, "4"));
         Assert.Equal("""[{"name":"A","value":"1"},{"name":"B","value":"1"}]""", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
         // A Deployment's history is its ReplicaSets; ControllerRevisions belong to DaemonSets and StatefulSets.
-        Assert.Equal($"No resources found in {ns.Name} namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "controllerrevisions"])).Error);
+        Assert.Equal($"No resources found in {ns.Name} namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "controllerrevisions"])).StandardError);
     }
 
     /// <summary>The name of the deployment's ReplicaSet with that deployment.kubernetes.io/revision.</summary>
@@ -228,7 +228,7 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"(?m)^hello\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+8080/TCP\s", await _kubectl.OkAsync("-n", ns.Name, "get", "svc"));
         Assert.Equal("app=hello", await _kubectl.OkAsync("-n", ns.Name, "get", "svc", "hello", "-o", "jsonpath={.spec.selector}").ContinueWith(t => Regex.Replace(t.Result, "[{}\"]", "").Replace(':', '=')));
 
-        var events = await Eventually.ReturnsAsync(async () =>
+        var events = await Eventually.Returns(async () =>
         {
             var listed = await _kubectl.OkAsync("-n", ns.Name, "get", "events", "--field-selector", "involvedObject.name=runner");
             return listed.Contains("Scheduled", StringComparison.Ordinal) ? listed : throw new InvalidOperationException("not scheduled yet: " + listed);

@@ -27,7 +27,7 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
 
             var pod = await _ns.WaitForPodAsync("hostpath-demo", p => p.Status?.Phase == "Running" && p.Status.PodIp.Length > 0);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var page = await Eventually.ReturnsAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}/{Path.GetFileName(file)}"));
+            var page = await Eventually.Returns(() => http.GetStringAsync($"http://{pod.Status.PodIp}/{Path.GetFileName(file)}"), ClusterFixture.WaitTimeout);
             Assert.Equal("written on the host by " + _ns.Name, page);
         }
         finally
@@ -44,16 +44,16 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
         var pod = await _ns.WaitForPodAsync("sidecar-demo", p => p.Status?.ContainerStatuses.Count == 2 && p.Status.ContainerStatuses.All(c => c.Ready));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var url = $"http://{pod.Status.PodIp}/";
-        var first = await Eventually.ReturnsAsync(async () =>
+        var first = await Eventually.Returns(async () =>
         {
             var page = await http.GetStringAsync(url);
             return page.Contains("UTC", StringComparison.Ordinal) || page.Any(char.IsDigit) ? page : throw new InvalidOperationException("not a date: " + page);
-        });
-        var later = await Eventually.ReturnsAsync(async () =>
+        }, ClusterFixture.WaitTimeout);
+        var later = await Eventually.Returns(async () =>
         {
             var page = await http.GetStringAsync(url);
             return page != first ? page : throw new InvalidOperationException("page not rewritten yet: " + page);
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.NotEqual(first, later);
         Assert.DoesNotContain("Welcome to nginx", later);
     }
@@ -65,11 +65,11 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
 
         var pod = await _ns.WaitForPodAsync("probe-demo", p => p.Status?.Phase == "Running" && p.Status.PodIp.Length > 0);
         // Running, alive (liveness GET / succeeds) and not ready: cat /tmp/ready fails until the file exists.
-        var row = await Eventually.ReturnsAsync(async () =>
+        var row = await Eventually.Returns(async () =>
         {
             var cells = await _ns.PodRowAsync("probe-demo");
             return cells[2] == "Running" ? cells : throw new InvalidOperationException(string.Join(' ', cells));
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.Equal("0/1", row[1]);
         await _ns.WaitForPodAsync("probe-demo", p => p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "False"));
 
@@ -81,11 +81,11 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
         await _ns.KmctlAsync("exec", "probe-demo", "--", "touch", "/tmp/ready");
         Assert.Equal("/tmp/ready\n", await _ns.KmctlAsync("exec", "probe-demo", "-c", "nginx", "--", "ls", "/tmp/ready"));
 
-        var ready = await Eventually.ReturnsAsync(async () =>
+        var ready = await Eventually.Returns(async () =>
         {
             var cells = await _ns.PodRowAsync("probe-demo");
             return cells[1] == "1/1" ? cells : throw new InvalidOperationException(string.Join(' ', cells));
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.Equal(["1/1", "Running", "0"], ready[1..4]);
     }
 
@@ -94,11 +94,11 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
     {
         await _ns.ApplyAsync("seed/09-pod-liveness-fails.yaml");
 
-        var row = await Eventually.ReturnsAsync(async () =>
+        var row = await Eventually.Returns(async () =>
         {
             var cells = await _ns.PodRowAsync("liveness-fails");
             return int.Parse(cells[3], System.Globalization.CultureInfo.InvariantCulture) >= 2 ? cells : throw new InvalidOperationException(string.Join(' ', cells));
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.Equal("liveness-fails", row[0]);
 
         var described = await _ns.KmctlAsync("describe", "pod", "liveness-fails");
@@ -120,7 +120,7 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
         Assert.True(main.StartedAt.ToDateTimeOffset() >= init.FinishedAt.ToDateTimeOffset(), $"main started {main.StartedAt} before init finished {init.FinishedAt}");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var page = await Eventually.ReturnsAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}/"));
+        var page = await Eventually.Returns(() => http.GetStringAsync($"http://{pod.Status.PodIp}/"), ClusterFixture.WaitTimeout);
         Assert.Equal("initialized", page.Trim());
     }
 

@@ -1,7 +1,6 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
-using KubeMesh.Testing;
 
 namespace KubeMesh.EndToEnd;
 

@@ -15,7 +15,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
         Assert.StartsWith("node-", pod.Spec.NodeName);
         Assert.StartsWith($"127.{cluster.PodOctet}.", pod.Status.PodIp);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var page = await Eventually.ReturnsAsync(() => http.GetStringAsync($"http://{pod.Status.PodIp}:80/"));
+        var page = await Eventually.Returns(() => http.GetStringAsync($"http://{pod.Status.PodIp}:80/"), ClusterFixture.WaitTimeout);
         Assert.Contains("Welcome to nginx!", page);
     }
 
@@ -37,11 +37,11 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
         await ApplyAsync("seed/04-pod-env.yaml");
 
         await WaitForPodAsync("env-demo", p => p.Status?.Phase == "Running");
-        var output = await Eventually.ReturnsAsync(async () =>
+        var output = await Eventually.Returns(async () =>
         {
             var (_, logs, _) = await Kmctl.RunAsync(cluster.ApiServer, "logs", "env-demo");
             return logs.Contains("ENV_VAR1=value1", StringComparison.Ordinal) ? logs : throw new InvalidOperationException("not logged yet: " + logs);
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.Contains("ENV_VAR1=value1", output);
     }
 
@@ -50,12 +50,12 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
     {
         await ApplyAsync("seed/02-pod-node-selector.yaml");
 
-        var events = await Eventually.ReturnsAsync(async () =>
+        var events = await Eventually.Returns(async () =>
         {
             var (_, described, _) = await Kmctl.RunAsync(cluster.ApiServer, "describe", "pod", "nginx-selected");
             // Until all three nodes have registered the message counts fewer nodes; the scheduler retries as they join.
             return described.Contains("0/3 nodes are available", StringComparison.Ordinal) ? described : throw new InvalidOperationException(described);
-        });
+        }, ClusterFixture.WaitTimeout);
         Assert.Contains("0/3 nodes are available: 3 node(s) didn't match Pod's node selector.", events);
 
         var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "label", "node", "node-2", "foo=bar");
@@ -71,9 +71,9 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
     }
 
     private Task<Pod> WaitForPodAsync(string name, Func<Pod, bool> condition) =>
-        Eventually.ReturnsAsync(async () =>
+        Eventually.Returns(async () =>
         {
             var pod = await cluster.Client.For<Pod>().GetAsync("default", name);
             return condition(pod) ? pod : throw new InvalidOperationException($"pod {name}: {pod.Status}");
-        });
+        }, ClusterFixture.WaitTimeout);
 }

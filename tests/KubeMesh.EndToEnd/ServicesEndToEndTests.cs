@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using KubeMesh.Api.Core.V1;
-using KubeMesh.Testing;
 
 namespace KubeMesh.EndToEnd;
 
@@ -20,9 +19,10 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
     private static readonly SemaphoreSlim NamespacesLock = new(1, 1);
     private static readonly HashSet<string> NamespacesCreated = [];
 
-    [Fact]
+    [SkippableFact]
     public async Task ClusterIpService_Applied_ReachesThePodAndResolves()
     {
+        Tool.Require("dig");
         var service = await ApplyExampleServiceAsync(Namespace);
 
         var endpoints = await EventuallyAsync(async () =>
@@ -41,9 +41,11 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         Assert.Equal(service.Spec.ClusterIp, answer);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task BusyboxPod_ShortServiceName_ResolvesThroughSearchPathAndFetchesThePage()
     {
+        // busybox runs its commands with the node's own tools.
+        Tool.RequireAll("nslookup", "wget");
         var service = await ApplyExampleServiceAsync(Namespace);
         await EventuallyAsync(() => GetAsync($"http://{service.Spec.ClusterIp}:8080/"));
 
@@ -81,7 +83,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         Assert.Contains("Welcome to nginx!", logs);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NodePortService_Applied_ServesThePodsOnEveryNodeAddress()
     {
         await ApplyExampleServiceAsync(Namespace);
@@ -97,7 +99,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task LoadBalancerService_Applied_GetsAnExternalAddressThatSpreadsOverThePods()
     {
         // A namespace of its own: the two extra pods join ex-svc's selector too.
@@ -156,15 +158,16 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         Assert.Equal(["ex-echo-a", "ex-echo-b", "ex-nginx"], answeredBy.Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ExternalNameService_Applied_AnswersACname()
     {
+        Tool.Require("dig");
         // The manifest names its namespace (default), so it is applied as written.
         await ApplyAsync("seed/19-service-externalname.yaml", null);
 
         var (_, output) = await EventuallyAsync(async () =>
         {
-            var result = await ChildProcess.RunAsync(ChildTimeout, "dig", $"@{cluster.DnsAddress}", "+time=2", "+tries=1", "+noall", "+answer",
+            var result = await ChildProcess.RunAsync(ChildTimeout, Tool.Require("dig"), $"@{cluster.DnsAddress}", "+time=2", "+tries=1", "+noall", "+answer",
                 "my-external-service.default.svc.cluster.local", "A");
             return result.Output.Contains("CNAME", StringComparison.Ordinal) ? result : throw new InvalidOperationException(result.Output);
         });
@@ -173,9 +176,10 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         Assert.Equal("external.example.com.", cname);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StatefulSetPod_Created_ResolvesByItsOwnNameUnderTheHeadlessService()
     {
+        Tool.Require("dig");
         // Its own namespace: the StatefulSet workload test applies manifest 25 too; this one checks DNS only.
         const string ns = "sts-dns-e2e";
         await CreateNamespaceAsync(ns);
@@ -250,7 +254,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
     /// <summary>`dig +short` against the cluster DNS; throws until the answer is the expected one.</summary>
     private async Task<string> DigAsync(string name, string type, string expected)
     {
-        var (_, output) = await ChildProcess.RunAsync(ChildTimeout, "dig", $"@{cluster.DnsAddress}", "+short", "+time=2", "+tries=1", name, type);
+        var (_, output) = await ChildProcess.RunAsync(ChildTimeout, Tool.Require("dig"), $"@{cluster.DnsAddress}", "+short", "+time=2", "+tries=1", name, type);
         var answer = output.Trim();
         return answer == expected ? answer : throw new InvalidOperationException($"dig {name} {type}: '{answer}', expected '{expected}'");
     }
@@ -283,5 +287,5 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         }
     }
 
-    private static Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, Func<string>? explain = null) => Eventually.Async(attempt, Timeout, explain);
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, Func<string>? explain = null) => Eventually.Returns(attempt, Timeout, explain);
 }

@@ -39,7 +39,7 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
         var pods = cluster.Client.For<Pod>();
         try
         {
-            await Eventually.TrueAsync(async () => (await pods.ListAsync(new ListRequest { Namespace = Name })).Items.Count == 0, TimeSpan.FromSeconds(60), "the namespace's pods are gone");
+            await Eventually.Until(async () => (await pods.ListAsync(new ListRequest { Namespace = Name })).Items.Count == 0, TimeSpan.FromSeconds(60), "the namespace's pods are gone");
         }
         catch (TimeoutException)
         {
@@ -98,22 +98,22 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
             .Where(p => p.Metadata.DeletionTimestamp is null).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
 
     public Task<Pod> WaitForPodAsync(string name, Func<Pod, bool> condition) =>
-        Eventually.ReturnsAsync(async () =>
+        Eventually.Returns(async () =>
         {
             var pod = await cluster.Client.For<Pod>().GetAsync(Name, name);
             return condition(pod) ? pod : throw new InvalidOperationException($"pod {name}: {pod.Status}");
-        });
+        }, ClusterFixture.WaitTimeout);
 
     /// <summary>Waits until `kmctl logs` of the container are exactly these lines (the last one may lack its newline).</summary>
     public Task<string[]> WaitForLogLinesAsync(string pod, string container, params string[] expected) =>
-        Eventually.ReturnsAsync(async () =>
+        Eventually.Returns(async () =>
         {
             var logs = await KmctlAsync("logs", pod, "-c", container);
             var lines = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             return lines.SequenceEqual(expected)
                 ? lines
                 : throw new InvalidOperationException($"logs of {pod}/{container} are not [{string.Join(" | ", expected)}] (yet): {logs}");
-        });
+        }, ClusterFixture.WaitTimeout);
 
     /// <summary>The cells of the pod's row in `kmctl get pod NAME` (NAME, READY, STATUS, RESTARTS, AGE).</summary>
     public async Task<string[]> PodRowAsync(string name)

@@ -3,7 +3,6 @@ using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.Testing;
 
 namespace KubeMesh.EndToEnd;
 
@@ -25,7 +24,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
 
         var replaced = await ReadyPodsAsync(ns, 3, p => p.Metadata.Uid != pods[0].Metadata.Uid);
         Assert.Single(replaced, p => !pods.Any(old => old.Metadata.Uid == p.Metadata.Uid));
-        await Eventually.TrueAsync(async () => ReplicaSetRow().IsMatch(await ns.KmctlAsync("get", "replicaset")), Timeout, "get replicaset shows 3 desired, current and ready");
+        await Eventually.Until(async () => ReplicaSetRow().IsMatch(await ns.KmctlAsync("get", "replicaset")), Timeout, "get replicaset shows 3 desired, current and ready");
         Assert.Matches("NAME +DESIRED +CURRENT +READY +AGE", await ns.KmctlAsync("get", "replicaset"));
     }
 
@@ -41,7 +40,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         {
             await ns.ApplyAsync(changed, "--record");
             await RolledOutAsync(ns);
-            await Eventually.TrueAsync(async () => (await ns.LivePodsAsync()).Count == 3, Timeout, "the old pods are gone");
+            await Eventually.Until(async () => (await ns.LivePodsAsync()).Count == 3, Timeout, "the old pods are gone");
 
             // 25% of 3: maxSurge rounds up to 1, maxUnavailable down to 0, so 3 to 4 pods, always 3 ready.
             var states = watch.States;
@@ -77,16 +76,16 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         await ns.ApplyAsync(failing);
         var jobs = cluster.Client.For<Job>();
 
-        var failed = await Poll.ForAsync(async () => Finished(await jobs.GetAsync(ns.Name, "failing-job")), Timeout, "the failing job finishes");
+        var failed = await Eventually.Found(async () => Finished(await jobs.GetAsync(ns.Name, "failing-job")), Timeout, "the failing job finishes");
         Assert.Equal(("Failed", "BackoffLimitExceeded"), (failed.Type, failed.Reason));
         // A repeated event is one Event whose count goes up, as kube's event correlator keeps them.
         var runs = 0;
-        await Eventually.TrueAsync(async () => (runs = (await EventsAsync(ns))
+        await Eventually.Until(async () => (runs = (await EventsAsync(ns))
             .Where(e => e.InvolvedObject.Name.StartsWith("failing-job-", StringComparison.Ordinal) && e.Reason == "Started")
             .Sum(e => Math.Max(1, e.Count))) >= 3, Timeout, "three runs of the failing pod are recorded");
         Assert.Equal(3, runs);
 
-        var completed = await Poll.ForAsync(async () => Finished(await jobs.GetAsync(ns.Name, "example-job")), Timeout, "the job finishes");
+        var completed = await Eventually.Found(async () => Finished(await jobs.GetAsync(ns.Name, "example-job")), Timeout, "the job finishes");
         Assert.Equal("Complete", completed.Type);
         var job = await jobs.GetAsync(ns.Name, "example-job");
         Assert.InRange((job.Status.CompletionTime.ToDateTimeOffset() - job.Status.StartTime.ToDateTimeOffset()).TotalSeconds, 29, Timeout.TotalSeconds);
@@ -101,7 +100,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         await ns.ApplyAsync(Kmctl.Manifest("seed/23-cronjob.yaml"));
 
         // Every minute: the first Job comes at the next minute boundary, within about 60 s.
-        var job = await Poll.ForAsync(async () =>
+        var job = await Eventually.Found(async () =>
             (await cluster.Client.For<Job>().ListAsync(new ListRequest { Namespace = ns.Name })).Items.FirstOrDefault(), TimeSpan.FromSeconds(90), "the cronjob creates a job");
 
         var minutes = long.Parse(Assert.Single(Regex.Match(job.Metadata.Name, "^example-cronjob-([0-9]+)$").Groups.Values.Skip(1)).Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -121,7 +120,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
 
         var pods = await ReadyPodsAsync(ns, nodes.Count);
         Assert.Equal(nodes, pods.Select(p => p.Spec.NodeName).Order(StringComparer.Ordinal));
-        var set = await Poll.ForAsync(async () =>
+        var set = await Eventually.Found(async () =>
             await cluster.Client.For<DaemonSet>().GetAsync(ns.Name, "nginx-daemonset") is { Status.NumberReady: var ready } found && ready == nodes.Count ? found : null,
             Timeout, "the daemonset counts every node's pod ready");
         Assert.Equal(nodes.Count, set.Status.DesiredNumberScheduled);
@@ -152,7 +151,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         await using (var watch = await PodWatch.StartAsync(cluster.Client, ns.Name))
         {
             await ns.KmctlAsync("scale", "statefulset", "nginx-statefulset", "--replicas=1");
-            await Eventually.TrueAsync(async () => (await ns.LivePodsAsync()).Select(p => p.Metadata.Name).SequenceEqual(["nginx-statefulset-0"]), Timeout, "only ordinal 0 is left");
+            await Eventually.Until(async () => (await ns.LivePodsAsync()).Select(p => p.Metadata.Name).SequenceEqual(["nginx-statefulset-0"]), Timeout, "only ordinal 0 is left");
             Assert.Equal(["nginx-statefulset-2", "nginx-statefulset-1"], watch.Removed);
         }
 
@@ -172,7 +171,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         try
         {
             await cluster.StopNodeAsync(index, cts.Token);
-            await Eventually.TrueAsync(async () => ReadyOf(await cluster.Client.For<Node>().GetAsync("", node)) == "Unknown", Timeout, $"{node} goes NotReady");
+            await Eventually.Until(async () => ReadyOf(await cluster.Client.For<Node>().GetAsync("", node)) == "Unknown", Timeout, $"{node} goes NotReady");
             var moved = await ReadyPodsAsync(ns, 3, p => p.Spec.NodeName != node);
             Assert.True(moved.Count(m => pods.All(p => p.Metadata.Uid != m.Metadata.Uid)) >= pods.Count(p => p.Spec.NodeName == node), "every pod of the stopped node has a replacement");
             var (_, nodes, _) = await Kmctl.RunAsync(cluster.ApiServer, "get", "node", node);
@@ -181,7 +180,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         finally
         {
             await cluster.StartNodeAsync(index, cts.Token);
-            await Eventually.TrueAsync(async () =>
+            await Eventually.Until(async () =>
             {
                 var n = await cluster.Client.For<Node>().GetAsync("", node);
                 return ReadyOf(n) == "True" && n.Spec.Taints.Count == 0;
@@ -191,7 +190,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
 
     /// <summary>Waits until exactly the given number of live pods are Running and Ready, all matching the filter.</summary>
     private static Task<List<Pod>> ReadyPodsAsync(TestNamespace ns, int count, Func<Pod, bool>? filter = null) =>
-        Poll.ForAsync(async () =>
+        Eventually.Found(async () =>
         {
             var pods = await ns.LivePodsAsync();
             return pods.Count == count && pods.All(PodWatch.IsReady) && pods.All(filter ?? (_ => true)) ? pods : null;
@@ -202,7 +201,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         string? page = null;
-        await Eventually.TrueAsync(async () =>
+        await Eventually.Until(async () =>
         {
             try
             {
@@ -218,7 +217,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
     }
 
     private static Task RolledOutAsync(TestNamespace ns) =>
-        Eventually.TrueAsync(async () => (await ns.KmctlAsync("rollout", "status", "deployment/nginx-deployment", "--watch=false")).Contains("successfully rolled out", StringComparison.Ordinal),
+        Eventually.Until(async () => (await ns.KmctlAsync("rollout", "status", "deployment/nginx-deployment", "--watch=false")).Contains("successfully rolled out", StringComparison.Ordinal),
             Timeout, "rollout status says the deployment rolled out");
 
     private static async Task AssertImagesAsync(TestNamespace ns, string image) =>

@@ -1,5 +1,10 @@
 using System.Net;
+using Grpc.Core;
+using Grpc.Net.Client;
+using KubeMesh.Api.ApiServer.V1;
+using KubeMesh.Api.Core.V1;
 using KubeMesh.ApiServer.Extensions;
+using KubeMesh.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -9,70 +14,113 @@ using Microsoft.Extensions.Logging;
 namespace KubeMesh.Testing;
 
 /// <summary>
-/// The real api-server hosted in the test process as its Program.cs wires it (AddApiServer + MapApiServer), on a
-/// free 127.0.0.1 port with cleartext HTTP/2 only, over the given store. Each host gets its own key prefix, so
-/// several can share one redis-server without seeing each other's objects.
+/// The real api-server hosted in the test process as its Program.cs wires it (AddApiServer + MapApiServer), on a free
+/// 127.0.0.1 port with cleartext HTTP/2 only, over the given store, and reached through real gRPC clients. It reads
+/// no appsettings.json and no environment: only the store and <c>settings</c>. Each host keeps its objects under a
+/// key prefix of its own unless settings name one, so several can share one redis-server. Started once the system
+/// namespaces exist. Logs go to the console when KUBEMESH_TEST_LOGS is set.
 /// </summary>
-public sealed class ApiServerHost(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
+public sealed class ApiServerHost : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private WebApplication? _app;
-    private string? _contentRoot;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly WebApplication _app;
 
-    /// <summary>"http://127.0.0.1:PORT" once started: what KubeMeshClient.Create and KUBEMESH_SERVER take.</summary>
-    public string Address { get; private set; } = "";
-
-    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the api-server has not started");
-
-    public async Task<string> StartAsync(CancellationToken cancellationToken = default)
+    private ApiServerHost(WebApplication app, string address, string keyPrefix)
     {
-        if (_app is not null)
-        {
-            throw new InvalidOperationException("the api-server is already started");
-        }
+        _app = app;
+        Address = address;
+        KeyPrefix = keyPrefix;
+        Client = KubeMeshClient.Create(address);
+        Channel = GrpcChannel.ForAddress(address);
+        Pods = new PodService.PodServiceClient(Channel);
+        ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Channel);
+        Namespaces = new NamespaceService.NamespaceServiceClient(Channel);
+        Manifests = new ManifestService.ManifestServiceClient(Channel);
+    }
 
-        // An empty content root: the api-server's appsettings.json (copied beside the tests) binds fixed ports.
-        _contentRoot = Directory.CreateTempSubdirectory("kubemesh-apiserver-").FullName;
-        var port = FreePort.Next();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot, EnvironmentName = "Testing" });
+    /// <summary>"http://127.0.0.1:PORT": what KubeMeshClient.Create, kmctl --server and KUBEMESH_SERVER take.</summary>
+    public string Address { get; }
+
+    /// <summary>Where this host keeps its objects in the store (Store:KeyPrefix).</summary>
+    public string KeyPrefix { get; }
+
+    /// <summary>The typed client every component uses.</summary>
+    public KubeMeshClient Client { get; }
+
+    /// <summary>
+    /// A plain gRPC channel with grpc-dotnet's defaults (a deadline is an RpcException with DeadlineExceeded), for
+    /// tests of the api-server's own gRPC behaviour; the typed service clients below use it.
+    /// </summary>
+    public GrpcChannel Channel { get; }
+
+    public PodService.PodServiceClient Pods { get; }
+
+    public ConfigMapService.ConfigMapServiceClient ConfigMaps { get; }
+
+    public NamespaceService.NamespaceServiceClient Namespaces { get; }
+
+    public ManifestService.ManifestServiceClient Manifests { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="storeConnection">The store's connection string (<see cref="StoreServer.ConnectionString"/>).</param>
+    /// <param name="settings">More configuration, e.g. Store:HistoryLimit, Store:KeyPrefix or ApiServer:ServiceClusterIpRange.</param>
+    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort.Get();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
+        builder.Configuration.Sources.Clear();
+        var keyPrefix = settings?.GetValueOrDefault("Store:KeyPrefix") ?? $"/test-{Guid.NewGuid():N}";
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:store"] = storeConnection,
-            ["Store:KeyPrefix"] = $"/test-{Guid.NewGuid():N}",
+            ["Store:KeyPrefix"] = keyPrefix,
         });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        TestLogging.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.AddApiServer();
         var app = builder.Build();
         app.MapApiServer();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StartTimeout);
+        using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
-        _app = app;
-        Address = $"http://127.0.0.1:{port}";
-        return Address;
+        var host = new ApiServerHost(app, $"http://127.0.0.1:{port}", keyPrefix);
+        try
+        {
+            await Eventually.Until(host.HasDefaultNamespaceAsync, StartTimeout, "the api-server has created the namespace default");
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(timeout.Token);
-            await _app.DisposeAsync();
-            _app = null;
-        }
+        Client.Dispose();
+        Channel.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
 
-        if (_contentRoot is not null)
+    private async Task<bool> HasDefaultNamespaceAsync()
+    {
+        try
         {
-            Directory.Delete(_contentRoot, recursive: true);
-            _contentRoot = null;
+            await Namespaces.GetAsync(new Api.Meta.V1.GetRequest { Name = "default" }, deadline: DateTime.UtcNow.AddSeconds(5));
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            return false;
         }
     }
 }

@@ -1,5 +1,5 @@
+using KubeMesh.Client;
 using KubeMesh.Proxy.Extensions;
-using KubeMesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,17 +14,17 @@ namespace KubeMesh.Proxy.Tests;
 public sealed class ProxyTestCluster : IAsyncLifetime
 {
     public const string LoadBalancerPool = "127.241.9.0/24";
-    private RedisProcess? _redis;
+    private readonly RedisServer _redis = new();
     private IHost? _proxy;
 
-    public InProcessApiServer ApiServer { get; private set; } = null!;
+    public ApiServerHost ApiServer { get; private set; } = null!;
 
     public ServiceProxier Proxier => _proxy!.Services.GetRequiredService<ServiceProxier>();
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisProcess.StartAsync();
-        ApiServer = await InProcessApiServer.StartAsync(_redis.ConnectionString, new Dictionary<string, string?>
+        await _redis.StartAsync();
+        ApiServer = await ApiServerHost.StartAsync(_redis.ConnectionString, new Dictionary<string, string?>
         {
             ["ApiServer:ServiceClusterIpRange"] = "127.97.0.0/16",
             ["ApiServer:ServiceNodePortRange"] = "40000-44999",
@@ -32,7 +32,7 @@ public sealed class ProxyTestCluster : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Server"] = ApiServer.Address,
+            [KubeMeshClient.AddressConfigurationKey] = ApiServer.Address,
             ["Proxy:LoadBalancerPool"] = LoadBalancerPool,
         });
         builder.Logging.ClearProviders();
@@ -56,6 +56,6 @@ public sealed class ProxyTestCluster : IAsyncLifetime
             await ApiServer.DisposeAsync();
         }
 
-        _redis?.Dispose();
+        await _redis.DisposeAsync();
     }
 }

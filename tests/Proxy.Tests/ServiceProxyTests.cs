@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
-using KubeMesh.Testing;
 
 namespace KubeMesh.Proxy.Tests;
 
@@ -14,7 +12,7 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
+    [SkippableFact]
     public async Task Connect_ClusterIp_SpreadsRoundRobinOverReadyEndpoints()
     {
         await using var pods = await StartPodsAsync("127.10.51.1", "127.10.51.2");
@@ -23,17 +21,13 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
         await WaitUntilServedAsync(address);
 
-        var seen = new List<string>();
-        for (var i = 0; i < 6; i++)
-        {
-            seen.Add(await HelloAsync(address));
-        }
+        var seen = await HellosAsync(address, 6);
 
         Assert.Equal(3, seen.Count(s => s.StartsWith("127.10.51.1:", StringComparison.Ordinal)));
         Assert.Equal(3, seen.Count(s => s.StartsWith("127.10.51.2:", StringComparison.Ordinal)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Connect_ClusterIp_RelaysBothWays()
     {
         await using var pods = await StartPodsAsync("127.10.52.1");
@@ -57,8 +51,8 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         Assert.Equal(payload, echoed);
     }
 
-    [Fact]
-    public async Task Connect_EndpointsChange_IsFollowedWithinASecond()
+    [SkippableFact]
+    public async Task Connect_EndpointsChange_TrafficMovesToTheNewEndpoint()
     {
         await using var first = await StartPodsAsync("127.10.53.1");
         await using var second = await StartPodsAsync("127.10.53.2");
@@ -67,29 +61,32 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
         await WaitUntilServedAsync(address);
 
-        var clock = Stopwatch.StartNew();
         await WriteEndpointsAsync("moving", second.Ready);
-        await Eventually.TrueAsync(async () => (await HelloAsync(address)).StartsWith("127.10.53.2:", StringComparison.Ordinal), Timeout, "traffic moves to the new endpoint");
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
+        await Eventually.Until(async () => (await HelloAsync(address)).StartsWith("127.10.53.2:", StringComparison.Ordinal), Timeout, "traffic moves to the new endpoint");
+        Assert.All(await HellosAsync(address, 4), hello => Assert.StartsWith("127.10.53.2:", hello, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Connect_NoReadyEndpoints_IsRefusedQuickly()
+    [SkippableFact]
+    public async Task Connect_LastEndpointRemoved_IsRefused()
     {
-        var service = await CreateServiceAsync("empty", "ClusterIP");
-        await WriteEndpointsAsync("empty", []);
-        await Task.Delay(300);
+        await using var pods = await StartPodsAsync("127.10.58.1");
+        var service = await CreateServiceAsync("emptied", "ClusterIP");
+        await WriteEndpointsAsync("emptied", pods.Ready);
+        var address = new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080);
+        await WaitUntilServedAsync(address);
 
-        var clock = Stopwatch.StartNew();
+        // As kube-proxy's REJECT rule: once the proxy has seen no ready endpoint, it stops listening for the service.
+        await WriteEndpointsAsync("emptied", []);
+        await Eventually.Until(() => !cluster.Proxier.ListeningOn.Contains(address), Timeout, $"the proxy stops listening on {address}");
+
         using var client = new TcpClient();
-        var error = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Parse(service.Spec.ClusterIp), 8080));
-
+        using var timeout = new CancellationTokenSource(Timeout);
+        var error = await Assert.ThrowsAsync<SocketException>(async () => await client.ConnectAsync(address, timeout.Token));
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Connect_OneBackendDown_OthersStillServeEveryConnection()
     {
         await using var pods = await StartPodsAsync("127.10.54.1", "127.10.54.2");
@@ -100,16 +97,12 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
 
         // The node of one pod stops: its endpoint stays listed until someone notices.
         await pods.StopAsync(0);
-        var answers = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            answers.Add(await HelloAsync(address));
-        }
+        var answers = await HellosAsync(address, 4);
 
         Assert.All(answers, a => Assert.StartsWith("127.10.54.2:", a, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Connect_NodePort_ReachesPodsOnEveryNodeAddressAndLocalhost()
     {
         await using var pods = await StartPodsAsync("127.10.55.1");
@@ -127,7 +120,7 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         await WaitUntilServedAsync(new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_LoadBalancer_GetsPoolAddressInStatusAndServesOnIt()
     {
         await using var pods = await StartPodsAsync("127.10.57.1", "127.10.57.2");
@@ -135,7 +128,7 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         await WriteEndpointsAsync("lb", pods.Ready);
 
         string? external = null;
-        await Eventually.TrueAsync(async () =>
+        await Eventually.Until(async () =>
         {
             var current = await cluster.ApiServer.Client.For<Service>().GetAsync("default", "lb");
             external = current.Status?.LoadBalancer?.Ingress.FirstOrDefault()?.Ip;
@@ -143,11 +136,7 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         }, Timeout, "the proxy publishes a load-balancer address");
         var address = new IPEndPoint(IPAddress.Parse(external!), 8080);
         await WaitUntilServedAsync(address);
-        var seen = new HashSet<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            seen.Add((await HelloAsync(address)).Split(':')[0]);
-        }
+        var seen = (await HellosAsync(address, 4)).Select(hello => hello.Split(':')[0]).ToHashSet();
 
         Assert.StartsWith("127.241.9.", external, StringComparison.Ordinal);
         Assert.Equal(["127.10.57.1", "127.10.57.2"], seen.Order());
@@ -201,8 +190,20 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         return await reader.ReadLineAsync(timeout.Token) ?? "";
     }
 
+    /// <summary>One connection after another, each greeted with the address of the pod that took it.</summary>
+    private static async Task<List<string>> HellosAsync(IPEndPoint address, int count)
+    {
+        var hellos = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            hellos.Add(await HelloAsync(address));
+        }
+
+        return hellos;
+    }
+
     private static Task WaitUntilServedAsync(IPEndPoint address) =>
-        Eventually.TrueAsync(async () =>
+        Eventually.Until(async () =>
         {
             try
             {
@@ -218,7 +219,7 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = TestPorts.Next(IPAddress.Parse(ips[0]));
+            var port = FreePort.Get(IPAddress.Parse(ips[0]));
             var started = new List<EchoBackend>();
             try
             {

@@ -5,6 +5,7 @@ using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
+using KubeMesh.ApiServer.Registry.Deletion;
 using KubeMesh.ApiServer.Registry.Strategies;
 using KubeMesh.ApiServer.Rest;
 using KubeMesh.ApiServer.Services;
@@ -36,7 +37,9 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<ResourceStrategies>();
         services.AddSingleton<NamespaceCache>();
         services.AddHostedService(sp => sp.GetRequiredService<NamespaceCache>());
+        services.AddSingleton<RegistryStore>();
         services.AddSingleton<ResourceRegistry>();
+        services.AddSingleton<ResourceDeleter>();
         services.AddSingleton<ManifestApplier>();
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<KubeletProxy>();
@@ -46,7 +49,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
-        services.AddGrpc(o => o.Interceptors.Add<StoreErrorInterceptor>());
+        builder.AddGrpcServer(o => o.Interceptors.Add<StoreErrorInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 

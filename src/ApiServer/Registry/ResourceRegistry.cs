@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Registry.Strategies;
@@ -9,14 +8,13 @@ using KubeMesh.ApiServer.Validation;
 namespace KubeMesh.ApiServer.Registry;
 
 /// <summary>
-/// The generic registry every kind goes through (kube-apiserver's genericregistry.Store): defaulting,
-/// validation, server-owned metadata, compare-and-swap writes, finalizers and graceful deletion.
+/// The generic registry every kind goes through for reads and writes (kube-apiserver's genericregistry.Store):
+/// defaulting, validation, server-owned metadata and compare-and-swap writes, with each kind's differences in its
+/// <see cref="ResourceStrategy"/>. Deletion is <see cref="Deletion.ResourceDeleter"/>'s.
 /// </summary>
-public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strategies, NamespaceCache namespaces, TimeProvider clock)
+public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, TimeProvider clock)
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
-
-    public ObjectStore Store => store;
 
     public async Task<IMessage> CreateAsync(ResourceKind kind, IMessage obj, bool dryRun = false)
     {
@@ -24,26 +22,23 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         var meta = kind.Metadata(obj);
         await PrepareCreateAsync(kind, obj, meta);
         var key = ObjectKey.Of(kind, meta);
+        var strategy = strategies.For(kind);
         if (dryRun)
         {
-            if (await store.GetAsync(kind, key.Field) is not null)
+            if (await objects.ExistsAsync(kind, key))
             {
                 throw ApiErrors.AlreadyExists(kind, key.Name);
             }
 
-            await strategies.For(kind).ReserveForCreateAsync(obj, dryRun: true);
+            await strategy.ReserveForCreateAsync(obj, dryRun: true);
             kind.SetTypeMeta(obj);
             return obj;
         }
 
-        var reservation = await strategies.For(kind).ReserveForCreateAsync(obj, dryRun: false);
+        var reservation = await strategy.ReserveForCreateAsync(obj, dryRun: false);
         try
         {
-            var data = ObjectCodec.Encode(kind, obj);
-            var revision = await store.CreateAsync(kind, key.Field, data);
-            var created = ObjectCodec.Decode(kind, data, revision);
-            namespaces.Observe(kind, key.Name, revision, created);
-            return created;
+            return await objects.CreateAsync(kind, key, obj);
         }
         catch (AlreadyExistsException)
         {
@@ -57,19 +52,13 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         }
     }
 
-    public async Task<IMessage> GetAsync(ResourceKind kind, string? ns, string name)
-    {
-        var key = ObjectKey.Of(kind, ns, name);
-        var stored = await store.GetAsync(kind, key.Field) ?? throw ApiErrors.NotFound(kind, name);
-        return ObjectCodec.Decode(kind, stored);
-    }
+    public Task<IMessage> GetAsync(ResourceKind kind, string? ns, string name) => objects.GetAsync(kind, ObjectKey.Of(kind, ns, name));
 
     public async Task<(IReadOnlyList<IMessage> Items, long Revision)> ListAsync(ResourceKind kind, ObjectFilter filter)
     {
         var prefix = kind.Namespaced && !string.IsNullOrEmpty(filter.Namespace) ? filter.Namespace + "/" : null;
-        var (items, revision) = await store.ListAsync(kind, prefix);
-        var objects = items.Select(i => ObjectCodec.Decode(kind, i)).Where(o => filter.Matches(kind, o)).ToList();
-        return (objects, revision);
+        var (items, revision) = await objects.ListAsync(kind, prefix);
+        return (items.Where(o => filter.Matches(kind, o)).ToList(), revision);
     }
 
     /// <summary>Replaces spec and metadata. An empty resourceVersion means "whatever is stored" (unconditional).</summary>
@@ -77,17 +66,17 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
     {
         var meta = kind.Metadata(obj);
         var key = ObjectKey.Of(kind, meta.Namespace, meta.Name);
-        var conditional = !string.IsNullOrEmpty(meta.ResourceVersion);
+        var strategy = strategies.For(kind);
         while (true)
         {
-            var old = await GetAsync(kind, key.Namespace, key.Name);
+            var old = await objects.GetAsync(kind, key);
             var updated = obj.Clone();
-            PrepareUpdate(kind, updated, old, statusOnly: false);
-            var reservation = await strategies.For(kind).ReserveForUpdateAsync(updated, old, dryRun);
+            PrepareUpdate(kind, updated, old);
+            var reservation = await strategy.ReserveForUpdateAsync(updated, old, dryRun);
             IMessage? result;
             try
             {
-                result = await WriteUpdateAsync(kind, key, updated, old, conditional ? ParseRevision(meta.ResourceVersion) : null, dryRun);
+                result = await objects.UpdateAsync(kind, key, updated, old, ExpectedRevision(meta), dryRun);
             }
             catch
             {
@@ -116,99 +105,12 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
     {
         var meta = kind.Metadata(obj);
         var key = ObjectKey.Of(kind, meta.Namespace, meta.Name);
-        var conditional = !string.IsNullOrEmpty(meta.ResourceVersion);
         while (true)
         {
-            var old = await GetAsync(kind, key.Namespace, key.Name);
+            var old = await objects.GetAsync(kind, key);
             var updated = old.Clone();
             kind.SetStatus(updated, kind.Status(obj)?.Clone());
-            var result = await WriteUpdateAsync(kind, key, updated, old, conditional ? ParseRevision(meta.ResourceVersion) : null, dryRun: false);
-            if (result is not null)
-            {
-                return result;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Deletes at once, or marks the object with a deletionTimestamp when finalizers or a grace period
-    /// still have to run; the last finalizer's removal (or a zero-grace delete) removes it.
-    /// </summary>
-    public async Task<IMessage> DeleteAsync(ResourceKind kind, DeleteRequest request)
-    {
-        var key = ObjectKey.Of(kind, request.Namespace, request.Name);
-        while (true)
-        {
-            var old = await GetAsync(kind, key.Namespace, key.Name);
-            var meta = kind.Metadata(old);
-            CheckPreconditions(kind, request, meta);
-            if (kind == ResourceKinds.Namespace && meta.Name is "default" or "kube-system")
-            {
-                throw ApiErrors.Forbidden($"namespaces \"{meta.Name}\" is forbidden: this namespace may not be deleted");
-            }
-
-            var marked = old.Clone();
-            var markedMeta = kind.Metadata(marked);
-            switch (request.PropagationPolicy)
-            {
-                case "Orphan" when !markedMeta.Finalizers.Contains(Finalizers.Orphan):
-                    markedMeta.Finalizers.Add(Finalizers.Orphan);
-                    break;
-                case "Foreground" when !markedMeta.Finalizers.Contains(Finalizers.ForegroundDeletion):
-                    markedMeta.Finalizers.Add(Finalizers.ForegroundDeletion);
-                    break;
-                case "" or "Orphan" or "Foreground" or "Background":
-                    break;
-                default:
-                    throw ApiErrors.BadRequest($"propagationPolicy: Unsupported value: \"{request.PropagationPolicy}\": supported values: \"Orphan\", \"Foreground\", \"Background\"");
-            }
-
-            var strategy = strategies.For(kind);
-            // An unset grace period means "the object's own" (a pod's terminationGracePeriodSeconds), not zero.
-            var grace = strategy.GracefulDeletionSeconds(old, request.HasGracePeriodSeconds ? request.GracePeriodSeconds : null);
-            if (markedMeta.Finalizers.Count == 0 && grace is null && !strategy.HasSpecFinalizers(old))
-            {
-                try
-                {
-                    var deleted = await store.DeleteAsync(kind, key.Field, ParseRevision(meta.ResourceVersion));
-                    namespaces.Observe(kind, key.Name, deleted, written: null);
-                    await strategy.ReleaseAfterDeleteAsync(old);
-                    return old;
-                }
-                catch (ConflictException)
-                {
-                    continue;
-                }
-                catch (NotFoundException)
-                {
-                    throw ApiErrors.NotFound(kind, key.Name);
-                }
-            }
-
-            var now = clock.GetUtcNow();
-            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-            if (grace is not null)
-            {
-                var deadline = now.AddSeconds(grace.Value);
-                // A shorter grace period may replace a longer one, never the other way round.
-                if (markedMeta.DeletionTimestamp is null || markedMeta.DeletionTimestamp.ToDateTimeOffset() > deadline)
-                {
-                    markedMeta.DeletionTimestamp = Timestamp.FromDateTimeOffset(deadline);
-                    markedMeta.DeletionGracePeriodSeconds = grace.Value;
-                }
-            }
-            else
-            {
-                markedMeta.DeletionTimestamp ??= Timestamp.FromDateTimeOffset(now);
-                if (!markedMeta.HasDeletionGracePeriodSeconds)
-                {
-                    markedMeta.DeletionGracePeriodSeconds = 0;
-                }
-            }
-
-            strategy.PrepareForDeletionMark(marked);
-            var result = await WriteUpdateAsync(kind, key, marked, old, ParseRevision(meta.ResourceVersion), dryRun: false);
-            if (result is not null)
+            if (await objects.UpdateAsync(kind, key, updated, old, ExpectedRevision(meta), dryRun: false) is { } result)
             {
                 return result;
             }
@@ -220,17 +122,21 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
     {
         var kind = ResourceKinds.Pod;
         var key = ObjectKey.Of(kind, pod.Metadata.Namespace, pod.Metadata.Name);
-        var old = await GetAsync(kind, key.Namespace, key.Name);
-        return await WriteUpdateAsync(kind, key, pod, old, ParseRevision(pod.Metadata.ResourceVersion), dryRun: false)
+        var old = await objects.GetAsync(kind, key);
+        return await objects.UpdateAsync(kind, key, pod, old, ResourceVersions.Parse(pod.Metadata.ResourceVersion), dryRun: false)
             ?? throw ApiErrors.Conflict(kind, key.Name);
     }
+
+    /// <summary>The revision a write must find stored: the caller's resourceVersion, or none (unconditional) when empty.</summary>
+    private static long? ExpectedRevision(ObjectMeta meta) =>
+        string.IsNullOrEmpty(meta.ResourceVersion) ? null : ResourceVersions.Parse(meta.ResourceVersion);
 
     private async Task PrepareCreateAsync(ResourceKind kind, IMessage obj, ObjectMeta meta)
     {
         if (kind.Namespaced)
         {
             meta.Namespace = string.IsNullOrEmpty(meta.Namespace) ? "default" : meta.Namespace;
-            await RequireNamespaceAsync(meta.Namespace);
+            await strategies.Namespaces.RequireAcceptsCreatesAsync(meta.Namespace);
         }
         else
         {
@@ -244,7 +150,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
 
         meta.Uid = Guid.NewGuid().ToString();
         meta.ResourceVersion = "";
-        meta.CreationTimestamp = Now();
+        meta.CreationTimestamp = MetaTime.NowStamp(clock);
         meta.DeletionTimestamp = null;
         meta.ClearDeletionGracePeriodSeconds();
         meta.Generation = kind.HasSpec ? 1 : 0;
@@ -257,7 +163,7 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
         }
     }
 
-    private void PrepareUpdate(ResourceKind kind, IMessage updated, IMessage old, bool statusOnly)
+    private void PrepareUpdate(ResourceKind kind, IMessage updated, IMessage old)
     {
         var meta = kind.Metadata(updated);
         var oldMeta = kind.Metadata(old);
@@ -274,109 +180,13 @@ public sealed class ResourceRegistry(ObjectStore store, ResourceStrategies strat
             meta.ClearDeletionGracePeriodSeconds();
         }
 
-        if (!statusOnly)
+        strategies.For(kind).PrepareForUpdate(updated, old);
+        ObjectDefaulter.Apply(kind, updated);
+        var errors = ObjectValidator.ValidateUpdate(kind, updated, old);
+        if (errors.Count > 0)
         {
-            strategies.For(kind).PrepareForUpdate(updated, old);
-            ObjectDefaulter.Apply(kind, updated);
-            var errors = ObjectValidator.ValidateUpdate(kind, updated, old);
-            if (errors.Count > 0)
-            {
-                throw ApiErrors.Invalid(kind, meta.Name, errors);
-            }
+            throw ApiErrors.Invalid(kind, meta.Name, errors);
         }
-    }
-
-    /// <summary>Writes <paramref name="updated"/> over <paramref name="old"/>; null means a lost race on an unconditional write: retry.</summary>
-    private async Task<IMessage?> WriteUpdateAsync(ResourceKind kind, ObjectKey key, IMessage updated, IMessage old, long? expected, bool dryRun)
-    {
-        var meta = kind.Metadata(updated);
-        var oldMeta = kind.Metadata(old);
-        var stored = ParseRevision(oldMeta.ResourceVersion);
-        if (expected is not null && expected != stored)
-        {
-            throw ApiErrors.Conflict(kind, key.Name);
-        }
-
-        meta.Generation = Equals(kind.Spec(updated), kind.Spec(old)) ? oldMeta.Generation : oldMeta.Generation + 1;
-        var data = ObjectCodec.Encode(kind, updated);
-        if (data.AsSpan().SequenceEqual(ObjectCodec.Encode(kind, old)))
-        {
-            return old;
-        }
-
-        if (dryRun)
-        {
-            kind.SetTypeMeta(updated);
-            return updated;
-        }
-
-        try
-        {
-            if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0
-                && !strategies.For(kind).HasSpecFinalizers(updated))
-            {
-                var deleted = await store.DeleteAsync(kind, key.Field, stored);
-                namespaces.Observe(kind, key.Name, deleted, written: null);
-                await strategies.For(kind).ReleaseAfterDeleteAsync(updated);
-                return ObjectCodec.Decode(kind, data, stored);
-            }
-
-            var revision = await store.UpdateAsync(kind, key.Field, stored, data);
-            var written = ObjectCodec.Decode(kind, data, revision);
-            namespaces.Observe(kind, key.Name, revision, written);
-            return written;
-        }
-        catch (ConflictException) when (expected is null)
-        {
-            return null;
-        }
-        catch (ConflictException)
-        {
-            throw ApiErrors.Conflict(kind, key.Name);
-        }
-        catch (NotFoundException)
-        {
-            throw ApiErrors.NotFound(kind, key.Name);
-        }
-    }
-
-    private async Task RequireNamespaceAsync(string ns)
-    {
-        var meta = await namespaces.GetAsync(ns) ?? throw ApiErrors.NotFound(ResourceKinds.Namespace, ns);
-        if (meta.DeletionTimestamp is not null)
-        {
-            throw ApiErrors.Forbidden($"unable to create new content in namespace {ns} because it is being terminated");
-        }
-    }
-
-    private static void CheckPreconditions(ResourceKind kind, DeleteRequest request, ObjectMeta meta)
-    {
-        if (request.Preconditions is null)
-        {
-            return;
-        }
-
-        if (request.Preconditions.Uid.Length > 0 && request.Preconditions.Uid != meta.Uid)
-        {
-            throw ApiErrors.Conflict(kind, meta.Name, $"Precondition failed: UID in precondition: {request.Preconditions.Uid}, UID in object meta: {meta.Uid}");
-        }
-
-        if (request.Preconditions.ResourceVersion.Length > 0 && request.Preconditions.ResourceVersion != meta.ResourceVersion)
-        {
-            throw ApiErrors.Conflict(kind, meta.Name, $"Precondition failed: ResourceVersion in precondition: {request.Preconditions.ResourceVersion}, ResourceVersion in object meta: {meta.ResourceVersion}");
-        }
-    }
-
-    internal static long ParseRevision(string resourceVersion) =>
-        long.TryParse(resourceVersion, System.Globalization.CultureInfo.InvariantCulture, out var rev) && rev >= 0
-            ? rev
-            : throw ApiErrors.BadRequest($"metadata.resourceVersion: Invalid value: \"{resourceVersion}\": must be a revision number");
-
-    /// <summary>Kubernetes' metav1.Time has second precision.</summary>
-    private Timestamp Now()
-    {
-        var now = clock.GetUtcNow();
-        return Timestamp.FromDateTimeOffset(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
     }
 
     private static string RandomSuffix() =>

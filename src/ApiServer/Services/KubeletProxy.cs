@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using KubeMesh.Api;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Kubelet.V1;
 using KubeMesh.Api.Resources;
@@ -100,7 +101,7 @@ public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
             throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Metadata.Name} publishes no kubelet endpoint"));
         }
 
-        var channel = _channels.GetOrAdd($"http://{address}:{port}", a => GrpcChannel.ForAddress(a));
+        var channel = _channels.GetOrAdd($"http://{address}:{port}", a => GrpcChannel.ForAddress(a, ApiLimits.ChannelOptions()));
         return (pod, new KubeletService.KubeletServiceClient(channel));
     }
 

@@ -4,6 +4,7 @@ using Grpc.Core;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Registry.Deletion;
 
 namespace KubeMesh.ApiServer.Services;
 
@@ -11,7 +12,7 @@ namespace KubeMesh.ApiServer.Services;
 /// The verbs every kind shares (Create, Get, List, Update, UpdateStatus, Delete, Watch), served for each
 /// kind's gRPC service by <see cref="ResourceApiMethodProvider"/> without per-kind code.
 /// </summary>
-public sealed class ResourceApi(ResourceRegistry registry, WatchStreamer watches, PodSubresourceApi pods)
+public sealed class ResourceApi(ResourceRegistry registry, ResourceDeleter deleter, WatchStreamer watches, PodSubresourceApi pods)
 {
     public PodSubresourceApi Pods => pods;
 
@@ -53,7 +54,7 @@ public sealed class ResourceApi(ResourceRegistry registry, WatchStreamer watches
     public Task<IMessage> DeleteAsync(ResourceKind kind, DeleteRequest request)
     {
         RequireName(request.Name);
-        return registry.DeleteAsync(kind, request);
+        return deleter.DeleteAsync(kind, request);
     }
 
     public Task WatchAsync(ResourceKind kind, WatchRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context) =>

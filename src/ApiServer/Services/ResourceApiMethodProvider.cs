@@ -84,5 +84,25 @@ public sealed class ResourceApiMethodProvider : IServiceMethodProvider<ResourceA
                 message.WriteTo(context.GetBufferWriter());
                 context.Complete();
             },
-            context => descriptor.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+            context => Parse(descriptor, context.PayloadAsReadOnlySequence()));
+
+    /// <summary>
+    /// A body that is not the method's message (truncated, or nested deeper than protobuf's recursion limit of
+    /// 100, as a google.protobuf.Value can be) is the client's mistake: INVALID_ARGUMENT, as kube-apiserver's 400.
+    /// </summary>
+    private static IMessage Parse(MessageDescriptor descriptor, System.Buffers.ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return descriptor.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            // Protobuf's own wording for depth advises raising the limit, which only the server could do.
+            var reason = e.Message.Contains("levels of nesting", StringComparison.Ordinal)
+                ? "it is nested more than 100 levels deep, protobuf's recursion limit"
+                : e.Message;
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the request is not a valid {descriptor.FullName}: {reason}"));
+        }
+    }
 }

@@ -31,7 +31,7 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub)
         }
         else
         {
-            cursor = ResourceRegistry.ParseRevision(request.ResourceVersion);
+            cursor = ResourceVersions.Parse(request.ResourceVersion);
         }
 
         while (!ct.IsCancellationRequested)

@@ -365,6 +365,11 @@ internal static partial class ContainerValidator
     /// <summary>An int-or-string port: a number 1-65535 or the name of a container port.</summary>
     public static void ValidatePortNumOrName(string path, Value? port, ErrorList errors)
     {
+        if (port is { KindCase: not Value.KindOneofCase.None } && !errors.IntOrString(path, port))
+        {
+            return;
+        }
+
         switch (port?.KindCase)
         {
             case Value.KindOneofCase.NumberValue:

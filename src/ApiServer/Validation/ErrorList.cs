@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Quantities;
 using KubeMesh.Api.Serialization;
 
@@ -15,6 +16,33 @@ internal sealed class ErrorList : List<FieldError>
     }
 
     public void Required(string path, string? detail = null) => Add(FieldError.Required(path, detail));
+
+    /// <summary>
+    /// An int-or-string field (a protobuf Value, which could carry anything a client sends over gRPC) holds a whole
+    /// 32-bit number or a string; false, with the error added, when it holds something else.
+    /// </summary>
+    public bool IntOrString(string path, Value value)
+    {
+        switch (value.KindCase)
+        {
+            case Value.KindOneofCase.StringValue:
+            case Value.KindOneofCase.NumberValue when double.IsInteger(value.NumberValue) && value.NumberValue is >= int.MinValue and <= int.MaxValue:
+                return true;
+            case Value.KindOneofCase.NumberValue:
+                Add(FieldError.Invalid(path, value.NumberValue, "must be a 32-bit integer"));
+                return false;
+            default:
+                var got = value.KindCase switch
+                {
+                    Value.KindOneofCase.ListValue => "a list",
+                    Value.KindOneofCase.StructValue => "an object",
+                    Value.KindOneofCase.BoolValue => "a boolean",
+                    _ => "null",
+                };
+                Add(new FieldError(path, $"wrong type: expected an integer or a string, got {got}"));
+                return false;
+        }
+    }
 
     public void NonNegative(string path, long value)
     {

@@ -100,9 +100,18 @@ internal static class WorkloadValidator
         {
             errors.Add(FieldError.Invalid("spec.updateStrategy.rollingUpdate", "", "only allowed for updateStrategy 'RollingUpdate'"));
         }
-        else if (strategy.RollingUpdate is { HasPartition: true } rolling)
+        else if (strategy.RollingUpdate is { } rolling)
         {
-            errors.NonNegative("spec.updateStrategy.rollingUpdate.partition", rolling.Partition);
+            if (rolling.HasPartition)
+            {
+                errors.NonNegative("spec.updateStrategy.rollingUpdate.partition", rolling.Partition);
+            }
+
+            const string maxUnavailable = "spec.updateStrategy.rollingUpdate.maxUnavailable";
+            if (IntOrPercent(maxUnavailable, rolling.MaxUnavailable, errors) is { Amount: 0 })
+            {
+                errors.Add(FieldError.Invalid(maxUnavailable, Show(rolling.MaxUnavailable!), "must be greater than 0"));
+            }
         }
 
         if (spec.PersistentVolumeClaimRetentionPolicy is { } retention)
@@ -218,7 +227,12 @@ internal static class WorkloadValidator
 
     private static (bool Percent, long Amount)? IntOrPercent(string path, Value? value, ErrorList errors)
     {
-        switch (value?.KindCase)
+        if (value is null || value.KindCase == Value.KindOneofCase.None || !errors.IntOrString(path, value))
+        {
+            return null;
+        }
+
+        switch (value.KindCase)
         {
             case Value.KindOneofCase.NumberValue:
                 errors.NonNegative(path, (long)value.NumberValue);

@@ -1,11 +1,24 @@
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
+using KubeMesh.ControllerManager.Controllers.CronJobs;
+using KubeMesh.ControllerManager.Controllers.DaemonSets;
+using KubeMesh.ControllerManager.Controllers.Deployments;
+using KubeMesh.ControllerManager.Controllers.Endpoint;
+using KubeMesh.ControllerManager.Controllers.GarbageCollection;
+using KubeMesh.ControllerManager.Controllers.Jobs;
+using KubeMesh.ControllerManager.Controllers.Namespaces;
+using KubeMesh.ControllerManager.Controllers.NodeLifecycle;
+using KubeMesh.ControllerManager.Controllers.ReplicaSets;
+using KubeMesh.ControllerManager.Controllers.StatefulSets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using KubeMesh.ControllerManager.Controllers;
 
 namespace KubeMesh.ControllerManager.Extensions;
 
 public static class ControllerManagerExtensions
 {
+    /// <summary>The informers' resync period unless Informers:ResyncPeriod says otherwise (kube-controller-manager's --min-resync-period).</summary>
+    public static readonly TimeSpan DefaultResyncPeriod = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Registers the shared client and informers and every controller enabled in configuration
     /// (Controllers:&lt;Name&gt;:Enabled, default true; Controllers:&lt;Name&gt;:Workers), like kube-controller-manager's --controllers.
@@ -13,7 +26,9 @@ public static class ControllerManagerExtensions
     public static IHostApplicationBuilder AddControllerManager(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddKubeMeshClient();
+        services.Configure<SharedInformerOptions>(o => o.ResyncPeriod = DefaultResyncPeriod);
+        services.Configure<SharedInformerOptions>(builder.Configuration.GetSection(SharedInformerOptions.Section));
+        services.AddKubeMeshClient(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ControllerContext(
             sp.GetRequiredService<KubeMeshClient>(),

@@ -12,7 +12,7 @@ public static class DnsServiceCollectionExtensions
     {
         var services = builder.Services;
         services.Configure<DnsOptions>(builder.Configuration.GetSection(DnsOptions.Section));
-        services.AddKubeMeshClient(builder.Configuration["Server"]);
+        services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton<ClusterDnsIndex>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterDnsIndex>());
         services.AddSingleton<ClusterDnsResolver>();

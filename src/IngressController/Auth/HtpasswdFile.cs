@@ -6,11 +6,14 @@ namespace KubeMesh.IngressController.Auth;
 
 /// <summary>
 /// The users of an htpasswd file (the "auth" key of an auth-secret): "$apr1$" MD5 (htpasswd -m), bcrypt
-/// "$2y$"/"$2a$"/"$2b$" (htpasswd -B) and "{SHA}" base64 SHA-1 (htpasswd -s). crypt(3) DES entries are not
-/// supported and never match.
+/// "$2y$"/"$2a$"/"$2b$" (htpasswd -B, cost at most 17 as htpasswd allows) and "{SHA}" base64 SHA-1 (htpasswd -s).
+/// crypt(3) DES entries are not supported and never match.
 /// </summary>
 internal sealed class HtpasswdFile
 {
+    /// <summary>The highest bcrypt cost htpasswd -C accepts.</summary>
+    public const int MaxBcryptCost = 17;
+
     private readonly FrozenDictionary<string, string> _users;
     private readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _byName;
 
@@ -55,6 +58,12 @@ internal sealed class HtpasswdFile
 
         if (hash.StartsWith("$2", StringComparison.Ordinal))
         {
+            // A cost is 2^cost rounds: at 31 one login takes hours of a core. htpasswd -C makes 4 to 17; more never matches.
+            if (hash.Length < 7 || !int.TryParse(hash.AsSpan(4, 2), out var cost) || cost > MaxBcryptCost)
+            {
+                return false;
+            }
+
             try
             {
                 return BCrypt.Net.BCrypt.Verify(Encoding.UTF8.GetString(password), hash);

@@ -10,12 +10,12 @@ internal sealed record BackendView(string Name, string LoadBalance, string YarpP
     public static IEnumerable<BackendView> From(IngressConfiguration configuration)
     {
         var ingresses = configuration.Routes
-            .Where(r => r.ClusterId is not null && r.Metadata?.ContainsKey(ProxyConfigBuilder.PolicyMetadataKey) == true)
-            .Select(r => (r.ClusterId!, Policy: configuration.Policies.GetValueOrDefault(r.Metadata![ProxyConfigBuilder.PolicyMetadataKey])))
+            .Where(r => r.ClusterId is not null && r.Metadata?.ContainsKey(IngressRoutes.PolicyMetadataKey) == true)
+            .Select(r => (r.ClusterId!, Policy: configuration.Policies.GetValueOrDefault(r.Metadata![IngressRoutes.PolicyMetadataKey])))
             .Where(r => r.Policy is { IngressName.Length: > 0 })
             .ToLookup(r => r.Item1, r => r.Policy!.IngressNamespace + "/" + r.Policy.IngressName, StringComparer.Ordinal);
         return configuration.Clusters
-            .Where(c => c.ClusterId != ProxyConfigBuilder.NotFoundClusterId)
+            .Where(c => c.ClusterId != IngressRoutes.NotFoundClusterId)
             .Select(c => new BackendView(
                 c.ClusterId,
                 LoadBalancing.NginxName(c.LoadBalancingPolicy),

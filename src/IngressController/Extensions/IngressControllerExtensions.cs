@@ -18,7 +18,7 @@ namespace KubeMesh.IngressController.Extensions;
 public static class IngressControllerExtensions
 {
     /// <summary>
-    /// Registers the controller: informers over the api-server (configuration KUBEMESH_SERVER, else the default
+    /// Registers the controller: informers over the api-server (configuration ApiServer:Address, else the default
     /// address), the YARP proxy fed by the merged ingresses, TLS by SNI, and its listeners.
     /// </summary>
     public static WebApplicationBuilder AddIngressController(this WebApplicationBuilder builder)
@@ -32,7 +32,7 @@ public static class IngressControllerExtensions
         services.Configure<IngressControllerOptions>(builder.Configuration.GetSection(IngressControllerOptions.Section));
         var settings = builder.Configuration.GetSection(IngressControllerOptions.Section).Get<IngressControllerOptions>() ?? new();
 
-        services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+        services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateStore>();
         services.AddSingleton<ProxyConfigBuilder>();

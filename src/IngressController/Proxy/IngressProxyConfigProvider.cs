@@ -31,7 +31,7 @@ internal sealed class IngressProxyConfigProvider : IProxyConfigProvider
     /// </summary>
     public IngressRoutePolicy? FindPolicy(RouteConfig route)
     {
-        if (route.Metadata?.TryGetValue(ProxyConfigBuilder.PolicyMetadataKey, out var fingerprint) != true)
+        if (route.Metadata?.TryGetValue(IngressRoutes.PolicyMetadataKey, out var fingerprint) != true)
         {
             return null;
         }

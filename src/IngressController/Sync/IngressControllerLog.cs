@@ -17,9 +17,6 @@ internal static partial class IngressControllerLog
     [LoggerMessage(5, LogLevel.Warning, "Cannot ensure namespace {Namespace} yet ({Code}); retrying in {Delay}")]
     public static partial void NamespaceRetry(ILogger logger, string @namespace, string code, TimeSpan delay);
 
-    [LoggerMessage(6, LogLevel.Error, "Building the configuration failed; keeping the previous one")]
-    public static partial void BuildFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(7, LogLevel.Information, "Watching ingresses of class {ClassName} (and those without a class) through {Server}")]
     public static partial void Starting(ILogger logger, string className, string server);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
@@ -15,155 +14,156 @@ namespace KubeMesh.IngressController.Sync;
 
 /// <summary>
 /// The controller loop: informers on ingresses, services, endpoints, secrets and the controller's ConfigMap
-/// signal a change; after a short quiet period (bursts coalesce into one rebuild) the whole configuration is
-/// rebuilt from the caches and swapped into YARP and the certificate store. Level-triggered: every rebuild
-/// starts from the caches, never from the event.
+/// request a rebuild from the shared <see cref="RebuildReconciler"/>; a short delay after the first change of a
+/// burst (the rest coalesce into the same rebuild) the whole configuration is rebuilt from the caches and swapped
+/// into YARP and the certificate store. Level-triggered: every rebuild starts from the caches, never from the
+/// event. A build that throws keeps the previous configuration and is retried with back-off.
 /// </summary>
-internal sealed class IngressSynchronizer(
-    SharedInformerFactory informers,
-    KubeMeshClient client,
-    ProxyConfigBuilder builder,
-    IngressProxyConfigProvider provider,
-    CertificateStore certificates,
-    IngressStatusPublisher status,
-    IOptions<IngressControllerOptions> options,
-    ILogger<IngressSynchronizer> logger) : BackgroundService
+internal sealed class IngressSynchronizer : BackgroundService
 {
-    private readonly Channel<string> _changes = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-    private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SharedInformerFactory _informers;
+    private readonly KubeMeshClient _client;
+    private readonly ProxyConfigBuilder _builder;
+    private readonly IngressProxyConfigProvider _provider;
+    private readonly CertificateStore _certificates;
+    private readonly IngressStatusPublisher _status;
+    private readonly IngressControllerOptions _settings;
+    private readonly ILogger<IngressSynchronizer> _logger;
+    private readonly RebuildReconciler _rebuild;
     private volatile IReadOnlySet<string> _referenced = new HashSet<string>();
+    private volatile string _reason = "initial sync";
+    private Func<IngressState>? _state;
+
+    // The last build, served or not: the next one reuses its parsed certificates and authenticators.
+    private IngressConfiguration _built = IngressConfiguration.Empty;
 
     // While a build reads the caches, any object may turn out to matter: signal every change then.
     private volatile bool _building = true;
 
+    public IngressSynchronizer(
+        SharedInformerFactory informers,
+        KubeMeshClient client,
+        ProxyConfigBuilder builder,
+        IngressProxyConfigProvider provider,
+        CertificateStore certificates,
+        IngressStatusPublisher status,
+        IOptions<IngressControllerOptions> options,
+        ILogger<IngressSynchronizer> logger)
+    {
+        _informers = informers;
+        _client = client;
+        _builder = builder;
+        _provider = provider;
+        _certificates = certificates;
+        _status = status;
+        _settings = options.Value;
+        _logger = logger;
+        _rebuild = new RebuildReconciler("ingress", RebuildAsync, new RebuildReconcilerOptions { Delay = _settings.Debounce }, logger);
+    }
+
     /// <summary>True once the first configuration built from synced caches is being served.</summary>
-    public bool IsReady => _applied.Task.IsCompleted;
+    public bool IsReady => _rebuild.HasSucceeded;
+
+    public override void Dispose()
+    {
+        _rebuild.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value;
-        IngressControllerLog.Starting(logger, settings.ClassName, client.CallInvoker.GetType().Name);
-        await EnsureNamespaceAsync(settings.ConfigMapNamespace, stoppingToken);
+        IngressControllerLog.Starting(_logger, _settings.ClassName, _client.Address ?? "(in-process)");
+        await EnsureNamespaceAsync(_settings.ConfigMapNamespace, stoppingToken);
 
-        var ingresses = informers.GetInformer<Ingress>();
-        var services = informers.GetInformer<Service>();
-        var endpoints = informers.GetInformer<Endpoints>();
-        var secrets = informers.GetInformer<Secret>();
-        var configMaps = informers.GetInformer<ConfigMap>(new InformerOptions
+        var ingresses = _informers.GetInformer<Ingress>();
+        var services = _informers.GetInformer<Service>();
+        var endpoints = _informers.GetInformer<Endpoints>();
+        var secrets = _informers.GetInformer<Secret>();
+        var configMaps = _informers.GetInformer<ConfigMap>(new InformerOptions
         {
-            Namespace = settings.ConfigMapNamespace,
-            FieldSelector = "metadata.name=" + settings.ConfigMapName,
+            Namespace = _settings.ConfigMapNamespace,
+            FieldSelector = "metadata.name=" + _settings.ConfigMapName,
         });
 
-        ingresses.AddEventHandler(i => Signal("ingress"), (_, i) => Signal("ingress"), i => Signal("ingress"));
-        configMaps.AddEventHandler(c => Signal("configmap"), (_, c) => Signal("configmap"), c => Signal("configmap"));
-        services.AddEventHandler(o => SignalIfReferenced(o.Metadata), (_, o) => SignalIfReferenced(o.Metadata), o => SignalIfReferenced(o.Metadata));
-        endpoints.AddEventHandler(o => SignalIfReferenced(o.Metadata), (_, o) => SignalIfReferenced(o.Metadata), o => SignalIfReferenced(o.Metadata));
-        secrets.AddEventHandler(o => SignalIfReferenced(o.Metadata), (_, o) => SignalIfReferenced(o.Metadata), o => SignalIfReferenced(o.Metadata));
-
-        informers.Start();
-        await informers.WaitForCacheSyncAsync(stoppingToken);
-
-        var state = new Func<IngressState>(() => new IngressState(
+        _rebuild.Watch(ingresses, _ => Changed("ingress"));
+        _rebuild.Watch(configMaps, _ => Changed("configmap"));
+        _rebuild.Watch(services, o => IsReferenced(o.Metadata));
+        _rebuild.Watch(endpoints, o => IsReferenced(o.Metadata));
+        _rebuild.Watch(secrets, o => IsReferenced(o.Metadata));
+        _state = () => new IngressState(
             ingresses.Lister.List(),
             services.Lister.Get,
             endpoints.Lister.Get,
             secrets.Lister.Get,
-            configMaps.Lister.Get(settings.ConfigMapNamespace, settings.ConfigMapName)));
+            configMaps.Lister.Get(_settings.ConfigMapNamespace, _settings.ConfigMapName));
 
-        var reason = "initial sync";
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            _building = true;
-            Apply(state(), reason);
-            reason = await _changes.Reader.ReadAsync(stoppingToken);
-            await DebounceAsync(settings, stoppingToken);
-        }
+        _informers.Start();
+        await _rebuild.RunAsync(stoppingToken);
     }
 
-    private void Apply(IngressState state, string reason)
+    private Task<bool> RebuildAsync(CancellationToken cancellationToken)
     {
+        var reason = _reason;
         var started = Stopwatch.GetTimestamp();
+        _building = true;
         IngressConfiguration configuration;
         try
         {
-            configuration = builder.Build(state);
+            configuration = _builder.Build(_state!(), _built);
         }
-        catch (Exception e)
+        finally
         {
-            IngressControllerLog.BuildFailed(logger, e);
             _building = false;
-            return;
         }
 
+        _built = configuration;
         _referenced = configuration.ReferencedObjects;
-        _building = false;
-        certificates.Update(configuration.Certificates);
-        var current = provider.Current;
-        if (_applied.Task.IsCompleted
+        _certificates.Update(configuration.Certificates);
+        var current = _provider.Current;
+        if (_rebuild.HasSucceeded
             && current.Routes.SequenceEqual(configuration.Routes)
             && current.Clusters.SequenceEqual(configuration.Clusters))
         {
-            IngressControllerLog.Unchanged(logger, reason);
+            IngressControllerLog.Unchanged(_logger, reason);
         }
         else
         {
-            provider.Update(configuration);
+            _provider.Update(configuration);
             IngressControllerLog.Applied(
-                logger, configuration.Routes.Count, configuration.Clusters.Count, configuration.Certificates.Hosts.Count(),
+                _logger, configuration.Routes.Count, configuration.Clusters.Count, configuration.Certificates.Hosts.Count(),
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             foreach (var warning in configuration.Warnings)
             {
-                IngressControllerLog.IngressWarning(logger, warning);
+                IngressControllerLog.IngressWarning(_logger, warning);
             }
         }
 
-        _applied.TrySetResult();
-        status.ConfigurationApplied();
+        _status.ConfigurationApplied();
+        return Task.FromResult(true);
     }
 
-    /// <summary>Waits until changes pause for the debounce interval, but no longer than the maximum.</summary>
-    private async Task DebounceAsync(IngressControllerOptions settings, CancellationToken cancellationToken)
+    private bool Changed(string what)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxDebounce.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            await Task.Delay(left < settings.Debounce ? left : settings.Debounce, cancellationToken);
-            if (!_changes.Reader.TryRead(out _))
-            {
-                return;
-            }
-        }
+        _reason = what;
+        return true;
     }
 
-    private void Signal(string what) => _changes.Writer.TryWrite(what);
-
-    private void SignalIfReferenced(ObjectMeta metadata)
+    private bool IsReferenced(ObjectMeta metadata)
     {
         var key = metadata.Namespace + "/" + metadata.Name;
-        if (_building || _referenced.Contains(key))
-        {
-            Signal(key);
-        }
+        return (_building || _referenced.Contains(key)) && Changed(key);
     }
 
     private async Task EnsureNamespaceAsync(string name, CancellationToken cancellationToken)
     {
-        var namespaces = client.For<Namespace>();
+        var namespaces = _client.For<Namespace>();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await namespaces.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } }, cancellationToken);
-                IngressControllerLog.NamespaceCreated(logger, name);
+                IngressControllerLog.NamespaceCreated(_logger, name);
                 return;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
@@ -173,7 +173,7 @@ internal sealed class IngressSynchronizer(
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
                 var delay = TimeSpan.FromMilliseconds(Math.Min(200 * Math.Pow(2, attempt - 1), 10_000));
-                IngressControllerLog.NamespaceRetry(logger, name, e.StatusCode.ToString(), delay);
+                IngressControllerLog.NamespaceRetry(_logger, name, e.StatusCode.ToString(), delay);
                 await Task.Delay(delay, cancellationToken);
             }
         }

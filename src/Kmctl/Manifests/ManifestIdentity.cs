@@ -1,41 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using KubeMesh.Api.Resources;
+using KubeMesh.Api.Serialization;
 using KubeMesh.Kmctl.Cli;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace KubeMesh.Kmctl.Manifests;
 
 /// <summary>
 /// Which object each document of a manifest names (kind, namespace, name), read without typing the whole object:
-/// what delete -f needs, and the first check apply makes before anything is sent.
+/// what delete -f needs, and the first check apply makes before anything is sent. The documents are read as the
+/// api-server reads them, within the same limits.
 /// </summary>
 public sealed record ManifestIdentity(ResourceKind Kind, string Namespace, string Name, int Document)
 {
     public static IReadOnlyList<ManifestIdentity> Read(ManifestSource source)
     {
-        var stream = new YamlStream();
+        IReadOnlyList<JsonNode?> documents;
         try
         {
-            stream.Load(new StringReader(source.Text));
+            documents = ManifestDocuments.Read(source.Text);
         }
-        catch (YamlException ex)
+        catch (ManifestException ex)
         {
             throw new CommandException($"error: error parsing {source.Name}: {ex.Message}");
         }
 
         List<ManifestIdentity> found = [];
-        var index = 0;
-        foreach (var document in stream.Documents)
+        for (var index = 1; index <= documents.Count; index++)
         {
-            index++;
-            if (document.RootNode is not YamlMappingNode root || root.Children.Count == 0)
+            if (documents[index - 1] is not JsonObject root || root.Count == 0)
             {
                 continue;
             }
 
-            if (Scalar(root, "kind") is "List" && root.Children.TryGetValue(new YamlScalarNode("items"), out var items) && items is YamlSequenceNode sequence)
+            if (Scalar(root, "kind") is "List" && root["items"] is JsonArray items)
             {
-                found.AddRange(sequence.Children.OfType<YamlMappingNode>().Select(item => Identify(source, item, index)));
+                found.AddRange(items.OfType<JsonObject>().Select(item => Identify(source, item, index)));
             }
             else
             {
@@ -46,7 +46,7 @@ public sealed record ManifestIdentity(ResourceKind Kind, string Namespace, strin
         return found;
     }
 
-    private static ManifestIdentity Identify(ManifestSource source, YamlMappingNode node, int document)
+    private static ManifestIdentity Identify(ManifestSource source, JsonObject node, int document)
     {
         var apiVersion = Scalar(node, "apiVersion");
         var kindName = Scalar(node, "kind");
@@ -58,11 +58,16 @@ public sealed record ManifestIdentity(ResourceKind Kind, string Namespace, strin
 
         var kind = ResourceKinds.Find(apiVersion, kindName)
             ?? throw new CommandException($"error: resource mapping not found for kind \"{kindName}\" in version \"{apiVersion}\" in \"{source.Name}\" (document {document})");
-        var metadata = node.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) ? m as YamlMappingNode : null;
+        var metadata = node["metadata"] as JsonObject;
         var name = metadata is null ? null : Scalar(metadata, "name");
         return new ManifestIdentity(kind, metadata is null ? "" : Scalar(metadata, "namespace") ?? "", name ?? "", document);
     }
 
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? (value as YamlScalarNode)?.Value : null;
+    /// <summary>A field's value as the text YAML wrote it: strings as they are, numbers and booleans as written.</summary>
+    private static string? Scalar(JsonObject node, string key) => node[key] switch
+    {
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        JsonValue value => value.ToJsonString(),
+        _ => null,
+    };
 }

@@ -19,7 +19,7 @@ public static class ManifestDecoder
         ArgumentNullException.ThrowIfNull(text);
         var errors = new List<ManifestError>();
         var objects = new List<ManifestObject>();
-        var documents = ManifestDocuments.Read(text, errors);
+        var documents = ManifestDocuments.Read(text);
         for (var i = 0; i < documents.Count; i++)
         {
             var document = i + 1;

@@ -24,10 +24,9 @@ internal static partial class YamlScalars
                 return JsonValue.Create(false);
         }
 
-        if (Yaml11Octal().IsMatch(text))
+        if (Yaml11Octal().IsMatch(text) && TryOctal(text.AsSpan().TrimStart("+-")[1..], out var magnitude))
         {
             // kubectl reads YAML 1.1, where a leading zero means octal: file modes are written "defaultMode: 0400" (256).
-            var magnitude = Convert.ToInt64(text.TrimStart('+', '-')[1..], 8);
             return JsonValue.Create(text.StartsWith('-') ? -magnitude : magnitude);
         }
 
@@ -37,17 +36,20 @@ internal static partial class YamlScalars
             // zeros; "0800" is not octal, and both YAML 1.1 and 1.2 read it as 800.
             var negative = text.StartsWith('-');
             var digits = text.TrimStart('+', '-').TrimStart('0');
-            return JsonNode.Parse((negative ? "-" : "") + (digits.Length == 0 ? "0" : digits));
+            return JsonNumbers.FromText((negative ? "-" : "") + (digits.Length == 0 ? "0" : digits));
         }
 
+        // Like go-yaml, a hex or octal number too large for 64 bits is not a number but a string.
         if (text.StartsWith("0x", StringComparison.Ordinal) && HexInteger().IsMatch(text))
         {
-            return JsonValue.Create(long.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+            return ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex)
+                ? JsonValue.Create(hex)
+                : JsonValue.Create(text);
         }
 
         if (text.StartsWith("0o", StringComparison.Ordinal) && OctalInteger().IsMatch(text))
         {
-            return JsonValue.Create(Convert.ToInt64(text[2..], 8));
+            return TryOctal(text.AsSpan(2), out var octal) ? JsonValue.Create(octal) : JsonValue.Create(text);
         }
 
         if (Float().IsMatch(text))
@@ -56,10 +58,26 @@ internal static partial class YamlScalars
             json = json.StartsWith('.') ? "0" + json : json.StartsWith("-.", StringComparison.Ordinal) ? "-0" + json[1..] : json;
             json = json.Replace(".e", ".0e", StringComparison.OrdinalIgnoreCase);
             json = json.EndsWith('.') ? json + "0" : json;
-            return JsonNode.Parse(json);
+            return JsonNumbers.FromText(json);
         }
 
         return JsonValue.Create(text);
+    }
+
+    private static bool TryOctal(ReadOnlySpan<char> digits, out long value)
+    {
+        value = 0;
+        foreach (var digit in digits)
+        {
+            if (value > long.MaxValue >> 3)
+            {
+                return false;
+            }
+
+            value = (value << 3) | (long)(digit - '0');
+        }
+
+        return true;
     }
 
     /// <summary>True when <paramref name="text"/> written unquoted would not read back as that same string.</summary>

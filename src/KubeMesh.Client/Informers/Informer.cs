@@ -12,37 +12,57 @@ namespace KubeMesh.Client;
 /// Keeps a local cache of one kind in step with the api-server (client-go's reflector and shared informer): lists,
 /// then watches from the list's resourceVersion. A dropped or failed watch resumes from the last resourceVersion
 /// seen, after an exponential backoff; an expired one (OUT_OF_RANGE) re-lists and notifies the differences, so
-/// handlers see every object that appeared, changed or disappeared meanwhile.
+/// handlers see every object that appeared, changed or disappeared meanwhile. Each handler is fed from its own
+/// buffer and, if it asks for a resync period, is given every cached object again as an update that often.
 /// </summary>
-public sealed class Informer<T>
+public sealed class Informer<T> : ICacheSync
     where T : class, IMessage<T>, new()
 {
+    // client-go's minimumResyncPeriod: anything shorter would only spin the handlers.
+    private static readonly TimeSpan MinimumResyncPeriod = TimeSpan.FromSeconds(1);
+
     private readonly ResourceClient<T> _client;
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly InformerStore<T> _store;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _resyncLock = new();
+    private ITimer? _resyncTimer;
+    private TimeSpan _resyncCheckPeriod = Timeout.InfiniteTimeSpan;
     private int _started;
     private volatile bool _progress;
     private volatile string _lastSyncResourceVersion = "";
 
+    /// <param name="defaultResync">The resync period of handlers added without one; zero for none.</param>
     /// <exception cref="FormatException">The options' label or field selector is invalid for the kind.</exception>
-    public Informer(ResourceClient<T> client, InformerOptions? options = null, ILogger? logger = null)
+    public Informer(
+        ResourceClient<T> client, InformerOptions? options = null, ILogger? logger = null, TimeSpan defaultResync = default, TimeProvider? time = null)
     {
         _client = client;
         _options = options ?? InformerOptions.Default;
         _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        DefaultResync = defaultResync;
         LabelSelectorExpression.Parse(_options.LabelSelector);
         FieldSelector.Parse(_options.FieldSelector, client.Kind);
-        _store = new InformerStore<T>(client.Kind, _logger);
-        Lister = new Lister<T>(_store.Items, client.Kind);
+        _store = new InformerStore<T>(new InformerCache<T>(client.Kind), _logger, _time);
+        Lister = new Lister<T>(_store.Cache);
     }
 
     public Lister<T> Lister { get; }
 
+    /// <summary>The cache behind <see cref="Lister"/> (client-go's GetStore); a unit test fills it in place of a running informer.</summary>
+    public InformerCache<T> Cache => _store.Cache;
+
     public InformerOptions Options => _options;
 
-    /// <summary>True once the first list has been stored and notified.</summary>
+    public TimeSpan DefaultResync { get; }
+
+    /// <summary>The resource and its scope, for logs: "pods", or "leases (namespace kube-node-lease)".</summary>
+    public string Name => _options.Describe() is { Length: > 0 } scope ? $"{_client.Kind.Plural} ({scope})" : _client.Kind.Plural;
+
+    /// <summary>True once the first list has been stored and queued for the handlers.</summary>
     public bool HasSynced => _synced.Task.IsCompleted;
 
     /// <summary>The revision the cache reflects; the next watch resumes from it.</summary>
@@ -52,14 +72,23 @@ public sealed class Informer<T>
         private set => _lastSyncResourceVersion = value;
     }
 
-    public void AddEventHandler(IResourceEventHandler<T> handler) => _store.AddHandler(handler);
+    /// <param name="resyncPeriod">How often the handler gets every object again as an update; null for the informer's default.</param>
+    public IResourceEventHandlerRegistration AddEventHandler(IResourceEventHandler<T> handler, TimeSpan? resyncPeriod = null) =>
+        AddListener(handler, handler.GetType().Name, resyncPeriod);
 
-    public void AddEventHandler(Action<T>? onAdd = null, Action<T, T>? onUpdate = null, Action<T>? onDelete = null) =>
-        _store.AddHandler(new ResourceEventHandler<T>(onAdd, onUpdate, onDelete));
+    public IResourceEventHandlerRegistration AddEventHandler(
+        Action<T>? onAdd = null, Action<T, T>? onUpdate = null, Action<T>? onDelete = null, TimeSpan? resyncPeriod = null) =>
+        AddListener(new ResourceEventHandler<T>(onAdd, onUpdate, onDelete), OwnerName(onAdd ?? onUpdate ?? (Delegate?)onDelete), resyncPeriod);
 
-    public Task WaitForCacheSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
-    /// <summary>Lists and watches until cancelled. An informer runs once.</summary>
+    public Task WaitForCacheSyncAsync(CancellationToken cancellationToken) => WaitForSyncAsync(cancellationToken);
+
+    /// <summary>Waits for the first list and for every handler added so far to have been given it.</summary>
+    public Task WaitForHandlersSyncAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_store.Listeners.Select(l => l.WaitForSyncAsync(cancellationToken)).Append(WaitForSyncAsync(cancellationToken)));
+
+    /// <summary>Lists and watches, and feeds the handlers, until cancelled. An informer runs once.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _started, 1) == 1)
@@ -67,6 +96,92 @@ public sealed class Informer<T>
             throw new InvalidOperationException("The informer is already running.");
         }
 
+        _store.StartListeners(cancellationToken);
+        using (var resync = _time.CreateTimer(_ => Resync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+        {
+            lock (_resyncLock)
+            {
+                _resyncTimer = resync;
+            }
+
+            UpdateResyncCheckPeriod();
+            try
+            {
+                await ReflectAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_resyncLock)
+                {
+                    _resyncTimer = null;
+                }
+            }
+        }
+
+        await _store.ListenersStopped().ConfigureAwait(false);
+    }
+
+    private IResourceEventHandlerRegistration AddListener(IResourceEventHandler<T> handler, string owner, TimeSpan? resyncPeriod)
+    {
+        var period = resyncPeriod ?? DefaultResync;
+        if (period > TimeSpan.Zero && period < MinimumResyncPeriod)
+        {
+            InformerLog.ResyncTooShort(_logger, _client.Kind.Plural, period, MinimumResyncPeriod);
+            period = MinimumResyncPeriod;
+        }
+
+        var listener = _store.AddListener(handler, $"{Name} handler of {owner}", period < TimeSpan.Zero ? TimeSpan.Zero : period);
+        UpdateResyncCheckPeriod();
+        return listener;
+    }
+
+    /// <summary>The type that registered a delegate handler, for logs: the controller, not its compiler-made closure.</summary>
+    private static string OwnerName(Delegate? handler)
+    {
+        var type = handler?.Method.DeclaringType;
+        while (type is { DeclaringType: not null } && type.Name.StartsWith('<'))
+        {
+            type = type.DeclaringType;
+        }
+
+        return type?.Name ?? "no callbacks";
+    }
+
+    /// <summary>
+    /// Checks for due resyncs every resyncCheckPeriod, the shortest period a handler asked for (client-go's
+    /// resyncCheckPeriod), and gives each due handler every object again, once the first list is in.
+    /// </summary>
+    private void UpdateResyncCheckPeriod()
+    {
+        lock (_resyncLock)
+        {
+            var period = _store.ShortestResyncPeriod() ?? Timeout.InfiniteTimeSpan;
+            if (_resyncTimer is { } timer && period != _resyncCheckPeriod)
+            {
+                timer.Change(period, period);
+                _resyncCheckPeriod = period;
+            }
+        }
+    }
+
+    private void Resync()
+    {
+        if (!HasSynced)
+        {
+            return;
+        }
+
+        var resent = _store.Resync(_time.GetUtcNow());
+        if (resent > 0)
+        {
+            InformerLog.Resynced(_logger, _client.Kind.Plural, resent);
+        }
+    }
+
+
+    /// <summary>The reflector: lists, then watches from the last resourceVersion, until cancelled.</summary>
+    private async Task ReflectAsync(CancellationToken cancellationToken)
+    {
         var needList = true;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -88,7 +203,6 @@ public sealed class Informer<T>
                 var healthy = _progress || Stopwatch.GetElapsedTime(watchStarted) >= TimeSpan.FromSeconds(1);
                 failures = healthy ? 0 : failures + 1;
                 InformerLog.WatchEnded(_logger, _client.Kind.Plural, LastSyncResourceVersion, Delay(failures));
-                await DelayAsync(failures, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -101,20 +215,26 @@ public sealed class Informer<T>
 
                 // A watch that expires right after the list that started it is retried with backoff, not in a loop.
                 failures = _progress ? 0 : failures + 1;
-                await DelayAsync(failures, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!needList)
             {
                 failures = _progress ? 1 : failures + 1;
                 var code = e is RpcException rpc ? rpc.StatusCode.ToString() : e.GetType().Name;
                 InformerLog.WatchFailed(_logger, e, _client.Kind.Plural, code, LastSyncResourceVersion, Delay(failures));
-                await DelayAsync(failures, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 failures++;
                 InformerLog.ListFailed(_logger, e, _client.Kind.Plural, Delay(failures));
-                await DelayAsync(failures, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await Task.Delay(Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
@@ -169,9 +289,6 @@ public sealed class Informer<T>
             }
         }
     }
-
-    private Task DelayAsync(int failures, CancellationToken cancellationToken) =>
-        Task.Delay(Delay(failures), cancellationToken);
 
     private TimeSpan Delay(int failures)
     {

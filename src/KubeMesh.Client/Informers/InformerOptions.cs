@@ -20,4 +20,12 @@ public sealed record InformerOptions
 
     /// <summary>Longest wait between attempts (client-go: 30 s).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The scope in words, for logs: "namespace kube-node-lease, spec.nodeName=node1"; empty for everything.</summary>
+    public string Describe() => string.Join(", ", new[]
+    {
+        Namespace.Length > 0 ? "namespace " + Namespace : "",
+        LabelSelector,
+        FieldSelector,
+    }.Where(s => s.Length > 0));
 }

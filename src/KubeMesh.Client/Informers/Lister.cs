@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Google.Protobuf;
-using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 
 namespace KubeMesh.Client;
@@ -12,19 +10,17 @@ namespace KubeMesh.Client;
 public sealed class Lister<T>
     where T : class, IMessage<T>, new()
 {
-    private readonly ConcurrentDictionary<string, T> _items;
-    private readonly ResourceKind _kind;
+    private readonly InformerCache<T> _items;
 
-    internal Lister(ConcurrentDictionary<string, T> items, ResourceKind kind)
+    public Lister(InformerCache<T> items)
     {
         _items = items;
-        _kind = kind;
     }
 
     /// <summary>The object, or null if the cache has none. Pass "" as namespace for cluster-scoped kinds.</summary>
-    public T? Get(string @namespace, string name) => _items.GetValueOrDefault(MetaNamespaceKey.For(@namespace, name));
+    public T? Get(string @namespace, string name) => _items.GetByKey(MetaNamespaceKey.For(@namespace, name));
 
-    public T? GetByKey(string key) => _items.GetValueOrDefault(key);
+    public T? GetByKey(string key) => _items.GetByKey(key);
 
     /// <summary>Objects in the namespace (all namespaces when null or empty) that the selector matches.</summary>
     public IReadOnlyList<T> List(string? @namespace = null, LabelSelectorExpression? selector = null)
@@ -32,7 +28,7 @@ public sealed class Lister<T>
         var result = new List<T>();
         foreach (var obj in _items.Values)
         {
-            var metadata = _kind.Metadata(obj);
+            var metadata = _items.Kind.Metadata(obj);
             if (!string.IsNullOrEmpty(@namespace) && metadata.Namespace != @namespace)
             {
                 continue;

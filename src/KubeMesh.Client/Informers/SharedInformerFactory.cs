@@ -8,9 +8,11 @@ namespace KubeMesh.Client;
 /// <summary>
 /// Hands out one informer per kind and options (client-go's SharedInformerFactory), so controllers in one process
 /// share a single list and watch per kind. Informers asked for before <see cref="Start"/> start with it; ones asked
-/// for later start on the next <see cref="Start"/>.
+/// for later start on the next <see cref="Start"/>. Handlers added without a resync period get
+/// <paramref name="defaultResync"/> (client-go's defaultResync; zero for none).
 /// </summary>
-public sealed class SharedInformerFactory(KubeMeshClient client, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+public sealed class SharedInformerFactory(
+    KubeMeshClient client, ILoggerFactory? loggerFactory = null, TimeSpan defaultResync = default, TimeProvider? time = null) : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ConcurrentDictionary<(Type, InformerOptions), Entry> _informers = new();
@@ -25,8 +27,8 @@ public sealed class SharedInformerFactory(KubeMeshClient client, ILoggerFactory?
         var entry = _informers.GetOrAdd((typeof(T), options), key =>
         {
             var informer = new Informer<T>(
-                client.For<T>(), key.Item2, _loggerFactory.CreateLogger(typeof(Informer<T>)));
-            return new Entry(informer, informer.RunAsync, informer.WaitForCacheSyncAsync);
+                client.For<T>(), key.Item2, _loggerFactory.CreateLogger(typeof(Informer<T>)), defaultResync, time);
+            return new Entry(informer, informer.RunAsync, informer.WaitForHandlersSyncAsync);
         });
         return (Informer<T>)entry.Informer;
     }
@@ -47,7 +49,12 @@ public sealed class SharedInformerFactory(KubeMeshClient client, ILoggerFactory?
         }
     }
 
-    /// <summary>Waits until every informer handed out so far has synced its first list.</summary>
+    public TimeSpan DefaultResync => defaultResync;
+
+    /// <summary>
+    /// Waits until every informer handed out so far has synced its first list and every handler added to them has
+    /// been given it. A component that reads only some kinds waits on those alone (<see cref="CacheSync"/>).
+    /// </summary>
     public Task WaitForCacheSyncAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_informers.Values.Select(e => e.WaitForSync(cancellationToken)));
 

@@ -3,12 +3,15 @@ namespace KubeMesh.Client;
 /// <summary>
 /// client-go's rate-limited work queue. A key waiting in the queue is held once however often it is added; a key
 /// being processed is never handed to a second worker, and if it is added meanwhile it is queued again when the
-/// worker calls <see cref="Done"/>. Failed keys come back through <see cref="AddRateLimited"/> with per-key
-/// exponential backoff until <see cref="Forget"/>.
+/// worker calls <see cref="Done"/>. Failed keys come back through <see cref="AddRateLimited"/>, by default after the
+/// longer of a per-key exponential back-off and an overall token bucket (<see cref="RateLimiters.DefaultController{TKey}"/>),
+/// until <see cref="Forget"/>. A named queue publishes client-go's workqueue metrics (<see cref="WorkQueueMetrics"/>).
 /// </summary>
 public sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
 {
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(30);
+
     private readonly Lock _lock = new();
     private readonly Queue<TKey> _queue = new();
     private readonly HashSet<TKey> _dirty = [];
@@ -19,14 +22,24 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly IRateLimiter<TKey> _rateLimiter;
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
+    private readonly QueueMetrics<TKey>? _metrics;
     private bool _shuttingDown;
 
-    public WorkQueue(IRateLimiter<TKey>? rateLimiter = null, TimeProvider? timeProvider = null)
+    /// <param name="name">The queue's name in its metrics (client-go's QueueConfig.Name); null for none.</param>
+    public WorkQueue(IRateLimiter<TKey>? rateLimiter = null, TimeProvider? timeProvider = null, string? name = null)
     {
-        _rateLimiter = rateLimiter ?? new ExponentialFailureRateLimiter<TKey>();
         _time = timeProvider ?? TimeProvider.System;
+        _rateLimiter = rateLimiter ?? RateLimiters.DefaultController<TKey>(_time);
         _timer = _time.CreateTimer(_ => MoveReadyWaitingItems(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (!string.IsNullOrEmpty(name))
+        {
+            Name = name;
+            _metrics = new QueueMetrics<TKey>(name, _time);
+            WorkQueueMetrics.Register(_metrics);
+        }
     }
+
+    public string? Name { get; }
 
     /// <summary>Keys waiting to be handed out (not those being processed or waiting for a delay).</summary>
     public int Count
@@ -88,7 +101,11 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Re-adds a key that failed, after its rate limiter's backoff.</summary>
-    public void AddRateLimited(TKey item) => AddAfter(item, _rateLimiter.When(item));
+    public void AddRateLimited(TKey item)
+    {
+        _metrics?.Retry();
+        AddAfter(item, _rateLimiter.When(item));
+    }
 
     /// <summary>Clears the key's failure history: call after it was processed successfully.</summary>
     public void Forget(TKey item) => _rateLimiter.Forget(item);
@@ -106,6 +123,7 @@ public sealed class WorkQueue<TKey> : IDisposable
         {
             if (_queue.TryDequeue(out var item))
             {
+                _metrics?.Get(item);
                 _processing.Add(item);
                 _dirty.Remove(item);
                 return (item, false);
@@ -122,6 +140,7 @@ public sealed class WorkQueue<TKey> : IDisposable
     {
         lock (_lock)
         {
+            _metrics?.Done(item);
             _processing.Remove(item);
             if (_dirty.Contains(item))
             {
@@ -153,11 +172,19 @@ public sealed class WorkQueue<TKey> : IDisposable
     {
         ShutDown();
         _timer.Dispose();
+        _metrics?.Close();
     }
 
     private void AddLocked(TKey item)
     {
-        if (_shuttingDown || !_dirty.Add(item) || _processing.Contains(item))
+        if (_shuttingDown || _dirty.Contains(item))
+        {
+            return;
+        }
+
+        _metrics?.Add(item);
+        _dirty.Add(item);
+        if (_processing.Contains(item))
         {
             return;
         }
@@ -194,7 +221,15 @@ public sealed class WorkQueue<TKey> : IDisposable
             return;
         }
 
+        // Timers take at most about 49 days; a later key (a yearly CronJob) is looked at again after the longest
+        // wait, which finds nothing ready yet and waits again.
         var due = next - _time.GetUtcNow();
-        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > LongestTimerWait ? LongestTimerWait : due, Timeout.InfiniteTimeSpan);
+
+        // A clock that jumped while the timer was being set (a test's fake clock) would make it fire late.
+        if (next <= _time.GetUtcNow())
+        {
+            _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 }

@@ -45,6 +45,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton<ProcessContainerRuntime>();
         services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<ProcessContainerRuntime>());
         services.AddSingleton(new PodIpAllocator(options.ResolvePodRange(), options.StateDirectory));
+        services.AddSingleton<NodeAllocatable>();
         services.AddSingleton<EnvironmentResolver>();
         services.AddSingleton<VolumeManager>();
         services.AddSingleton<PodWorkerContext>();
@@ -56,7 +57,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddHostedService<NodeStatusReporter>();
         services.AddHostedService<NodeLeaseController>();
 
-        services.AddGrpc();
+        builder.AddGrpcServer();
         return builder;
     }
 

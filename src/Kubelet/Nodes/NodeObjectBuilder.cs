@@ -1,11 +1,10 @@
-using System.Globalization;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 
 namespace KubeMesh.Kubelet.Nodes;
 
 /// <summary>Builds the Node this kubelet registers and the status it posts (kubelet's initialNode and setters).</summary>
-public sealed class NodeObjectBuilder(KubeletOptions options)
+public sealed class NodeObjectBuilder(KubeletOptions options, NodeAllocatable allocatable)
 {
     public string NodeName => options.NodeName;
 
@@ -41,16 +40,10 @@ public sealed class NodeObjectBuilder(KubeletOptions options)
     /// <summary>The node status with a fresh heartbeat; a condition keeps its lastTransitionTime while its status holds.</summary>
     public NodeStatus Status(NodeStatus? previous, DateTimeOffset now)
     {
-        var capacity = new Dictionary<string, string>
-        {
-            ["cpu"] = options.Cpu ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
-            ["memory"] = options.Memory ?? NodeInfo.MachineMemory(),
-            ["pods"] = options.MaxPods.ToString(CultureInfo.InvariantCulture),
-        };
         var status = new NodeStatus
         {
-            Capacity = { capacity },
-            Allocatable = { capacity },
+            Capacity = { new Dictionary<string, string>(allocatable.Resources) },
+            Allocatable = { new Dictionary<string, string>(allocatable.Resources) },
             Addresses =
             {
                 new NodeAddress { Type = "InternalIP", Address = Address },

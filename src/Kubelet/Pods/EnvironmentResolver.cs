@@ -1,20 +1,22 @@
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Client;
+using KubeMesh.Kubelet.Nodes;
 
 namespace KubeMesh.Kubelet.Pods;
 
 /// <summary>
 /// A container's environment as the kubelet builds it (makeEnvironmentVariables): envFrom sources first (with
 /// their prefix), then env in order, later names overriding earlier ones; each value may refer to the variables
-/// defined before it with $(VAR). ConfigMaps and Secrets are read from the api-server.
+/// defined before it with $(VAR). ConfigMaps and Secrets are read from the api-server; resourceFieldRef reads the
+/// container's resources, an unset limit being the node's allocatable amount.
 /// </summary>
-public sealed class EnvironmentResolver(KubeMeshClient client)
+public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable node)
 {
     private readonly ResourceClient<ConfigMap> _configMaps = client.For<ConfigMap>();
     private readonly ResourceClient<Secret> _secrets = client.For<Secret>();
 
-    /// <exception cref="ContainerConfigException">A required ConfigMap, Secret or key is missing, or a fieldRef is not supported.</exception>
+    /// <exception cref="ContainerConfigException">A required ConfigMap, Secret or key is missing, or a field reference cannot be resolved.</exception>
     public async Task<List<KeyValuePair<string, string>>> ResolveAsync(Pod pod, Container container, string podIp, string hostIp, CancellationToken cancellationToken)
     {
         var ns = pod.Metadata.Namespace;
@@ -58,7 +60,7 @@ public sealed class EnvironmentResolver(KubeMeshClient client)
                 continue;
             }
 
-            var value = await ValueFromAsync(pod, env.ValueFrom, podIp, hostIp, cancellationToken);
+            var value = await ValueFromAsync(pod, container, env.ValueFrom, podIp, hostIp, cancellationToken);
             if (value is not null)
             {
                 Set(env.Name, value);
@@ -68,7 +70,7 @@ public sealed class EnvironmentResolver(KubeMeshClient client)
         return order.Select(name => KeyValuePair.Create(name, values[name])).ToList();
     }
 
-    private async Task<string?> ValueFromAsync(Pod pod, EnvVarSource source, string podIp, string hostIp, CancellationToken cancellationToken)
+    private async Task<string?> ValueFromAsync(Pod pod, Container container, EnvVarSource source, string podIp, string hostIp, CancellationToken cancellationToken)
     {
         var ns = pod.Metadata.Namespace;
         if (source.FieldRef is { } fieldRef)
@@ -110,7 +112,7 @@ public sealed class EnvironmentResolver(KubeMeshClient client)
 
         if (source.ResourceFieldRef is { } resourceRef)
         {
-            throw new ContainerConfigException($"resourceFieldRef {resourceRef.Resource}: not supported by this kubelet");
+            return ResourceField.Resolve(pod, container, resourceRef, node.Resources);
         }
 
         return null;

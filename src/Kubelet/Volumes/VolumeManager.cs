@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
@@ -17,7 +16,7 @@ namespace KubeMesh.Kubelet.Volumes;
 /// is; persistentVolumeClaim as a directory under <see cref="KubeletOptions.ResolveVolumeRoot"/> keyed by the
 /// claim, which outlives pods. Projected contents are written atomically and rewritten by <see cref="RefreshAsync"/>.
 /// </summary>
-public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions options, ILogger<VolumeManager> logger)
+public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions options, NodeAllocatable node, ILogger<VolumeManager> logger)
 {
     private const int DefaultMode = 420; // 0644
     private readonly ResourceClient<ConfigMap> _configMaps = client.For<ConfigMap>();
@@ -196,8 +195,7 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
                 var value = item switch
                 {
                     { FieldRef: { } field } => FieldPath.Resolve(pod, field.FieldPath, "", ""),
-                    { ResourceFieldRef: { } resource } => ResourceField.Resolve(pod, resource,
-                        options.Cpu ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), options.Memory ?? NodeInfo.MachineMemory()),
+                    { ResourceFieldRef: { } resource } => ResourceField.Resolve(pod, self: null, resource, node.Resources),
                     _ => throw new ContainerConfigException($"items[{item.Path}]: one of fieldRef or resourceFieldRef is required"),
                 };
                 files.Add(new VolumeFile(item.Path, Encoding.UTF8.GetBytes(value), item.HasMode ? item.Mode : mode));

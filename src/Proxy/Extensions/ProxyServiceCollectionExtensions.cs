@@ -10,7 +10,7 @@ public static class ProxyServiceCollectionExtensions
     {
         var services = builder.Services;
         services.Configure<ProxyOptions>(builder.Configuration.GetSection(ProxyOptions.Section));
-        services.AddKubeMeshClient(builder.Configuration["Server"]);
+        services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton<LoadBalancerAllocator>();
         services.AddSingleton<ServiceProxier>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceProxier>());

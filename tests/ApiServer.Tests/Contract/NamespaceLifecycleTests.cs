@@ -14,7 +14,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
 {
     private static readonly TimeSpan FeedTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_RightAfterNamespaceDeleted_IsNotFound()
     {
         var ns = await CreateNamespaceAsync();
@@ -27,7 +27,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         Assert.Contains(ns, failure.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_RightAfterNamespaceStartsTerminating_IsForbidden()
     {
         var ns = await CreateNamespaceAsync();
@@ -47,7 +47,7 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         await Api.Namespaces.UpdateAsync(terminating, deadline: Deadline);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_AfterAnotherApiServerDeletedNamespace_IsNotFound()
     {
         var ns = await CreateNamespaceAsync();
@@ -57,24 +57,23 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
         await RemoveNamespaceAsync(other, ns);
 
         // This api-server learns of it from the namespace watch feed, a moment later.
-        var deadline = DateTime.UtcNow + FeedTimeout;
-        StatusCode? code = null;
-        for (var i = 0; DateTime.UtcNow < deadline; i++)
-        {
-            try
+        var attempt = 0;
+        var refused = await Eventually.Found(
+            async () =>
             {
-                await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, $"after-{i}"), deadline: Deadline);
-            }
-            catch (RpcException e)
-            {
-                code = e.StatusCode;
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Equal(StatusCode.NotFound, code);
+                try
+                {
+                    await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, $"after-{attempt++}"), deadline: Deadline);
+                    return null;
+                }
+                catch (RpcException e)
+                {
+                    return e;
+                }
+            },
+            FeedTimeout,
+            "this api-server refuses writes to the namespace the other one removed");
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
     }
 
     private static async Task RemoveNamespaceAsync(ApiServerHost api, string ns)
@@ -85,6 +84,6 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
     }
 }
 
-public sealed class RedisNamespaceLifecycleTests(RedisFixture fixture) : NamespaceLifecycleTests(fixture), IClassFixture<RedisFixture>;
+public sealed class RedisNamespaceLifecycleTests(ApiServerFixture fixture) : NamespaceLifecycleTests(fixture), IClassFixture<ApiServerFixture>;
 
 public sealed class GarnetNamespaceLifecycleTests(GarnetFixture fixture) : NamespaceLifecycleTests(fixture), IClassFixture<GarnetFixture>;

@@ -8,7 +8,7 @@ namespace KubeMesh.ApiServer.Tests.Contract;
 /// <summary>What the api-server owns in every object's metadata, and the namespace and binding rules.</summary>
 public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBase(fixture)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Create_Pod_FillsServerOwnedMetadata()
     {
         var request = NewPod(Ns, "meta");
@@ -29,7 +29,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.Equal(created.Metadata, fetched.Metadata);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_GenerateName_AddsRandomSuffix()
     {
         var request = NewPod(Ns, "");
@@ -44,7 +44,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         await Api.Pods.GetAsync(new GetRequest { Namespace = Ns, Name = first.Metadata.Name }, deadline: Deadline);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_OnlySpecChangesBumpGeneration()
     {
         var pod = await Api.Pods.CreateAsync(NewPod(Ns, "gen"), deadline: Deadline);
@@ -66,7 +66,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.Equal(pod.Metadata.CreationTimestamp, respecced.Metadata.CreationTimestamp);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_StatusThroughUpdate_IsIgnored()
     {
         var pod = await Api.Pods.CreateAsync(NewPod(Ns, "status"), deadline: Deadline);
@@ -79,7 +79,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.Equal("yes", updated.Metadata.Labels["touched"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_WithFinalizer_MarksUntilTheLastFinalizerIsRemoved()
     {
         var map = NewConfigMap(Ns, "final");
@@ -102,7 +102,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.Equal(StatusCode.NotFound, await CodeOfAsync(() => Api.ConfigMaps.GetAsync(new GetRequest { Namespace = Ns, Name = "final" }, deadline: Deadline).ResponseAsync));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_WithoutFinalizers_RemovesAtOnce()
     {
         await Api.ConfigMaps.CreateAsync(NewConfigMap(Ns, "gone"), deadline: Deadline);
@@ -113,7 +113,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.Equal(StatusCode.NotFound, await CodeOfAsync(() => Api.ConfigMaps.DeleteAsync(new DeleteRequest { Namespace = Ns, Name = "gone" }, deadline: Deadline).ResponseAsync));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("default")]
     [InlineData("kube-system")]
     public async Task Namespaces_SystemNamespace_ExistsFromTheStart(string name)
@@ -124,7 +124,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.NotEmpty(ns.Metadata.Uid);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_UnknownNamespace_IsNotFoundAndStoresNothing()
     {
         var missing = "missing-" + Ns;
@@ -137,7 +137,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         Assert.DoesNotContain(all.Items, m => m.Metadata.Namespace == missing);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Create_WithoutNamespace_LandsInDefault()
     {
         var name = "ns-less-" + Ns;
@@ -149,7 +149,7 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
         await Api.ConfigMaps.DeleteAsync(new DeleteRequest { Namespace = "default", Name = name }, deadline: Deadline);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bind_UnscheduledPod_SetsNodeNameOnceAndSecondBindIsAborted()
     {
         await Api.Pods.CreateAsync(NewPod(Ns, "bound"), deadline: Deadline);
@@ -168,6 +168,6 @@ public abstract class ObjectMetadataTests(ApiServerFixture fixture) : ApiTestBas
     }
 }
 
-public sealed class RedisObjectMetadataTests(RedisFixture fixture) : ObjectMetadataTests(fixture), IClassFixture<RedisFixture>;
+public sealed class RedisObjectMetadataTests(ApiServerFixture fixture) : ObjectMetadataTests(fixture), IClassFixture<ApiServerFixture>;
 
 public sealed class GarnetObjectMetadataTests(GarnetFixture fixture) : ObjectMetadataTests(fixture), IClassFixture<GarnetFixture>;

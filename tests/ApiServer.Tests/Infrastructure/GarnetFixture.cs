@@ -1,3 +1,3 @@
 namespace KubeMesh.ApiServer.Tests.Infrastructure;
 
-public sealed class GarnetFixture() : ApiServerFixture(new GarnetStoreServer());
+public sealed class GarnetFixture() : ApiServerFixture(new EmbeddedStoreServer());

@@ -12,7 +12,7 @@ public sealed class RestApiFixture : IAsyncLifetime
     private readonly RedisServer _store = new();
     private ApiServerHost? _api;
 
-    public Uri Rest { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+    public Uri Rest { get; } = new($"http://127.0.0.1:{FreePort.Get()}");
 
     public ApiServerHost Api => _api ?? throw new InvalidOperationException("the fixture has not started");
 

@@ -1,15 +1,12 @@
-using System.Net;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Networking.V1;
-using KubeMesh.ApiServer.Extensions;
 using KubeMesh.Client;
 using KubeMesh.IngressController.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -22,39 +19,33 @@ namespace KubeMesh.IngressController.Tests.Infrastructure;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     private readonly string _contentRoot = Directory.CreateTempSubdirectory("kubemesh-ingress-tests").FullName;
-    private RedisServer? _redis;
-    private WebApplication? _apiServer;
+    private readonly RedisServer _redis = new();
+    private ApiServerHost? _apiServer;
     private WebApplication? _ingress;
 
-    public KubeMeshClient Client { get; private set; } = null!;
+    /// <summary>How long a test waits for the controller to follow a change (it usually takes milliseconds).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public int HttpPort { get; } = FreePort.Next();
+    public KubeMeshClient Client => _apiServer!.Client;
 
-    public int HttpsPort { get; } = FreePort.Next();
+    public int HttpPort { get; } = FreePort.Get();
 
-    public int HealthPort { get; } = FreePort.Next();
+    public int HttpsPort { get; } = FreePort.Get();
+
+    public int HealthPort { get; } = FreePort.Get();
 
     public IServiceProvider IngressServices => _ingress!.Services;
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        var apiPort = FreePort.Next();
-        var api = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
-        api.Configuration["ConnectionStrings:store"] = $"127.0.0.1:{_redis.Port}";
-        api.Logging.SetMinimumLevel(LogLevel.Warning);
-        api.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, apiPort, l => l.Protocols = HttpProtocols.Http2));
-        api.AddApiServer();
-        _apiServer = api.Build();
-        _apiServer.MapApiServer();
-        await _apiServer.StartAsync();
-        var server = $"http://127.0.0.1:{apiPort}";
-        Client = KubeMeshClient.Create(server);
+        await _redis.StartAsync();
+        _apiServer = await ApiServerHost.StartAsync(_redis.ConnectionString);
+        var server = _apiServer.Address;
 
         var ingress = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
         ingress.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["KUBEMESH_SERVER"] = server,
+            [KubeMeshClient.AddressConfigurationKey] = server,
             ["IngressController:HttpPort"] = HttpPort.ToString(),
             ["IngressController:HttpsPort"] = HttpsPort.ToString(),
             ["IngressController:HealthPort"] = HealthPort.ToString(),
@@ -77,15 +68,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         if (_apiServer is not null)
         {
-            await _apiServer.StopAsync(cts.Token);
             await _apiServer.DisposeAsync();
         }
 
-        Client?.Dispose();
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
+        await _redis.DisposeAsync();
 
         Directory.Delete(_contentRoot, recursive: true);
     }

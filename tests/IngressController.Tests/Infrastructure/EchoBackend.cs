@@ -38,7 +38,7 @@ public sealed class EchoBackend : IAsyncDisposable
     {
         var ip = "127.0.0." + (Interlocked.Increment(ref _nextAddress) % 200 + 20);
         var address = IPAddress.Parse(ip);
-        var port = FreePort.Next(address);
+        var port = FreePort.Get(address);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Path.GetTempPath() });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(address, port));

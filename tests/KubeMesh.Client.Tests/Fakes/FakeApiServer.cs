@@ -31,6 +31,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     public static async Task<FakeApiServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Only what is set here: the output folder holds the api-server's appsettings.json with its fixed ports.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();

@@ -59,7 +59,7 @@ public sealed class InProcessKubelet : IAsyncDisposable
     {
         var index = nodeIndex ?? Random.Shared.Next(100, 250);
         var address = IPAddress.Parse($"127.10.{index}.1");
-        return new InProcessKubelet("node-t" + index, index, TestNetwork.FreePort(address),
+        return new InProcessKubelet("node-t" + index, index, FreePort.Get(address),
             stateDirectory ?? Directory.CreateTempSubdirectory("kubelet-node-").FullName);
     }
 
@@ -69,7 +69,7 @@ public sealed class InProcessKubelet : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [KubeMeshClient.ServerEnvironmentVariable] = apiServer,
+            [KubeMeshClient.AddressConfigurationKey] = apiServer,
             ["Kubelet:NodeName"] = NodeName,
             ["Kubelet:NodeIndex"] = NodeIndex.ToString(CultureInfo.InvariantCulture),
             ["Kubelet:Port"] = Port.ToString(CultureInfo.InvariantCulture),
@@ -81,7 +81,7 @@ public sealed class InProcessKubelet : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.Logging.ClearProviders();
-        builder.Services.AddKubeMeshClient(builder.Configuration[KubeMeshClient.ServerEnvironmentVariable]);
+        builder.Services.AddKubeMeshClient(builder.Configuration);
         builder.AddKubelet();
         _app = builder.Build();
         _app.MapKubelet();

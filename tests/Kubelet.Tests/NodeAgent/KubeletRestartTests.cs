@@ -6,7 +6,7 @@ namespace KubeMesh.Kubelet.Tests.NodeAgent;
 [Collection(NodeAgentCollection.Name)]
 public sealed class KubeletRestartTests(NodeAgentFixture cluster)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Restart_RunningPods_StartedAgainOnceCountedAsRestartFinishedPodsLeftAlone()
     {
         var first = InProcessKubelet.Create();
@@ -37,12 +37,7 @@ public sealed class KubeletRestartTests(NodeAgentFixture cluster)
             // The record of the instance that died with the old kubelet goes once the new one is running; the status
             // that says so may be written first.
             var records = Path.Combine(stateDirectory, "containers");
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (Directory.GetFiles(records, "*.json").Length > 1 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-
+            await Eventually.Until(() => Directory.GetFiles(records, "*.json").Length <= 1, TimeSpan.FromSeconds(30), "the dead instance's record is removed");
             Assert.Single(Directory.GetFiles(records, "*.json"));
             var finished = await cluster.Pods.GetAsync(ns, "echo-once");
             Assert.Equal("Succeeded", finished.Status.Phase);

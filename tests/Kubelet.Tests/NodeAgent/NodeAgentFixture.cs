@@ -10,25 +10,23 @@ namespace KubeMesh.Kubelet.Tests.NodeAgent;
 /// <summary>One api-server over redis-server and one kubelet, shared by the node agent tests; each test works in its own namespace.</summary>
 public sealed class NodeAgentFixture : IAsyncLifetime
 {
-    public InProcessApiServer ApiServer { get; } = new();
+    public ApiServerFixture ApiServer { get; } = new();
 
     public InProcessKubelet Kubelet { get; } = InProcessKubelet.Create();
 
-    public KubeMeshClient Client { get; private set; } = null!;
+    public KubeMeshClient Client => ApiServer.Client;
 
     public ResourceClient<Pod> Pods => Client.For<Pod>();
 
     public async Task InitializeAsync()
     {
-        await ApiServer.StartAsync();
-        Client = KubeMeshClient.Create(ApiServer.Address);
+        await ApiServer.InitializeAsync();
         await Kubelet.StartAsync(ApiServer.Address);
     }
 
     public async Task DisposeAsync()
     {
         await Kubelet.DisposeAsync();
-        Client?.Dispose();
         await ApiServer.DisposeAsync();
         Directory.Delete(Kubelet.StateDirectory, recursive: true);
     }
@@ -44,7 +42,7 @@ public sealed class NodeAgentFixture : IAsyncLifetime
     public async Task<Pod> CreatePodAsync(string manifestOrFile, string @namespace, string nodeName)
     {
         var yaml = manifestOrFile.EndsWith(".yaml", StringComparison.Ordinal)
-            ? await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "testdata", "manifests", "seed", manifestOrFile))
+            ? TestManifests.Read("seed", manifestOrFile)
             : manifestOrFile;
         var pod = Assert.IsType<Pod>(Assert.Single(ManifestDecoder.Decode(yaml)).Object);
         pod.Metadata.Namespace = @namespace;
@@ -54,41 +52,36 @@ public sealed class NodeAgentFixture : IAsyncLifetime
 
     public async Task<Pod> WaitForPodAsync(Pod pod, Func<Pod, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        Pod current = pod;
-        while (DateTime.UtcNow < deadline)
+        var current = pod;
+        try
         {
-            current = await Pods.GetAsync(pod.Metadata.Namespace, pod.Metadata.Name);
-            if (condition(current))
-            {
-                return current;
-            }
-
-            await Task.Delay(100);
+            await Eventually.Until(async () => condition(current = await Pods.GetAsync(pod.Metadata.Namespace, pod.Metadata.Name)), timeout ?? TimeSpan.FromSeconds(90), what);
+            return current;
         }
-
-        var events = string.Join("; ", (await EventsAsync(pod)).Select(e => $"{e.Reason}: {e.Message}"));
-        throw new TimeoutException($"pod {pod.Metadata.Name} never got to: {what}; last status: {current.Status}; events: {events}");
+        catch (TimeoutException)
+        {
+            var events = string.Join("; ", (await EventsAsync(pod)).Select(e => $"{e.Reason}: {e.Message}"));
+            throw new TimeoutException($"pod {pod.Metadata.Name} never got to: {what}; last status: {current.Status}; events: {events}");
+        }
     }
 
     public async Task WaitUntilGoneAsync(Pod pod, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
+        await Eventually.Until(
+            async () =>
             {
-                await Pods.GetAsync(pod.Metadata.Namespace, pod.Metadata.Name);
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"pod {pod.Metadata.Name} was not removed within {timeout}");
+                try
+                {
+                    await Pods.GetAsync(pod.Metadata.Namespace, pod.Metadata.Name);
+                    return false;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                {
+                    return true;
+                }
+            },
+            timeout,
+            $"pod {pod.Metadata.Name} is removed");
     }
 
     /// <summary>pods/log through the api-server, which proxies to the kubelet of the pod's node.</summary>

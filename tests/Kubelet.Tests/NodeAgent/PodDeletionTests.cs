@@ -5,7 +5,7 @@ namespace KubeMesh.Kubelet.Tests.NodeAgent;
 [Collection(NodeAgentCollection.Name)]
 public sealed class PodDeletionTests(NodeAgentFixture cluster)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Delete_RunningPod_StopsItsProcessFreesItsDirectoryAndRemovesTheObject()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -27,7 +27,7 @@ public sealed class PodDeletionTests(NodeAgentFixture cluster)
         await Assert.ThrowsAsync<HttpRequestException>(() => new HttpClient { Timeout = TimeSpan.FromSeconds(2) }.GetStringAsync($"http://{running.Status.PodIp}:80/"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_FinishedPod_FreesItsDirectory()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -38,13 +38,7 @@ public sealed class PodDeletionTests(NodeAgentFixture cluster)
         await cluster.Pods.DeleteAsync(ns, done.Metadata.Name);
 
         await cluster.WaitUntilGoneAsync(pod, TimeSpan.FromSeconds(5));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Directory.Exists(podDirectory) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.False(Directory.Exists(podDirectory), "the pod directory is left behind");
+        await Eventually.Until(() => !Directory.Exists(podDirectory), TimeSpan.FromSeconds(10), "the kubelet removes the pod directory");
     }
 
     private static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);

@@ -7,7 +7,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
 {
     private string Node => cluster.Kubelet.NodeName;
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_CrashingContainerWithAlways_ClimbsRestartCountInCrashLoopBackOff()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -35,7 +35,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
             && e.Message.StartsWith("Back-off restarting failed container c in pod crasher_", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_OnFailureExitsZero_NotRestartedAndSucceeded()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -69,7 +69,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sync_UnknownImage_ErrImagePullThenImagePullBackOff()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -97,7 +97,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
         Assert.Contains("container \"c\" in pod \"bad-image\" is waiting to start: ImagePullBackOff", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetLogs_NoPreviousInstance_NotFoundAsKubectlSays()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -110,7 +110,7 @@ public sealed class PodRestartTests(NodeAgentFixture cluster)
         Assert.Equal("previous terminated container \"mycontainer1\" in pod \"env-demo\" not found", error.Status.Detail);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetLogs_Follow_StreamsUntilTheContainerExits()
     {
         var ns = await cluster.NewNamespaceAsync();

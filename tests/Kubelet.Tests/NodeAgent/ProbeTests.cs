@@ -9,7 +9,7 @@ public sealed class ProbeTests(NodeAgentFixture cluster)
 
     private static bool IsReady(Pod pod) => pod.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True");
 
-    [Fact]
+    [SkippableFact]
     public async Task Readiness_ProbesManifest_NotReadyUntilTheFileExists()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -32,7 +32,7 @@ public sealed class ProbeTests(NodeAgentFixture cluster)
         Assert.Equal(0, ready.Status.ContainerStatuses[0].RestartCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Liveness_FailingHttpProbe_KillsAndRestartsTheContainer()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -47,7 +47,7 @@ public sealed class ProbeTests(NodeAgentFixture cluster)
         Assert.Contains(events, e => e.Reason == "Killing" && e.Message == "Container nginx failed liveness probe, will be restarted");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Startup_TcpProbeOnNamedPort_GatesStartedAndReadiness()
     {
         var ns = await cluster.NewNamespaceAsync();
@@ -69,7 +69,12 @@ public sealed class ProbeTests(NodeAgentFixture cluster)
                   periodSeconds: 1
             """, ns, Node);
         var running = await cluster.WaitForPodAsync(pod, p => p.Status.Phase == "Running", "Running");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Two failed startup probes (one a second) prove the kubelet has been probing while nginx already listens, so
+        // a readiness probe run in that time would have passed.
+        await Eventually.Until(
+            async () => (await cluster.EventsAsync(pod)).Any(e => e.Reason == "Unhealthy" && e.Count >= 2 && e.Message.StartsWith("Startup probe failed", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the startup probe has failed twice");
         var gated = await cluster.Pods.GetAsync(ns, "slow-start");
         Assert.False(gated.Status.ContainerStatuses[0].Started);
         Assert.False(IsReady(gated));

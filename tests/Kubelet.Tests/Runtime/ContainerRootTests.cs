@@ -8,7 +8,7 @@ namespace KubeMesh.Kubelet.Tests.Runtime;
 /// </summary>
 public sealed class ContainerRootTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(false, "/vol")]
     [InlineData(false, "/my vol")]
     [InlineData(true, "/vol")]
@@ -16,6 +16,8 @@ public sealed class ContainerRootTests
     {
         var state = spaceInStateDirectory ? Directory.CreateTempSubdirectory("kubelet test ").FullName : null;
         await using var fixture = new RuntimeFixture(stateDirectory: state);
+        await fixture.Runtime.InitializeAsync(CancellationToken.None);
+        Skip.If(fixture.Runtime.Isolation == IsolationMode.None, "containers get no mount namespace on this node (not root, no user namespaces), so there is no container root to mount into");
         var pod = fixture.NewPod("outer", "inner");
         await File.WriteAllTextAsync(Path.Combine(pod.EmptyDirPath("inner"), "seed"), "seed\n");
         var handle = await fixture.StartAsync(pod, new ContainerSpec("c", "busybox")

@@ -1,12 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using KubeMesh.Kubelet.Runtime;
-using Xunit.Abstractions;
 
 namespace KubeMesh.Kubelet.Tests.Runtime;
 
-public sealed class PodDnsTests(ITestOutputHelper output)
+public sealed class PodDnsTests
 {
     [Fact]
     public void ToResolvConf_ClusterFirst_SearchesTheNamespaceFirstWithNdots5()
@@ -16,55 +14,31 @@ public sealed class PodDnsTests(ITestOutputHelper output)
         Assert.Equal("nameserver 127.0.0.10\nsearch team-a.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n", text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StartContainer_NslookupShortServiceName_ResolvesThroughClusterDnsAddress()
     {
+        var dnsAddress = IPAddress.Parse("127.0.0.10");
+        Tool.RequireAll("dnsmasq", "nslookup");
+        Tool.RequireRoot("the stand-in cluster DNS listens on port 53, which pods' resolv.conf cannot move");
         await using var fixture = new RuntimeFixture();
         await fixture.Runtime.InitializeAsync(CancellationToken.None);
-        if (fixture.Runtime.Isolation == IsolationMode.None)
-        {
-            output.WriteLine("Skipped: no mount namespace here, so a pod's resolv.conf cannot be bound over the node's.");
-            return;
-        }
-
-        if (!PortFree(IPAddress.Parse("127.0.0.10"), 53))
-        {
-            output.WriteLine("Skipped: 127.0.0.10:53 is taken on this machine (a cluster DNS may be running), so the test DNS cannot listen there.");
-            return;
-        }
+        Skip.If(fixture.Runtime.Isolation == IsolationMode.None, "no mount namespace here, so a pod's resolv.conf cannot be bound over the node's");
+        Skip.IfNot(PortFree(dnsAddress, 53), "127.0.0.10:53 is taken on this machine (a cluster DNS may be running), so the test DNS cannot listen there");
 
         // dnsmasq stands in for the cluster DNS at the address pods are configured with.
-        using var dns = Process.Start(new ProcessStartInfo("/usr/sbin/dnsmasq")
+        using var dns = await Dnsmasq.StartAsync(dnsAddress, 53, "--address=/ex-svc.default.svc.cluster.local/127.96.0.20");
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("lookup", "busybox")
         {
-            ArgumentList =
-            {
-                "--no-resolv", "--no-hosts", "--keep-in-foreground", "--bind-interfaces", "--listen-address=127.0.0.10",
-                "--port=53", "--pid-file", "--user=root", "--address=/ex-svc.default.svc.cluster.local/127.96.0.20",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            await WaitForTcpAsync(IPAddress.Parse("127.0.0.10"), 53);
-            var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("lookup", "busybox")
-            {
-                Command = ["sh", "-c", "cat /etc/resolv.conf; nslookup -type=A ex-svc"],
-            });
-            var status = await fixture.WaitAsync(handle);
-            var log = await fixture.LogAsync(handle);
+            Command = ["sh", "-c", "cat /etc/resolv.conf; nslookup -type=A ex-svc"],
+        });
+        var status = await fixture.WaitAsync(handle);
+        var log = await fixture.LogAsync(handle);
 
-            Assert.True(status.ExitCode == 0, log);
-            Assert.Contains("nameserver 127.0.0.10", log);
-            Assert.Contains("search default.svc.cluster.local svc.cluster.local cluster.local", log);
-            Assert.Contains("ex-svc.default.svc.cluster.local", log);
-            Assert.Contains("127.96.0.20", log);
-        }
-        finally
-        {
-            dns.Kill(entireProcessTree: true);
-            dns.WaitForExit(10_000);
-        }
+        Assert.True(status.ExitCode == 0, log);
+        Assert.Contains("nameserver 127.0.0.10", log);
+        Assert.Contains("search default.svc.cluster.local svc.cluster.local cluster.local", log);
+        Assert.Contains("ex-svc.default.svc.cluster.local", log);
+        Assert.Contains("127.96.0.20", log);
     }
 
     private static bool PortFree(IPAddress address, int port)
@@ -79,24 +53,6 @@ public sealed class PodDnsTests(ITestOutputHelper output)
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    private static async Task WaitForTcpAsync(IPAddress address, int port)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(address, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
         }
     }
 }

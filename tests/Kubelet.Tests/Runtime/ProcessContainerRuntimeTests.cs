@@ -7,6 +7,8 @@ namespace KubeMesh.Kubelet.Tests.Runtime;
 
 public sealed class ProcessContainerRuntimeTests
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
     [Fact]
     public async Task StartContainer_NginxInTwoPods_EachServesWelcomePageOnPort80OfItsOwnIp()
     {
@@ -32,7 +34,7 @@ public sealed class ProcessContainerRuntimeTests
         });
         var other = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("other", "busybox") { Command = ["sleep", "300"] });
 
-        var seen = await EventuallyAsync(() => fixture.Runtime.ExecAsync(writer, ["cat", marker], TimeSpan.FromSeconds(10)), r => r.ExitCode == 0);
+        var seen = await Eventually.Until(() => fixture.Runtime.ExecAsync(writer, ["cat", marker], TimeSpan.FromSeconds(10)), r => r.ExitCode == 0, Wait, "the other container sees the marker");
         Assert.Equal("ready\n", seen.Output);
         Assert.False(File.Exists(marker));
         var elsewhere = await fixture.Runtime.ExecAsync(other, ["cat", marker], TimeSpan.FromSeconds(10));
@@ -54,7 +56,7 @@ public sealed class ProcessContainerRuntimeTests
             Mounts = [new("shared-data", "/data")],
         });
 
-        var page = await EventuallyAsync(() => RuntimeFixture.GetAsync(pod.PodIp, 80), p => p.Contains("written-by-sidecar"));
+        var page = await Eventually.Until(() => RuntimeFixture.GetAsync(pod.PodIp, 80), p => p.Contains("written-by-sidecar"), Wait, "nginx serves the sidecar's page");
         Assert.Equal("written-by-sidecar\n", page);
         // The node may have its own nginx installed; what matters is that the container's writes and mount points stay its own.
         Assert.False(!hostHadData && Directory.Exists("/data"), "mount points must not appear on the node");
@@ -148,7 +150,7 @@ public sealed class ProcessContainerRuntimeTests
         var handle = await fixture.StartAsync(pod, new ContainerSpec("echo", "hashicorp/http-echo:0.2.3") { Args = ["-listen=:5678", "-text=apple"] });
 
         Assert.Equal("apple\n", await RuntimeFixture.GetAsync(pod.PodIp, 5678, "/any/path?q=1"));
-        var log = await EventuallyAsync(() => fixture.LogAsync(handle), l => l.Contains("\"GET /any/path HTTP/1.1\" 200 6 ", StringComparison.Ordinal));
+        var log = await Eventually.Until(() => fixture.LogAsync(handle), l => l.Contains("\"GET /any/path HTTP/1.1\" 200 6 ", StringComparison.Ordinal), Wait, "the request is logged");
         Assert.Matches($@"{Regex.Escape(pod.PodIp.ToString())}:5678 \S+:\d+ \[\d{{4}}/\d\d/\d\d \d\d:\d\d:\d\d\] ""GET /any/path HTTP/1.1"" 200 6 "".*"" [\d.]+(ns|µs|ms|s)", log);
     }
 
@@ -160,7 +162,8 @@ public sealed class ProcessContainerRuntimeTests
         {
             Command = ["sh", "-c", "trap '' TERM; sleep 300 & wait; sleep 300"],
         });
-        await Task.Delay(300);
+        // sleep runs only once the shell has set its trap: from then on SIGTERM is ignored.
+        await Eventually.Until(() => SleepsUnder(handle.Pid).Any(), Wait, "the container's shell has set its trap and started sleep");
         var stopwatch = Stopwatch.StartNew();
 
         var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(1));
@@ -168,8 +171,7 @@ public sealed class ProcessContainerRuntimeTests
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromSeconds(1), $"stopped after {stopwatch.Elapsed}, before the grace period");
         Assert.Equal((137, 9), (status.ExitCode, status.Signal));
         Assert.False(IsLive(handle.Pid), "the container's PID 1 must be gone");
-        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc"), d => File.Exists(d + "/cmdline")
-            && File.ReadAllText(d + "/cmdline") == "sleep\0" + "300\0" && IsLive(int.Parse(Path.GetFileName(d))) && Ancestors(int.Parse(Path.GetFileName(d))).Contains(Environment.ProcessId));
+        Assert.Empty(SleepsUnder(Environment.ProcessId));
     }
 
     [Fact]
@@ -179,7 +181,7 @@ public sealed class ProcessContainerRuntimeTests
         var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("polite", "busybox") { Command = ["sleep", "300"] });
         // Only once the container's init forwards signals does SIGTERM reach the command; before that
         // PID 1 of a new PID namespace ignores it and the stop falls through to SIGKILL.
-        await EventuallyAsync(() => fixture.Runtime.ExecAsync(handle, ["sh", "-c", "pgrep -x sleep"], TimeSpan.FromSeconds(10)), r => r.ExitCode == 0);
+        await Eventually.Until(() => fixture.Runtime.ExecAsync(handle, ["sh", "-c", "pgrep -x sleep"], TimeSpan.FromSeconds(10)), r => r.ExitCode == 0, Wait, "the container runs sleep");
 
         var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(20)).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -248,7 +250,7 @@ public sealed class ProcessContainerRuntimeTests
         await using var restarted = new RuntimeFixture(stateDirectory: earlier.StateDirectory);
         await restarted.Runtime.InitializeAsync(CancellationToken.None);
 
-        Assert.False(await EventuallyAsync(() => Task.FromResult(IsLive(handle.Pid)), alive => !alive));
+        await Eventually.Until(() => !IsLive(handle.Pid), Wait, "the container's PID 1 is gone");
     }
 
     private static bool IsLive(int pid)
@@ -282,18 +284,21 @@ public sealed class ProcessContainerRuntimeTests
         }
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
+    /// <summary>The live `sleep 300` processes descended from <paramref name="ancestor"/>.</summary>
+    private static IEnumerable<int> SleepsUnder(int ancestor) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ReadCommandLine(pid) == "sleep\0" + "300\0" && IsLive(pid) && Ancestors(pid).Contains(ancestor));
 
-            await Task.Delay(100);
+    private static string ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 }

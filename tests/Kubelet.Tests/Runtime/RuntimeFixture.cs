@@ -69,18 +69,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public static async Task<string> GetAsync(IPAddress address, int port, string path = "/")
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            try
-            {
-                return await client.GetStringAsync($"http://{address}:{port}{path}");
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
+        return await Eventually.Returns(() => client.GetStringAsync($"http://{address}:{port}{path}"), TimeSpan.FromSeconds(90));
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,7 @@ using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
 using KubeMesh.Scheduler.Cache;
 using KubeMesh.Scheduler.Extensions;
-using KubeMesh.Testing;
+using KubeMesh.Scheduler.Queue;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,10 +37,12 @@ internal sealed class SchedulerCluster : IAsyncDisposable
 
     public SchedulerCache Cache => _scheduler.Services.GetRequiredService<SchedulerCache>();
 
-    public static async Task<SchedulerCluster> StartAsync(RedisServerFixture redis)
+    public SchedulingQueue Queue => _scheduler.Services.GetRequiredService<SchedulingQueue>();
+
+    public static async Task<SchedulerCluster> StartAsync(RedisServer redis)
     {
-        var api = new ApiServerHost(redis.ConnectionString);
-        var address = await api.StartAsync();
+        var api = await ApiServerHost.StartAsync(redis.ConnectionString);
+        var address = api.Address;
 
         // No defaults: neither appsettings.json nor KUBEMESH_SERVER from the environment may leak in.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -56,7 +58,7 @@ internal sealed class SchedulerCluster : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Timeout);
         await scheduler.StartAsync(timeout.Token);
         var cluster = new SchedulerCluster(api, scheduler, scheduler.Services.GetRequiredService<KubeMeshClient>());
-        await Eventually.TrueAsync(() => Task.FromResult(scheduler.Services.GetRequiredService<SchedulerReadiness>().IsSynced), "the scheduler's informers to sync");
+        await Eventually.Until(() => Task.FromResult(scheduler.Services.GetRequiredService<SchedulerReadiness>().IsSynced), Timeout, "the scheduler's informers to sync");
         return cluster;
     }
 
@@ -68,16 +70,16 @@ internal sealed class SchedulerCluster : IAsyncDisposable
             await Nodes.CreateAsync(node);
         }
 
-        await Eventually.TrueAsync(() => Task.FromResult(Cache.NodeCount == nodes.Length), $"the scheduler to see {nodes.Length} nodes");
+        await Eventually.Until(() => Task.FromResult(Cache.NodeCount == nodes.Length), Timeout, $"the scheduler to see {nodes.Length} nodes");
     }
 
     public async Task<Pod> WaitForBindingAsync(string name, TimeSpan? timeout = null)
     {
         Pod? pod = null;
-        await Eventually.TrueAsync(
+        await Eventually.Until(
             async () => !string.IsNullOrEmpty((pod = await Pods.GetAsync("default", name)).Spec.NodeName),
-            $"pod {name} to be bound",
-            timeout);
+            timeout ?? Timeout,
+            $"pod {name} to be bound");
         return pod!;
     }
 
@@ -90,8 +92,9 @@ internal sealed class SchedulerCluster : IAsyncDisposable
     public async Task<Event> WaitForEventAsync(string podName, string reason, string message)
     {
         Event? found = null;
-        await Eventually.TrueAsync(
+        await Eventually.Until(
             async () => (found = (await EventsAsync(podName, reason)).FirstOrDefault(e => e.Message == message)) is not null,
+            Timeout,
             $"a {reason} event for {podName} saying \"{message}\"");
         return found!;
     }

@@ -1,17 +1,16 @@
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
-using KubeMesh.Testing;
 using static KubeMesh.Scheduler.Tests.TestObjects;
 
 namespace KubeMesh.Scheduler.Tests.Integration;
 
 /// <summary>The scheduler against a real api-server over a real redis-server: pods created over gRPC get bound, or report why not.</summary>
-public sealed class SchedulerIntegrationTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public sealed class SchedulerIntegrationTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private static Node[] ThreeNodes() => [Node("node-1"), Node("node-2"), Node("node-3")];
 
-    [Fact]
+    [SkippableFact]
     public async Task NodeSelectorPod_NoNodeMatches_PendingUntilANodeIsLabelledThenBoundThere()
     {
         await using var cluster = await SchedulerCluster.StartAsync(redis);
@@ -24,13 +23,26 @@ public sealed class SchedulerIntegrationTests(RedisServerFixture redis) : IClass
         var failed = await cluster.WaitForEventAsync("nginx", "FailedScheduling", message);
         Assert.Equal(EventTypes.Warning, failed.Type);
         Condition? scheduled = null;
-        await Eventually.TrueAsync(
+        await Eventually.Until(
             async () => (scheduled = (await cluster.Pods.GetAsync("default", "nginx")).Status.Conditions.FirstOrDefault(c => c.Type == "PodScheduled")) is not null,
+            SchedulerCluster.Timeout,
             "the PodScheduled condition");
         Assert.Equal(("False", "Unschedulable", message), (scheduled!.Status, scheduled.Reason, scheduled.Message));
 
-        // Parked, not polled: nothing changed, so no second attempt repeats the event.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Parked, not polled: the pod waits among the unschedulable ones for a cluster event that could let it fit.
+        await Eventually.Until(() => cluster.Queue.IsUnschedulable("default/nginx"), SchedulerCluster.Timeout, "the pod is parked as unschedulable");
+        // A heartbeat-like node update is seen by the scheduler but wakes nobody: no second attempt, no second event.
+        await RetryOnConflict.RunAsync(async ct =>
+        {
+            var node = await cluster.Nodes.GetAsync("", "node-1", ct);
+            node.Metadata.Annotations["heartbeat"] = "1";
+            await cluster.Nodes.UpdateAsync(node, ct);
+        });
+        await Eventually.Until(
+            () => cluster.Cache.Snapshot().Any(n => n.Name == "node-1" && n.Node.Metadata.Annotations.ContainsKey("heartbeat")),
+            SchedulerCluster.Timeout,
+            "the scheduler has seen the node update");
+        Assert.True(cluster.Queue.IsUnschedulable("default/nginx"), "the node update must not wake the pod");
         var pending = await cluster.Pods.GetAsync("default", "nginx");
         Assert.Equal("", pending.Spec.NodeName);
         Assert.Equal(1, (await cluster.EventsAsync("nginx", "FailedScheduling")).Single().Count);
@@ -48,7 +60,7 @@ public sealed class SchedulerIntegrationTests(RedisServerFixture redis) : IClass
         await cluster.WaitForEventAsync("nginx", "Scheduled", "Successfully assigned default/nginx to node-2");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ResourceRequests_NodesFillUp_ExtraPodWaitsForFreedCapacity()
     {
         await using var cluster = await SchedulerCluster.StartAsync(redis);
@@ -81,7 +93,7 @@ public sealed class SchedulerIntegrationTests(RedisServerFixture redis) : IClass
         Assert.Equal(freed, bound.Spec.NodeName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReplicaSetPods_SameController_SpreadOverNodes()
     {
         await using var cluster = await SchedulerCluster.StartAsync(redis);
@@ -98,7 +110,7 @@ public sealed class SchedulerIntegrationTests(RedisServerFixture redis) : IClass
         Assert.Equal(3, new[] { first, second, third }.Select(p => p.Spec.NodeName).Distinct().Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NotReadyNodes_Skipped_UntilTheyBecomeReady()
     {
         await using var cluster = await SchedulerCluster.StartAsync(redis);

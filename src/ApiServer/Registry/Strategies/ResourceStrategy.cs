@@ -38,6 +38,11 @@ public class ResourceStrategy(ResourceKind kind)
     /// <summary>Gives back what a removed object held.</summary>
     public virtual Task ReleaseAfterDeleteAsync(IMessage deleted) => Task.CompletedTask;
 
+    /// <summary>Refuses a delete the kind never allows (kube-apiserver's rest.RESTDeleteStrategy and admission); by default none.</summary>
+    public virtual void CheckDelete(IMessage obj)
+    {
+    }
+
     /// <summary>Whether Delete should only mark the object (graceful deletion) instead of removing it now.</summary>
     public virtual long? GracefulDeletionSeconds(IMessage obj, long? requested) => null;
 
@@ -46,6 +51,11 @@ public class ResourceStrategy(ResourceKind kind)
 
     /// <summary>Changes an object marked for deletion carries besides its deletionTimestamp (a namespace becomes Terminating).</summary>
     public virtual void PrepareForDeletionMark(IMessage obj)
+    {
+    }
+
+    /// <summary>Learns of a write this api-server stored (<paramref name="written"/> null: removed) at its revision.</summary>
+    public virtual void AfterStored(string name, long revision, IMessage? written)
     {
     }
 }

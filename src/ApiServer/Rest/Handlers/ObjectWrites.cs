@@ -4,12 +4,13 @@ using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Serialization;
 using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Registry.Deletion;
 using Microsoft.AspNetCore.Http;
 
 namespace KubeMesh.ApiServer.Rest.Handlers;
 
 /// <summary>create (POST), update (PUT, also of /status), delete and deletecollection, through the registry's one set of rules.</summary>
-public sealed class ObjectWrites(ResourceRegistry registry, ObjectReads reads)
+public sealed class ObjectWrites(ResourceRegistry registry, ResourceDeleter deleter, ObjectReads reads)
 {
     public async Task CreateAsync(HttpContext context, ResourceRequest request)
     {
@@ -64,7 +65,7 @@ public sealed class ObjectWrites(ResourceRegistry registry, ObjectReads reads)
             return;
         }
 
-        var result = await registry.DeleteAsync(request.Kind, delete);
+        var result = await deleter.DeleteAsync(request.Kind, delete);
         var meta = request.Kind.Metadata(result);
         if (meta.DeletionTimestamp is not null)
         {
@@ -102,7 +103,7 @@ public sealed class ObjectWrites(ResourceRegistry registry, ObjectReads reads)
             delete.Name = meta.Name;
             try
             {
-                deleted.Add(await registry.DeleteAsync(request.Kind, delete));
+                deleted.Add(await deleter.DeleteAsync(request.Kind, delete));
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {

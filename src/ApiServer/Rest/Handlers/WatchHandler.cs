@@ -37,7 +37,7 @@ public sealed class WatchHandler(WatchStreamer watches, TimeProvider clock)
         ObjectFilter.From(request.Kind, watch);
         if (watch.ResourceVersion is not ("" or "0"))
         {
-            ResourceRegistry.ParseRevision(watch.ResourceVersion);
+            ResourceVersions.Parse(watch.ResourceVersion);
         }
 
         var table = Negotiation.WantsTable(context.Request);

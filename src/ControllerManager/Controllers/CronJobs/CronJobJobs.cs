@@ -2,6 +2,7 @@ using System.Globalization;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.Common;
 
 namespace KubeMesh.ControllerManager.Controllers.CronJobs;
 

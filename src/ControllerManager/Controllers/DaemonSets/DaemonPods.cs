@@ -1,6 +1,7 @@
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.Common;
 using KubeMesh.ControllerManager.Controllers.Deployments;
 
 namespace KubeMesh.ControllerManager.Controllers.DaemonSets;

@@ -3,6 +3,7 @@ using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.Common;
 
 namespace KubeMesh.ControllerManager.Controllers.Deployments;
 

@@ -1,4 +1,5 @@
 using KubeMesh.Api.Apps.V1;
+using KubeMesh.ControllerManager.Controllers.Common;
 
 namespace KubeMesh.ControllerManager.Controllers.Deployments;
 

@@ -7,6 +7,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Api.Serialization;
 using KubeMesh.Client;
+using KubeMesh.ControllerManager.Controllers.Common;
 
 namespace KubeMesh.ControllerManager.Controllers.History;
 
@@ -25,15 +26,16 @@ internal sealed class ControllerHistory(ResourceClient<ControllerRevision> clien
     /// <summary>
     /// Claims the owner's revisions, makes the revision of <paramref name="template"/> the newest (creating it, or
     /// renumbering an equal one) and deletes the oldest beyond <paramref name="historyLimit"/> that no live pod and
-    /// no name in <paramref name="inUse"/> still uses. Returns the current revision.
+    /// no name in <paramref name="inUse"/> still uses; <paramref name="owners"/> re-reads the owner before an adoption.
+    /// Returns the current revision.
     /// </summary>
     public async Task<ControllerRevision> SyncAsync(
         IMessage owner, LabelSelectorExpression selector, PodTemplateSpec template, string hash, string hashLabel,
-        int historyLimit, IReadOnlySet<string> inUse, Func<CancellationToken, Task<IMessage?>> getFreshOwner, CancellationToken cancellationToken)
+        int historyLimit, IReadOnlySet<string> inUse, ResourceClient owners, CancellationToken cancellationToken)
     {
         var kind = ResourceKinds.For(owner.Descriptor);
         var meta = kind.Metadata(owner);
-        var claimer = new ControllerRefManager<ControllerRevision>(client, owner, selector, getFreshOwner);
+        var claimer = new ControllerRefManager<ControllerRevision>(client, owner, selector, owners);
         var owned = await claimer.ClaimAsync(revisions.List(meta.Namespace), cancellationToken).ConfigureAwait(false);
         var data = Data(template);
         var newest = owned.Count == 0 ? 0 : owned.Max(r => r.Revision);

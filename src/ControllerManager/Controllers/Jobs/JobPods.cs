@@ -3,6 +3,7 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
+using KubeMesh.ControllerManager.Controllers.Common;
 
 namespace KubeMesh.ControllerManager.Controllers.Jobs;
 

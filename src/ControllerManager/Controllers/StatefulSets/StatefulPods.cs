@@ -3,6 +3,7 @@ using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ControllerManager.Controllers.Common;
 using KubeMesh.ControllerManager.Controllers.Deployments;
 
 namespace KubeMesh.ControllerManager.Controllers.StatefulSets;

@@ -7,7 +7,9 @@ internal static class CgroupFile
 {
     public static void Write(string path, string value)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        // Truncate, as the shell's `echo VALUE > FILE`: the kernel ignores it, and a file that is not a control file
+        // (a tree laid out for tests) then holds exactly the value. The file must exist: the kernel creates them.
+        using var stream = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
         var bytes = System.Text.Encoding.ASCII.GetBytes(value);
         stream.Write(bytes);
     }

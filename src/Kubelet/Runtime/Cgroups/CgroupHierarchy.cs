@@ -112,9 +112,12 @@ internal sealed class CgroupHierarchy
         return new CgroupHierarchy(CgroupMode.V1, roots);
     }
 
-    private static CgroupHierarchy CreateV2(string parent)
+    private static CgroupHierarchy CreateV2(string parent) =>
+        CreateV2(CgroupMounts.V2MountPoint() ?? throw new CgroupUnavailableException("not mounted"), parent);
+
+    /// <summary>The v2 hierarchy mounted at <paramref name="mount"/>, with memory and cpu handed down to <paramref name="parent"/>.</summary>
+    internal static CgroupHierarchy CreateV2(string mount, string parent)
     {
-        var mount = CgroupMounts.V2MountPoint() ?? throw new CgroupUnavailableException("not mounted");
         var available = File.ReadAllText(Path.Combine(mount, "cgroup.controllers")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (!available.Contains("memory") || !available.Contains("cpu"))
         {

@@ -1,8 +1,0 @@
-namespace KubeMesh.ApiServer.Registry;
-
-/// <summary>The finalizers the garbage collector honours, as in Kubernetes.</summary>
-public static class Finalizers
-{
-    public const string Orphan = "orphan";
-    public const string ForegroundDeletion = "foregroundDeletion";
-}

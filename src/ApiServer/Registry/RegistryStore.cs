@@ -1,0 +1,102 @@
+using Google.Protobuf;
+using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Registry.Strategies;
+using KubeMesh.ApiServer.Storage;
+
+namespace KubeMesh.ApiServer.Registry;
+
+/// <summary>
+/// The registry's side of the store: decoded reads, and the compare-and-swap writes every verb ends in. An
+/// update that leaves a deleted object nothing more to wait for (no finalizers, no grace period left) removes
+/// it instead, as kube-apiserver's ShouldDeleteDuringUpdate; every stored change is reported to its kind's strategy.
+/// </summary>
+public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategies)
+{
+    public async Task<IMessage> GetAsync(ResourceKind kind, ObjectKey key)
+    {
+        var stored = await store.GetAsync(kind, key.Field) ?? throw ApiErrors.NotFound(kind, key.Name);
+        return ObjectCodec.Decode(kind, stored);
+    }
+
+    public async Task<bool> ExistsAsync(ResourceKind kind, ObjectKey key) => await store.GetAsync(kind, key.Field) is not null;
+
+    public async Task<(IEnumerable<IMessage> Items, long Revision)> ListAsync(ResourceKind kind, string? fieldPrefix)
+    {
+        var (items, revision) = await store.ListAsync(kind, fieldPrefix);
+        return (items.Select(i => ObjectCodec.Decode(kind, i)), revision);
+    }
+
+    /// <exception cref="AlreadyExistsException">An object of that name is stored.</exception>
+    public async Task<IMessage> CreateAsync(ResourceKind kind, ObjectKey key, IMessage obj)
+    {
+        var data = ObjectCodec.Encode(kind, obj);
+        var revision = await store.CreateAsync(kind, key.Field, data);
+        var created = ObjectCodec.Decode(kind, data, revision);
+        strategies.For(kind).AfterStored(key.Name, revision, created);
+        return created;
+    }
+
+    /// <summary>Writes <paramref name="updated"/> over <paramref name="old"/>; null means a lost race on an unconditional write: retry.</summary>
+    public async Task<IMessage?> UpdateAsync(ResourceKind kind, ObjectKey key, IMessage updated, IMessage old, long? expected, bool dryRun)
+    {
+        var meta = kind.Metadata(updated);
+        var oldMeta = kind.Metadata(old);
+        var stored = ResourceVersions.Parse(oldMeta.ResourceVersion);
+        if (expected is not null && expected != stored)
+        {
+            throw ApiErrors.Conflict(kind, key.Name);
+        }
+
+        meta.Generation = Equals(kind.Spec(updated), kind.Spec(old)) ? oldMeta.Generation : oldMeta.Generation + 1;
+        var data = ObjectCodec.Encode(kind, updated);
+        if (data.AsSpan().SequenceEqual(ObjectCodec.Encode(kind, old)))
+        {
+            return old;
+        }
+
+        if (dryRun)
+        {
+            kind.SetTypeMeta(updated);
+            return updated;
+        }
+
+        try
+        {
+            var strategy = strategies.For(kind);
+            if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0
+                && !strategy.HasSpecFinalizers(updated))
+            {
+                await RemoveAsync(kind, key, updated, stored);
+                return ObjectCodec.Decode(kind, data, stored);
+            }
+
+            var revision = await store.UpdateAsync(kind, key.Field, stored, data);
+            var written = ObjectCodec.Decode(kind, data, revision);
+            strategy.AfterStored(key.Name, revision, written);
+            return written;
+        }
+        catch (ConflictException) when (expected is null)
+        {
+            return null;
+        }
+        catch (ConflictException)
+        {
+            throw ApiErrors.Conflict(kind, key.Name);
+        }
+        catch (NotFoundException)
+        {
+            throw ApiErrors.NotFound(kind, key.Name);
+        }
+    }
+
+    /// <summary>Removes the object stored at <paramref name="revision"/> and gives back what it held.</summary>
+    /// <exception cref="ConflictException">The stored revision is another.</exception>
+    /// <exception cref="NotFoundException">Nothing is stored.</exception>
+    public async Task RemoveAsync(ResourceKind kind, ObjectKey key, IMessage removed, long revision)
+    {
+        var strategy = strategies.For(kind);
+        var deleted = await store.DeleteAsync(kind, key.Field, revision);
+        strategy.AfterStored(key.Name, deleted, written: null);
+        await strategy.ReleaseAfterDeleteAsync(removed);
+    }
+}

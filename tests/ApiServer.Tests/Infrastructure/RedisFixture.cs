@@ -1,3 +1,0 @@
-namespace KubeMesh.ApiServer.Tests.Infrastructure;
-
-public sealed class RedisFixture() : ApiServerFixture(new RedisServer());

@@ -45,7 +45,17 @@ public sealed partial class RestApiHandler(RestRouter router, IEnumerable<IReque
             }
 
             context.Response.Headers.Remove("Warning");
+            if (code == StatusCodes.Status413PayloadTooLarge && HttpProtocol.IsHttp11(context.Request.Protocol))
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             await RestResponses.WriteAsync(context, code, status);
+            if (code == StatusCodes.Status413PayloadTooLarge)
+            {
+                await context.Response.CompleteAsync();
+                await RequestBodies.DiscardAsync(context);
+            }
         }
     }
 

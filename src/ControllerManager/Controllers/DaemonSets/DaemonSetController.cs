@@ -33,10 +33,10 @@ public sealed partial class DaemonSetController : Controller<string>
         _podClient = context.Client.For<Pod>();
         _expectations = new ControllerExpectations(context.Time);
         _podControl = new PodControl(_podClient, Recorder, _expectations);
-        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         var dsInformer = InformerFor<DaemonSet>();
         var podInformer = InformerFor<Pod>();
         var nodeInformer = InformerFor<Node>();
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _daemonSets = dsInformer.Lister;
         _pods = podInformer.Lister;
         _nodes = nodeInformer.Lister;

@@ -30,9 +30,9 @@ public sealed partial class StatefulSetController : Controller<string>
         _setClient = context.Client.For<StatefulSet>();
         _podClient = context.Client.For<Pod>();
         _claimClient = context.Client.For<PersistentVolumeClaim>();
-        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         var setInformer = InformerFor<StatefulSet>();
         var podInformer = InformerFor<Pod>();
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _sets = setInformer.Lister;
         _pods = podInformer.Lister;
         AddEventHandler(

@@ -118,13 +118,13 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         await File.WriteAllTextAsync(file, Deployment("web", 1, "nginx:1.14.2", ("B", "2")));
         Assert.Equal("deployment.apps/web configured\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
         Assert.Equal("deployment.apps/web unchanged\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
-        Assert.Equal("""[{"name":"B","value":"2"}]""", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
+        Assert.Equal("""[{"name":"B","value":"2"}]""", await JsonPathAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
 
         Assert.Equal("deployment.apps/web labeled\n", await _kubectl.OkAsync("-n", ns.Name, "label", "deploy", "web", "tier=frontend"));
         Assert.Matches(@"^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "-l", "tier=frontend"));
         Assert.Equal("No resources found in " + ns.Name + " namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "deploy", "-l", "tier=backend"])).StandardError);
         Assert.Equal("deployment.apps/web scaled\n", await _kubectl.OkAsync("-n", ns.Name, "scale", "deploy", "web", "--replicas=2"));
-        Assert.Equal("2", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"));
+        Assert.Equal("2", await JsonPathAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"));
 
         // Revision 1 is the first apply (env A and B), 2 the edit (env B=2), 3 the new image.
         await _kubectl.OkAsync("-n", ns.Name, "set", "image", "deploy/web", "nginx=nginx:1.27");
@@ -137,7 +137,7 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         // The first revision's ReplicaSet is scaled back up and renumbered 4, as Kubernetes does: no new ReplicaSet.
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n4\s+<none>\n\n$", await _kubectl.OkAsync("-n", ns.Name, "rollout", "history", "deploy/web"));
         Assert.Equal(first, await ReplicaSetOfRevisionAsync(ns, "4"));
-        Assert.Equal("""[{"name":"A","value":"1"},{"name":"B","value":"1"}]""", await _kubectl.OkAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
+        Assert.Equal("""[{"name":"A","value":"1"},{"name":"B","value":"1"}]""", await JsonPathAsync("-n", ns.Name, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"));
         // A Deployment's history is its ReplicaSets; ControllerRevisions belong to DaemonSets and StatefulSets.
         Assert.Equal($"No resources found in {ns.Name} namespace.\n", (await _kubectl.RunAsync(["-n", ns.Name, "get", "controllerrevisions"])).StandardError);
     }
@@ -202,14 +202,14 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Equal("statefulset.apps/db rolled back\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "undo", "sts/db", "--to-revision=1"));
         Assert.Contains("partitioned roll out complete", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "sts/db", "--timeout=120s"));
         Assert.Equal(["2", "3"], await RevisionNumbersAsync(ns));
-        var current = await _kubectl.OkAsync("-n", ns.Name, "get", "sts", "db", "-o", "jsonpath={.status.currentRevision}");
-        Assert.Equal(current, await _kubectl.OkAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.metadata.labels.controller-revision-hash}"));
-        Assert.Equal("", await _kubectl.OkAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].env}"));
+        var current = await JsonPathAsync("-n", ns.Name, "get", "sts", "db", "-o", "jsonpath={.status.currentRevision}");
+        Assert.Equal(current, await JsonPathAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.metadata.labels.controller-revision-hash}"));
+        Assert.Equal("", await JsonPathAsync("-n", ns.Name, "get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].env}"));
     }
 
     /// <summary>The revision numbers of the namespace's ControllerRevisions, in order.</summary>
     private async Task<string[]> RevisionNumbersAsync(TestNamespace ns) =>
-        [.. (await _kubectl.OkAsync("-n", ns.Name, "get", "controllerrevisions", "-o", "jsonpath={.items[*].revision}")).Split(' ').Order(StringComparer.Ordinal)];
+        [.. (await JsonPathAsync("-n", ns.Name, "get", "controllerrevisions", "-o", "jsonpath={.items[*].revision}")).Split(' ').Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task Generators_CreateRunExposeAndEvents_WorkAsAgainstKubernetes()
@@ -220,13 +220,13 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Equal("configmap/settings created\n", await _kubectl.OkAsync("-n", ns.Name, "create", "configmap", "settings", "--from-literal=a=b", "--from-literal=c=d"));
         Assert.Equal("secret/pw created\n", await _kubectl.OkAsync("-n", ns.Name, "create", "secret", "generic", "pw", "--from-literal=password=s3cret"));
         Assert.Equal("deployment.apps/hello created\n", await _kubectl.OkAsync("-n", ns.Name, "create", "deployment", "hello", "--image=nginx:1.14.2", "--replicas=1"));
-        Assert.Equal("czNjcmV0", await _kubectl.OkAsync("-n", ns.Name, "get", "secret", "pw", "-o", "jsonpath={.data.password}"));
+        Assert.Equal("czNjcmV0", await JsonPathAsync("-n", ns.Name, "get", "secret", "pw", "-o", "jsonpath={.data.password}"));
         Assert.Matches(@"(?m)^settings\s+2\s", await _kubectl.OkAsync("-n", ns.Name, "get", "configmap"));
 
         Assert.Equal("pod/runner created\n", await _kubectl.OkAsync("-n", ns.Name, "run", "runner", "--image=nginx:1.14.2", "--port=80"));
         Assert.Equal("service/hello exposed\n", await _kubectl.OkAsync("-n", ns.Name, "expose", "deployment", "hello", "--port=8080", "--target-port=80"));
         Assert.Matches(@"(?m)^hello\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+8080/TCP\s", await _kubectl.OkAsync("-n", ns.Name, "get", "svc"));
-        Assert.Equal("app=hello", await _kubectl.OkAsync("-n", ns.Name, "get", "svc", "hello", "-o", "jsonpath={.spec.selector}").ContinueWith(t => Regex.Replace(t.Result, "[{}\"]", "").Replace(':', '=')));
+        Assert.Equal("app=hello", await JsonPathAsync("-n", ns.Name, "get", "svc", "hello", "-o", "jsonpath={.spec.selector}").ContinueWith(t => Regex.Replace(t.Result, "[{}\"]", "").Replace(':', '=')));
 
         var events = await Eventually.Returns(async () =>
         {
@@ -237,6 +237,9 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         Assert.Matches(@"(?m)Normal\s+Scheduled\s+pod/runner\s+Successfully assigned", events);
         Assert.Matches(@"(?m)^pod/runner\s", await _kubectl.OkAsync("-n", ns.Name, "get", "all", "-o", "name"));
     }
+
+    /// <summary>`kubectl get ... -o jsonpath=...`, which ends with no newline of its own; the kit reads output by lines.</summary>
+    private async Task<string> JsonPathAsync(params string[] args) => (await _kubectl.OkAsync(args)).TrimEnd('\n');
 
     private async Task<string> FileAsync(string name, string text)
     {

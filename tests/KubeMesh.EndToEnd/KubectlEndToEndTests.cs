@@ -115,6 +115,8 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
 
         await File.WriteAllTextAsync(file, Deployment("web", 1, "nginx:1.14.2", ("A", "1"), ("B", "1")));
         Assert.Equal("deployment.apps/web created\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
+        // Revision 1 exists once the controller has seen the first template; an edit before that would replace it.
+        var first = await Eventually.Returns(() => ReplicaSetOfRevisionAsync(ns, "1"), Timeout);
         await File.WriteAllTextAsync(file, Deployment("web", 1, "nginx:1.14.2", ("B", "2")));
         Assert.Equal("deployment.apps/web configured\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
         Assert.Equal("deployment.apps/web unchanged\n", await _kubectl.OkAsync("-n", ns.Name, "apply", "-f", file));
@@ -130,7 +132,7 @@ public sealed partial class KubectlEndToEndTests(ClusterFixture cluster) : IDisp
         await _kubectl.OkAsync("-n", ns.Name, "set", "image", "deploy/web", "nginx=nginx:1.27");
         Assert.Contains("successfully rolled out", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "deploy/web", "--timeout=120s"));
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n3\s+<none>\n\n$", await _kubectl.OkAsync("-n", ns.Name, "rollout", "history", "deploy/web"));
-        var first = await ReplicaSetOfRevisionAsync(ns, "1");
+        Assert.Equal(first, await ReplicaSetOfRevisionAsync(ns, "1"));
 
         Assert.Equal("deployment.apps/web rolled back\n", await _kubectl.OkAsync("-n", ns.Name, "rollout", "undo", "deploy/web", "--to-revision=1"));
         Assert.Contains("successfully rolled out", await _kubectl.OkAsync("-n", ns.Name, "rollout", "status", "deploy/web", "--timeout=120s"));

@@ -33,6 +33,15 @@ public sealed class ClusterOptions
     public string ApiServerAddress =>
         string.Join(',', Enumerable.Range(1, ApiServerReplicas).Select(i => "http://127.0.0.1:" + ApiServerPortOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// The first api-server replica's Kubernetes REST API (HTTP/1.1 and HTTP/2), what kubectl and the official clients
+    /// speak; replica n serves it on this port + n - 1 (8443, 8444, ...).
+    /// </summary>
+    public int ApiServerRestPort { get; set; } = 8443;
+
+    /// <summary>Replica n's REST port (1-based), from <see cref="ApiServerRestPort"/> upwards.</summary>
+    public int ApiServerRestPortOf(int replica) => ApiServerRestPort + replica - 1;
+
     /// <summary>The scheduler's /healthz and /readyz (HTTP/1), on kube-scheduler's port.</summary>
     public int SchedulerHealthPort { get; set; } = 10259;
     /// <summary>How many node agents (kubelets) run: node-1 .. node-N.</summary>
@@ -107,6 +116,9 @@ public sealed class ClusterOptions
 
     /// <summary>--pod-eviction-timeout: how long pods stay on a NotReady node before they are evicted and replaced elsewhere.</summary>
     public TimeSpan PodEvictionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first replica's REST URL, which the kubeconfig names (kubectl talks to one server).</summary>
+    public string ApiServerRestUrl => "http://127.0.0.1:" + ApiServerRestPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static ClusterOptions From(IConfiguration section)
     {

@@ -56,13 +56,18 @@ public static class ControlPlaneExtensions
     private static IResourceBuilder<ProjectResource> AddApiServerReplica(this IDistributedApplicationBuilder builder, ClusterOptions cluster, int replica, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
     {
         var grpcPort = cluster.ApiServerPortOf(replica);
+        var restPort = cluster.ApiServerRestPortOf(replica);
         var apiServer = builder.AddProject<Projects.ApiServer>("api-server-" + replica, ComponentOptions)
             .WithEnvironment("ConnectionStrings__store", storeConnection)
             .WithEnvironment("Kestrel__Endpoints__Grpc__Url", "http://127.0.0.1:" + grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://127.0.0.1:0")
             .WithEnvironment("ApiServer__ServiceClusterIpRange", cluster.ServiceClusterIpRange)
+            .WithEnvironment("Kestrel__Endpoints__Rest__Url", "http://127.0.0.1:" + restPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Kestrel__Endpoints__Rest__Protocols", "Http1AndHttp2")
             .WithHttpEndpoint(port: grpcPort, name: "grpc", isProxied: false)
-            .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)");
+            .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)")
+            .WithHttpEndpoint(port: restPort, name: "rest", isProxied: false)
+            .WithUrlForEndpoint("rest", u => u.DisplayText = "REST (kubectl)");
         if (store is not null)
         {
             apiServer.WaitFor(store);

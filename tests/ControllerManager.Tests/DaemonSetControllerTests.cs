@@ -95,7 +95,20 @@ public sealed partial class DaemonSetControllerTests(ApiServerFixture api) : ICl
         await Eventually.Until(async () => (await GetAsync(harness)).Status is { UpdatedNumberScheduled: 3, NumberAvailable: 3, ObservedGeneration: 2 }, Timeout, "status reports the rollout done");
         Assert.All(await ListPodsAsync(harness), p => Assert.NotEqual(oldHash, p.Metadata.Labels["controller-revision-hash"]));
         Assert.True(recorder.States.Where(s => s.Total > 0).All(s => s.Ready >= 2), "never more than one node without a ready daemon pod");
+        var newHash = (await ListPodsAsync(harness))[0].Metadata.Labels["controller-revision-hash"];
+        Assert.Equal([($"agent-{oldHash}", 1L), ($"agent-{newHash}", 2L)], await RevisionsAsync(harness));
+
+        // Back to the first template (kubectl rollout undo): its revision is reused and renumbered as the newest.
+        ds = await client.GetAsync(ns, "agent");
+        ds.Spec.Template.Spec.Containers[0].Image = "agent:1";
+        await client.UpdateAsync(ds);
+        await Eventually.Until(async () => (await RevisionsAsync(harness)).SequenceEqual([($"agent-{newHash}", 2L), ($"agent-{oldHash}", 3L)]), Timeout, "the first revision becomes revision 3");
+        await Eventually.Until(async () => (await ListPodsAsync(harness)).All(p => p.Metadata.Labels["controller-revision-hash"] == oldHash), Timeout, "the pods run the first template again");
     }
+
+    private static async Task<List<(string, long)>> RevisionsAsync(ControllerHarness harness) =>
+        [.. (await harness.Client.For<ControllerRevision>().ListAsync(new ListRequest { Namespace = harness.Namespace })).Items
+            .OrderBy(r => r.Revision).Select(r => (r.Metadata.Name, r.Revision))];
 
     private static bool PodReady(Pod pod) => pod.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True");
 

@@ -102,6 +102,13 @@ public sealed class StatefulSetControllerTests(ApiServerFixture api) : IClassFix
         Assert.NotEqual(oldRevision, updateRevision);
         Assert.All(await ListPodsAsync(harness), p => Assert.Equal(updateRevision, p.Metadata.Labels["controller-revision-hash"]));
         Assert.True(recorder.States.All(s => s.Ready >= 2), "at most one pod down during the rollout");
+
+        // The history kubectl rollout history|undo read: one ControllerRevision per template, named as the pods' label.
+        var revisions = (await api.Client.For<ControllerRevision>().ListAsync(new ListRequest { Namespace = harness.Namespace })).Items;
+        Assert.Equal([(oldRevision, 1L), (updateRevision, 2L)], revisions.OrderBy(r => r.Revision).Select(r => (r.Metadata.Name, r.Revision)));
+        Assert.All(revisions, r => Assert.Equal(set.Metadata.Uid, Assert.Single(r.Metadata.OwnerReferences).Uid));
+        Assert.Equal("nginx:1.27", revisions.Single(r => r.Revision == 2).Data.Fields["spec"].StructValue.Fields["template"].StructValue
+            .Fields["spec"].StructValue.Fields["containers"].ListValue.Values[0].StructValue.Fields["image"].StringValue);
     }
 
     private static StatefulSet NewStatefulSet(string ns, int replicas, string policy)

@@ -27,6 +27,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Both api-server replicas, as every component and kmctl are given them.</summary>
     public string ApiServer => $"http://127.0.0.1:{ApiServerPort},http://127.0.0.1:{ApiServerPort + 1}";
 
+    /// <summary>The api-server's Kubernetes REST API, for kubectl.</summary>
+    public int ApiServerRestPort { get; } = FreePort.Get();
+
+    /// <summary>The kubeconfig the AppHost writes into the data directory at start.</summary>
+    public string Kubeconfig => Path.Combine(DataDirectory, "kubeconfig");
+
     public int IngressHttpPort { get; } = FreePort.Get();
 
     public int IngressHttpsPort { get; } = FreePort.Get();
@@ -74,6 +80,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 "--Cluster:StoreMode=embedded",
                 $"--Cluster:StorePort={StorePort}",
                 $"--Cluster:ApiServerPort={ApiServerPort}",
+                $"--Cluster:ApiServerRestPort={ApiServerRestPort}",
                 $"--Cluster:DataDirectory={DataDirectory}",
                 $"--Cluster:IngressHttpPort={IngressHttpPort}",
                 $"--Cluster:IngressHttpsPort={IngressHttpsPort}",

@@ -1,23 +1,33 @@
 namespace KubeMesh.EndToEnd;
 
-/// <summary>Manifests 12-15 on the cluster the AppHost starts: ConfigMap and Secret data in env, envFrom and volume files.</summary>
+/// <summary>
+/// Manifests 12-15 on the cluster the AppHost starts: ConfigMap and Secret data in env, envFrom and volume files.
+/// The manifests without pods go through kmctl and through the real kubectl alike.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ConfigAndSecretEndToEndTests(ClusterFixture cluster) : IAsyncLifetime
 {
     private readonly TestNamespace _ns = new(cluster, "e2e-config");
+    private readonly Kubectl _kubectl = new(cluster.Kubeconfig);
 
     public Task InitializeAsync() => _ns.InitializeAsync();
 
-    public Task DisposeAsync() => _ns.DisposeAsync();
-
-    [Fact]
-    public async Task ConfigMapManifest_Applied_StoresItsKeys()
+    public async Task DisposeAsync()
     {
-        await _ns.ApplyAsync("seed/12-configmap.yaml");
+        _kubectl.Dispose();
+        await _ns.DisposeAsync();
+    }
 
-        var table = await _ns.KmctlAsync("get", "configmap", "my-configmap");
+    [Theory]
+    [InlineData("kmctl")]
+    [InlineData("kubectl")]
+    public async Task ConfigMapManifest_Applied_StoresItsKeys(string client)
+    {
+        await ApplyAsync(client, "seed/12-configmap.yaml");
+
+        var table = await RunAsync(client, "get", "configmap", "my-configmap");
         Assert.Matches(@"(?m)^my-configmap\s+2\s", table);
-        var yaml = await _ns.KmctlAsync("get", "configmap", "my-configmap", "-o", "yaml");
+        var yaml = await RunAsync(client, "get", "configmap", "my-configmap", "-o", "yaml");
         Assert.Contains("key1: value1", yaml);
         Assert.Contains("key2: value2", yaml);
     }
@@ -49,16 +59,24 @@ public sealed class ConfigAndSecretEndToEndTests(ClusterFixture cluster) : IAsyn
         Assert.True(mount is [_, _, "tmpfs", ..], $"{volume} is not a tmpfs mount");
     }
 
-    [Fact]
-    public async Task SecretManifest_GetAsYaml_ShowsBase64Only()
+    [Theory]
+    [InlineData("kmctl")]
+    [InlineData("kubectl")]
+    public async Task SecretManifest_GetAsYaml_ShowsBase64Only(string client)
     {
-        await _ns.ApplyAsync("seed/14-secret.yaml");
+        await ApplyAsync(client, "seed/14-secret.yaml");
 
-        var yaml = await _ns.KmctlAsync("get", "secret", "mysecret", "-o", "yaml");
+        var yaml = await RunAsync(client, "get", "secret", "mysecret", "-o", "yaml");
         Assert.Contains("username: YWRtaW4=", yaml);
         Assert.Contains("password: cGFzc3dvcmQ=", yaml);
         Assert.DoesNotContain("admin", yaml);
         Assert.DoesNotContain("password: password", yaml);
         Assert.Contains("type: Opaque", yaml);
     }
+
+    private Task ApplyAsync(string client, string manifest) =>
+        client == "kubectl" ? RunAsync(client, "apply", "-f", Kmctl.Manifest(manifest)) : _ns.ApplyAsync(manifest);
+
+    private Task<string> RunAsync(string client, params string[] args) =>
+        client == "kubectl" ? _kubectl.OkAsync(["-n", _ns.Name, .. args]) : _ns.KmctlAsync(args);
 }

@@ -8,6 +8,7 @@ using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
 using KubeMesh.ApiServer.Registry.Deletion;
 using KubeMesh.ApiServer.Registry.Strategies;
+using KubeMesh.ApiServer.Rest;
 using KubeMesh.ApiServer.Services;
 using KubeMesh.ApiServer.Storage;
 using KubeMesh.ApiServer.Validation;
@@ -48,6 +49,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<KubeletProxy>();
         services.AddSingleton<PodSubresourceApi>();
         services.AddSingleton<ResourceApi>();
+        services.AddRestApi();
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
 
@@ -81,6 +83,7 @@ public static class ApiServerServiceCollectionExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapGrpcService<ReflectionV1ServiceImpl>();
+        app.MapRestApi();
         return app;
     }
 

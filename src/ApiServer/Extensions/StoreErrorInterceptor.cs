@@ -40,25 +40,29 @@ public sealed partial class StoreErrorInterceptor(ILogger<StoreErrorInterceptor>
 
     private RpcException? Translate(Exception ex, ServerCallContext context)
     {
-        switch (ex)
+        if (IsStoreUnavailable(ex))
         {
-            case NotFoundException:
-                return new RpcException(new Status(StatusCode.NotFound, ex.Message));
-            case AlreadyExistsException:
-                return new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
-            case ConflictException:
-                return new RpcException(new Status(StatusCode.Aborted, ex.Message));
-            case ExpiredException:
-                return new RpcException(new Status(StatusCode.OutOfRange, ex.Message));
-            case RedisConnectionException or RedisTimeoutException:
-            // A store that restarts answers LOADING while it replays its append-only file.
-            case RedisServerException when ex.Message.StartsWith("LOADING", StringComparison.Ordinal):
-                LogStoreUnavailable(logger, context.Method, ex);
-                return new RpcException(new Status(StatusCode.Unavailable, StorageUnavailable));
-            default:
-                return null;
+            LogStoreUnavailable(logger, context.Method, ex);
         }
+
+        return Translate(ex);
     }
+
+    /// <summary>The canonical code of a store failure; also the REST API's, so both answer alike.</summary>
+    internal static RpcException? Translate(Exception ex) => ex switch
+    {
+        NotFoundException => new RpcException(new Status(StatusCode.NotFound, ex.Message)),
+        AlreadyExistsException => new RpcException(new Status(StatusCode.AlreadyExists, ex.Message)),
+        ConflictException => new RpcException(new Status(StatusCode.Aborted, ex.Message)),
+        ExpiredException => new RpcException(new Status(StatusCode.OutOfRange, ex.Message)),
+        _ when IsStoreUnavailable(ex) => new RpcException(new Status(StatusCode.Unavailable, StorageUnavailable)),
+        _ => null,
+    };
+
+    // A store that restarts answers LOADING while it replays its append-only file.
+    private static bool IsStoreUnavailable(Exception ex) =>
+        ex is RedisConnectionException or RedisTimeoutException
+        || (ex is RedisServerException && ex.Message.StartsWith("LOADING", StringComparison.Ordinal));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: the store is unavailable; the caller was told so in one line")]
     private static partial void LogStoreUnavailable(ILogger logger, string method, Exception exception);

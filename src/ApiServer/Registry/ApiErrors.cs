@@ -4,24 +4,38 @@ using KubeMesh.Api.Serialization;
 
 namespace KubeMesh.ApiServer.Registry;
 
-/// <summary>Errors worded as kube-apiserver words them, carried by canonical gRPC codes.</summary>
+/// <summary>Errors worded as kube-apiserver words them, carried by canonical gRPC codes and Kubernetes' Status reasons.</summary>
 public static class ApiErrors
 {
-    public static RpcException NotFound(ResourceKind kind, string name) =>
-        new(new Status(StatusCode.NotFound, $"{kind.GroupResource} \"{name}\" not found"));
+    public static ApiException NotFound(ResourceKind kind, string name) =>
+        new(StatusCode.NotFound, $"{kind.GroupResource} \"{name}\" not found", "NotFound", new(name, kind.Group, kind.Plural));
 
-    public static RpcException AlreadyExists(ResourceKind kind, string name) =>
-        new(new Status(StatusCode.AlreadyExists, $"{kind.GroupResource} \"{name}\" already exists"));
+    public static ApiException AlreadyExists(ResourceKind kind, string name) =>
+        new(StatusCode.AlreadyExists, $"{kind.GroupResource} \"{name}\" already exists", "AlreadyExists", new(name, kind.Group, kind.Plural));
 
-    public static RpcException Conflict(ResourceKind kind, string name, string why = "the object has been modified; please apply your changes to the latest version and try again") =>
-        new(new Status(StatusCode.Aborted, $"Operation cannot be fulfilled on {kind.GroupResource} \"{name}\": {why}"));
+    public static ApiException Conflict(ResourceKind kind, string name, string why = "the object has been modified; please apply your changes to the latest version and try again") =>
+        new(StatusCode.Aborted, $"Operation cannot be fulfilled on {kind.GroupResource} \"{name}\": {why}", "Conflict", new(name, kind.Group, kind.Plural));
 
-    public static RpcException Invalid(ResourceKind kind, string name, IReadOnlyList<FieldError> errors) =>
-        new(new Status(StatusCode.InvalidArgument, $"{kind.Kind} \"{name}\" is invalid: {string.Join("; ", errors)}"));
+    public static ApiException Invalid(ResourceKind kind, string name, IReadOnlyList<FieldError> errors) =>
+        new(StatusCode.InvalidArgument, $"{kind.Kind} \"{name}\" is invalid: {string.Join("; ", errors)}", "Invalid",
+            new(name, kind.Group, kind.Kind, errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList()));
 
-    public static RpcException BadRequest(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    public static ApiException BadRequest(string message) => new(StatusCode.InvalidArgument, message, "BadRequest");
 
-    public static RpcException Forbidden(string message) => new(new Status(StatusCode.PermissionDenied, message));
+    public static ApiException Forbidden(string message) => new(StatusCode.PermissionDenied, message, "Forbidden");
 
-    public static RpcException Expired(string message) => new(new Status(StatusCode.OutOfRange, message));
+    public static ApiException Expired(string message) => new(StatusCode.OutOfRange, message, "Expired");
+
+    /// <summary>kube's field.ErrorType names, from the wording every <see cref="FieldError"/> factory starts with.</summary>
+    private static string CauseReason(FieldError error) => error.Message switch
+    {
+        var m when m.StartsWith("Required value", StringComparison.Ordinal) => "FieldValueRequired",
+        var m when m.StartsWith("Invalid value", StringComparison.Ordinal) => "FieldValueInvalid",
+        var m when m.StartsWith("Unsupported value", StringComparison.Ordinal) => "FieldValueNotSupported",
+        var m when m.StartsWith("Forbidden", StringComparison.Ordinal) => "FieldValueForbidden",
+        var m when m.StartsWith("Duplicate value", StringComparison.Ordinal) => "FieldValueDuplicate",
+        var m when m.StartsWith("Too long", StringComparison.Ordinal) => "FieldValueTooLong",
+        var m when m.StartsWith("Not found", StringComparison.Ordinal) => "FieldValueNotFound",
+        _ => "FieldValueInvalid",
+    };
 }

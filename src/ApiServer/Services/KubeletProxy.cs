@@ -20,14 +20,33 @@ public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
 
     public async Task StreamLogsAsync(PodLogRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
     {
+        using var call = await OpenLogsAsync(request, context.CancellationToken);
+        await CopyAsync(call.ResponseStream, stream, context);
+    }
+
+    /// <summary>The container's log stream from its kubelet; the first read reports a pod or container that has none.</summary>
+    public async Task<AsyncServerStreamingCall<PodLogChunk>> OpenLogsAsync(PodLogRequest request, CancellationToken cancellationToken)
+    {
         var (pod, client) = await KubeletOfAsync(request.Namespace, request.Name);
         var forward = request.Clone();
         forward.Namespace = pod.Metadata.Namespace;
         forward.Container = ResolveContainer(pod, request.Container);
-        await CopyAsync(client.GetContainerLogs(forward, cancellationToken: context.CancellationToken), stream, context);
+        return client.GetContainerLogs(forward, cancellationToken: cancellationToken);
     }
 
+    /// <summary>pods/exec without stdin, as the gRPC PodService serves it.</summary>
     public async Task ExecAsync(PodExecRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
+    {
+        using var call = await OpenExecAsync(request, context.CancellationToken);
+        await call.RequestStream.CompleteAsync();
+        await CopyAsync(call.ResponseStream, stream, context);
+    }
+
+    /// <summary>
+    /// Starts the command in the pod's container on its kubelet and returns the call: write stdin to its request
+    /// stream and complete it to close stdin; read output and the exit code from its response stream.
+    /// </summary>
+    public async Task<AsyncDuplexStreamingCall<ExecInput, PodExecOutput>> OpenExecAsync(PodExecRequest request, CancellationToken cancellationToken)
     {
         if (request.Command.Count == 0 || string.IsNullOrEmpty(request.Command[0]))
         {
@@ -43,18 +62,26 @@ public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
         var forward = request.Clone();
         forward.Namespace = pod.Metadata.Namespace;
         forward.Container = ResolveContainer(pod, request.Container);
-        await CopyAsync(client.ExecInContainer(forward, cancellationToken: context.CancellationToken), stream, context);
+        var call = client.ExecInContainer(cancellationToken: cancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(new ExecInput { Request = forward }, cancellationToken);
+        }
+        catch
+        {
+            call.Dispose();
+            throw;
+        }
+
+        return call;
     }
 
-    private static async Task CopyAsync<T>(AsyncServerStreamingCall<T> call, IServerStreamWriter<IMessage> stream, ServerCallContext context)
+    private static async Task CopyAsync<T>(IAsyncStreamReader<T> responses, IServerStreamWriter<IMessage> stream, ServerCallContext context)
         where T : IMessage
     {
-        using (call)
+        while (await responses.MoveNext(context.CancellationToken))
         {
-            while (await call.ResponseStream.MoveNext(context.CancellationToken))
-            {
-                await stream.WriteAsync(call.ResponseStream.Current, context.CancellationToken);
-            }
+            await stream.WriteAsync(responses.Current, context.CancellationToken);
         }
     }
 

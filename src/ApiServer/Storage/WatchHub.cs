@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace KubeMesh.ApiServer.Storage;
 
-/// <summary>Owns one <see cref="WatchFeed"/> per kind, started on the first watch of that kind.</summary>
+/// <summary>
+/// Owns one <see cref="WatchFeed"/> per kind, started on the first watch of that kind. A start that fails (the store
+/// not answering in time) is forgotten, so the next watch starts the feed again instead of failing forever.
+/// </summary>
 public sealed class WatchHub(ObjectStore store, IOptions<StoreOptions> options, ILoggerFactory loggers) : IAsyncDisposable
 {
     private const int MaxCapacity = 4096;

@@ -97,6 +97,9 @@ public static class ObjectValidator
             case Challenge challenge:
                 AcmeValidator.Validate(challenge, errors);
                 break;
+            case ControllerRevision revision:
+                ControllerRevisionValidator.Validate(revision, errors);
+                break;
         }
 
         return errors;

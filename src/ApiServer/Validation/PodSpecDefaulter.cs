@@ -57,13 +57,14 @@ internal static class PodSpecDefaulter
             }
         }
 
+        // Kubernetes' resources is a struct, never absent ("resources: {}"), so a template that went through a
+        // Kubernetes client (kubectl rollout undo copies a ReplicaSet's) equals the stored one.
+        var resources = container.Resources ??= new ResourceRequirements();
+
         // A limit without a request means the request equals the limit.
-        if (container.Resources is { } resources)
+        foreach (var (name, limit) in resources.Limits)
         {
-            foreach (var (name, limit) in resources.Limits)
-            {
-                resources.Requests.TryAdd(name, limit);
-            }
+            resources.Requests.TryAdd(name, limit);
         }
 
         Apply(container.LivenessProbe);

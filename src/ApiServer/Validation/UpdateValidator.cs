@@ -43,6 +43,9 @@ internal static class UpdateValidator
             case (StatefulSet n, StatefulSet o):
                 StatefulSet(n, o, errors);
                 break;
+            case (ControllerRevision n, ControllerRevision o):
+                ControllerRevisionValidator.ValidateUpdate(n, o, errors);
+                break;
             case (Job n, Job o):
                 Immutable("spec.selector", n.Spec?.Selector, o.Spec?.Selector, errors);
                 Immutable("spec.template", n.Spec?.Template, o.Spec?.Template, errors);

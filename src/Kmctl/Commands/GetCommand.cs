@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Printing;
 using KubeMesh.Api.Resources;
 using KubeMesh.Kmctl.Api;
 using KubeMesh.Kmctl.Cli;

@@ -1,9 +1,9 @@
 using Google.Protobuf;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Printing;
 using KubeMesh.Api.Resources;
 using KubeMesh.Kmctl.Printing;
-using KubeMesh.Kmctl.Printing.Tables;
 
 namespace KubeMesh.Kmctl.Describe;
 

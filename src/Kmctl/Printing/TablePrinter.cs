@@ -1,10 +1,13 @@
 using Google.Protobuf;
+using KubeMesh.Api.Printing;
 using KubeMesh.Api.Resources;
-using KubeMesh.Kmctl.Printing.Tables;
 
 namespace KubeMesh.Kmctl.Printing;
 
-/// <summary>Prints objects of one kind as kubectl's human-readable table.</summary>
+/// <summary>
+/// Prints objects of one kind as kubectl's human-readable table, from the same table definitions the api-server
+/// serves kubectl: columns of priority above 0 only with -o wide, NAMESPACE first with -A, label columns last.
+/// </summary>
 public static class TablePrinter
 {
     public static string Print(ResourceKind kind, IEnumerable<IMessage> objects, TableOptions options, DateTimeOffset now)
@@ -28,12 +31,7 @@ public static class TablePrinter
             headers.Add("NAMESPACE");
         }
 
-        headers.AddRange(table.Headers);
-        if (options.Wide)
-        {
-            headers.AddRange(table.WideHeaders);
-        }
-
+        headers.AddRange(table.Columns.Where(c => Shown(c, options)).Select(c => c.Name.ToUpperInvariant()));
         headers.AddRange(options.LabelColumns?.Select(Labels.ColumnHeader) ?? []);
         if (options.ShowLabels)
         {
@@ -52,12 +50,16 @@ public static class TablePrinter
             row.Add(meta.Namespace);
         }
 
-        if (table.HasNameColumn)
+        var cells = table.Cells(obj, now);
+        for (var i = 0; i < table.Columns.Count; i++)
         {
-            row.Add(options.WithKind ? ObjectNames.Qualified(kind, meta.Name) : meta.Name);
+            var column = table.Columns[i];
+            if (Shown(column, options))
+            {
+                row.Add(column.Format == "name" && options.WithKind ? ObjectNames.Qualified(kind, cells[i]) : cells[i]);
+            }
         }
 
-        row.AddRange(table.Cells(obj, options.Wide, now));
         foreach (var key in options.LabelColumns ?? [])
         {
             row.Add(meta.Labels.TryGetValue(key, out var value) ? value : "");
@@ -70,4 +72,6 @@ public static class TablePrinter
 
         return row;
     }
+
+    private static bool Shown(TableColumn column, TableOptions options) => column.Priority == 0 || options.Wide;
 }

@@ -49,6 +49,9 @@ public class ResourceKind
 
     public IReadOnlyList<string> ShortNames { get; }
 
+    /// <summary>The groupings kubectl can name instead of kinds, as "all" in <c>kubectl get all</c>.</summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
     public bool Namespaced { get; }
 
     public MessageDescriptor Descriptor { get; }

@@ -27,6 +27,9 @@ internal static class JsonFieldNames
     public static bool IsIntOrString(FieldDescriptor field) =>
         field.FieldType == FieldType.Message && field.MessageType.FullName == "google.protobuf.Value";
 
+    public static bool IsStruct(FieldDescriptor field) =>
+        field.FieldType == FieldType.Message && field.MessageType.FullName == "google.protobuf.Struct";
+
     public static bool IsTimestamp(FieldDescriptor field) =>
         field.FieldType == FieldType.Message && field.MessageType.FullName == "google.protobuf.Timestamp";
 }

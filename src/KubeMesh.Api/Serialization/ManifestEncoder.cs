@@ -85,7 +85,7 @@ public static class ManifestEncoder
 
     private static JsonNode Single(JsonNode value, FieldDescriptor field, bool sortKeys) => field.FieldType switch
     {
-        FieldType.Message when value is JsonObject obj && !JsonFieldNames.IsIntOrString(field) => Kubernetize(obj, field.MessageType, sortKeys),
+        FieldType.Message when value is JsonObject obj && !JsonFieldNames.IsIntOrString(field) && !JsonFieldNames.IsStruct(field) => Kubernetize(obj, field.MessageType, sortKeys),
         FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 or FieldType.UInt64 or FieldType.Fixed64
             when value.GetValueKind() == JsonValueKind.String => JsonNode.Parse(value.GetValue<string>())!,
         _ => value.DeepClone(),

@@ -12,9 +12,10 @@ namespace KubeMesh.Api.Serialization;
 /// shapes with full field paths (protobuf's own parser would only say what, not where), and normalizes what
 /// Kubernetes accepts but protobuf's JSON mapping does not: a number or boolean written for a string field
 /// (<c>cpu: 1</c>, label values) becomes that string; int-or-string fields take either.
-/// The result uses JSON names only and feeds protobuf's JsonParser.
+/// The result uses JSON names only and feeds protobuf's JsonParser. Unknown fields go to
+/// <paramref name="unknownFields"/> when given (to be warned about or ignored), else they are errors.
 /// </summary>
-internal sealed class ManifestNormalizer(List<FieldError> errors)
+internal sealed class ManifestNormalizer(List<FieldError> errors, List<FieldError>? unknownFields = null)
 {
     private readonly List<Frame> _ancestors = [];
 
@@ -28,7 +29,7 @@ internal sealed class ManifestNormalizer(List<FieldError> errors)
             var fieldPath = Join(path, key);
             if (!fields.TryGetValue(key, out var field))
             {
-                errors.Add(new FieldError(fieldPath, UnknownField(key)));
+                (unknownFields ?? errors).Add(new FieldError(fieldPath, UnknownField(key)));
                 continue;
             }
 
@@ -124,6 +125,9 @@ internal sealed class ManifestNormalizer(List<FieldError> errors)
                 return IntOrString(value, kind, path);
             case FieldType.Message when JsonFieldNames.IsTimestamp(field):
                 return Timestamp(value, kind, path);
+            case FieldType.Message when JsonFieldNames.IsStruct(field):
+                // Free-form JSON, as Kubernetes' runtime.RawExtension (a ControllerRevision's data).
+                return value is JsonObject ? value.DeepClone() : WrongType(path, "an object", value);
             case FieldType.Message:
                 return value is JsonObject obj ? Message(obj, field.MessageType, path) : WrongType(path, "an object", value);
             case FieldType.String:

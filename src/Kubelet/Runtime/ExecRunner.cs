@@ -34,12 +34,16 @@ internal static class ExecRunner
     /// <summary>
     /// Runs the command until it exits, handing its stdout (false) and stderr (true) to <paramref name="output"/>
     /// chunk by chunk as written, never two at once; cancelling, or a failure to deliver output, kills it. Returns
-    /// the exit code.
+    /// the exit code. <paramref name="stdin"/>, when given, writes the command's stdin until it returns (then stdin
+    /// closes); the command's end does not wait for it.
     /// </summary>
-    public static async Task<int> StreamAsync(ProcessStartInfo info, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken)
+    public static async Task<int> StreamAsync(
+        ProcessStartInfo info, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? stdin = null)
     {
         using var process = await ProcessLauncher.StartAsync(info);
-        process.StandardInput.Close();
+        using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var input = stdin is null ? CloseInput(process) : PumpInputAsync(process, stdin, stopInput.Token);
         using var turn = new SemaphoreSlim(1);
         async Task PumpAsync(Stream stream, bool error)
         {
@@ -72,8 +76,42 @@ internal static class ExecRunner
             await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default);
             throw;
         }
+        finally
+        {
+            await stopInput.CancelAsync();
+            await input;
+        }
 
         return process.ExitCode;
+    }
+
+    private static Task CloseInput(Process process)
+    {
+        process.StandardInput.Close();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes stdin until the writer is done, the command exits (a broken pipe) or the call ends; then closes it.</summary>
+    private static async Task PumpInputAsync(Process process, Func<Stream, CancellationToken, Task> stdin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stdin(process.StandardInput.BaseStream, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The command already exited and closed its end.
+            }
+        }
     }
 
     private static async Task KillAsync(Process process)

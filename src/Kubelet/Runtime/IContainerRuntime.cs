@@ -31,9 +31,12 @@ public interface IContainerRuntime
     /// <summary>
     /// Runs a command in the container as <see cref="ExecAsync"/> does, without a timeout or an output limit, handing
     /// each chunk of its stdout (false) or stderr (true) to <paramref name="output"/> as it comes, one at a time
-    /// (kmctl exec). Cancelling kills the command. Returns its exit code.
+    /// (kmctl exec). With <paramref name="stdin"/> the command's stdin is handed to it to write (kubectl exec -i) and
+    /// closed when it returns; without, stdin is closed at once. Cancelling kills the command. Returns its exit code.
     /// </summary>
-    Task<int> ExecStreamingAsync(ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken);
+    Task<int> ExecStreamingAsync(
+        ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? stdin = null);
 
     /// <summary>Forgets an exited container; its logs stay in the log store.</summary>
     void RemoveContainer(ContainerHandle handle);

@@ -203,8 +203,9 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
         await ExecRunner.RunAsync(await ExecStartInfoAsync(handle, command, cancellationToken), timeout, cancellationToken);
 
     public async Task<int> ExecStreamingAsync(
-        ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken) =>
-        await ExecRunner.StreamAsync(await ExecStartInfoAsync(handle, command, cancellationToken), output, cancellationToken);
+        ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? stdin = null) =>
+        await ExecRunner.StreamAsync(await ExecStartInfoAsync(handle, command, cancellationToken), output, cancellationToken, stdin);
 
     private async Task<ProcessStartInfo> ExecStartInfoAsync(ContainerHandle handle, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {

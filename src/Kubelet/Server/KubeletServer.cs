@@ -78,9 +78,18 @@ public sealed class KubeletServer(PodManager pods, ContainerLogStore logs, ICont
         }
     }
 
-    /// <summary>Runs the command in the running container and streams what it writes; the last message has its exit code.</summary>
-    public override async Task ExecInContainer(PodExecRequest request, IServerStreamWriter<PodExecOutput> responseStream, ServerCallContext context)
+    /// <summary>
+    /// Runs the command named by the first message in the running container and streams what it writes; the last
+    /// message has its exit code. Later messages are its stdin, closed when the caller completes its stream.
+    /// </summary>
+    public override async Task ExecInContainer(IAsyncStreamReader<ExecInput> requestStream, IServerStreamWriter<PodExecOutput> responseStream, ServerCallContext context)
     {
+        if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.InputCase != ExecInput.InputOneofCase.Request)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of an exec must name the command"));
+        }
+
+        var request = requestStream.Current.Request;
         var (_, containerName, slot) = Find(request.Namespace, request.Name, request.Container);
         if (!slot.IsRunning || slot.Handle is not { } handle)
         {
@@ -93,7 +102,18 @@ public sealed class KubeletServer(PodManager pods, ContainerLogStore logs, ICont
             (error, data) => responseStream.WriteAsync(
                 error ? new PodExecOutput { Stderr = ByteString.CopyFrom(data.Span) } : new PodExecOutput { Stdout = ByteString.CopyFrom(data.Span) },
                 context.CancellationToken),
-            context.CancellationToken);
+            context.CancellationToken,
+            async (stdin, ct) =>
+            {
+                while (await requestStream.MoveNext(ct))
+                {
+                    if (requestStream.Current.InputCase == ExecInput.InputOneofCase.Stdin)
+                    {
+                        await stdin.WriteAsync(requestStream.Current.Stdin.Memory, ct);
+                        await stdin.FlushAsync(ct);
+                    }
+                }
+            });
         await responseStream.WriteAsync(new PodExecOutput { ExitCode = exitCode }, context.CancellationToken);
     }
 

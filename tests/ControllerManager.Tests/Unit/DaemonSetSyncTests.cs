@@ -48,7 +48,7 @@ public sealed class DaemonSetSyncTests
 
         await controller.SyncAsync(Key, default);
 
-        Assert.Equal(["delete pods shop/agent-b", "update daemonsets/status shop/agent"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "delete pods shop/agent-b", "update daemonsets/status shop/agent"], _t.TakeWrites());
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class DaemonSetSyncTests
         var leaving = _t.Add(DaemonPod(ds, "b"));
         using var controller = new DaemonSetController(_t.Context);
         await controller.SyncAsync(Key, default);
-        Assert.Equal(["create pods", "delete pods shop/agent-b", "update daemonsets/status shop/agent"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "create pods", "delete pods shop/agent-b", "update daemonsets/status shop/agent"], _t.TakeWrites());
         _t.Observe<DaemonSet>();
 
         // The informer reports the deletion but not yet the new pod: acting now would put a second pod on a.
@@ -92,7 +92,7 @@ public sealed class DaemonSetSyncTests
 
         await controller.SyncAsync(Key, default);
 
-        Assert.Equal(["delete pods shop/agent-a", "update daemonsets/status shop/agent"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "delete pods shop/agent-a", "update daemonsets/status shop/agent"], _t.TakeWrites());
         var status = _t.Api.Get<DaemonSet>(Ns, "agent")!.Status;
         Assert.Equal((3, 3, 0), (status.DesiredNumberScheduled, status.NumberAvailable, status.UpdatedNumberScheduled));
     }

@@ -20,7 +20,7 @@ public sealed class StatefulSetSyncTests
 
         await controller.SyncAsync(Key, default);
 
-        Assert.Equal(["create persistentvolumeclaims", "create pods", "update statefulsets/status shop/web"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "create persistentvolumeclaims", "create pods", "update statefulsets/status shop/web"], _t.TakeWrites());
         var pod = Assert.Single(_t.Api.List<Pod>());
         Assert.Equal(("web-0", "web-0", "web"), (pod.Metadata.Name, pod.Spec.Hostname, pod.Spec.Subdomain));
         Assert.Equal("data-web-0", pod.Spec.Volumes.Single(v => v.Name == "data").PersistentVolumeClaim.ClaimName);
@@ -55,7 +55,7 @@ public sealed class StatefulSetSyncTests
 
         await controller.SyncAsync(Key, default);
 
-        Assert.Equal(["delete pods shop/web-2", "update statefulsets/status shop/web"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "delete pods shop/web-2", "update statefulsets/status shop/web"], _t.TakeWrites());
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class StatefulSetSyncTests
 
         await controller.SyncAsync(Key, default);
 
-        Assert.Equal(["delete pods shop/web-2", "update statefulsets/status shop/web"], _t.TakeWrites());
+        Assert.Equal(["create controllerrevisions", "delete pods shop/web-2", "update statefulsets/status shop/web"], _t.TakeWrites());
     }
 
     private static StatefulSet NewStatefulSet(int replicas, string image = "web:1") => new()

@@ -1,3 +1,4 @@
+using KubeMesh.Api.Printing;
 using KubeMesh.Kmctl.Printing;
 
 namespace KubeMesh.Kmctl.Tests.Printing;

@@ -1,5 +1,5 @@
 using KubeMesh.Api.Core.V1;
-using KubeMesh.Kmctl.Printing.Tables;
+using KubeMesh.Api.Printing;
 using static KubeMesh.Kmctl.Tests.Printing.TestObjects;
 
 namespace KubeMesh.Kmctl.Tests.Printing;

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Printing;
 using KubeMesh.Api.Resources;
 using KubeMesh.Kmctl.Printing;
 using static KubeMesh.Kmctl.Tests.Printing.TestObjects;

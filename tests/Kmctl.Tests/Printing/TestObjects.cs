@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Api.Printing;
 
 namespace KubeMesh.Kmctl.Tests.Printing;
 

@@ -97,6 +97,36 @@ public sealed class ProcessContainerRuntimeTests
     }
 
     [Fact]
+    public async Task ExecStreaming_WithStdin_TheCommandReadsItUntilItIsClosed()
+    {
+        await using var fixture = new RuntimeFixture();
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("c", "busybox") { Command = ["sh", "-c", "sleep 300"] });
+        var stdout = new StringBuilder();
+
+        // tr ends only when its stdin does: the exit code proves stdin was closed after the writer returned.
+        var code = await fixture.Runtime.ExecStreamingAsync(
+            handle,
+            ["sh", "-c", "tr a-z A-Z; exit 4"],
+            (error, data) =>
+            {
+                if (!error)
+                {
+                    stdout.Append(Encoding.UTF8.GetString(data.Span));
+                }
+
+                return Task.CompletedTask;
+            },
+            new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token,
+            async (stdin, ct) =>
+            {
+                await stdin.WriteAsync("hello\n"u8.ToArray(), ct);
+                await stdin.WriteAsync("kubectl exec -i\n"u8.ToArray(), ct);
+            });
+
+        Assert.Equal((4, "HELLO\nKUBECTL EXEC -I\n"), (code, stdout.ToString()));
+    }
+
+    [Fact]
     public async Task StartContainer_ShellWithEnv_ExpandsTheVariable()
     {
         await using var fixture = new RuntimeFixture();

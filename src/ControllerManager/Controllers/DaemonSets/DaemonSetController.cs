@@ -6,6 +6,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
 using KubeMesh.ControllerManager.Controllers.Common;
+using KubeMesh.ControllerManager.Controllers.History;
 
 namespace KubeMesh.ControllerManager.Controllers.DaemonSets;
 
@@ -23,6 +24,7 @@ public sealed partial class DaemonSetController : Controller<string>
     private readonly ResourceClient<Pod> _podClient;
     private readonly ControllerExpectations _expectations;
     private readonly PodControl _podControl;
+    private readonly ControllerHistory _history;
 
     public DaemonSetController(ControllerContext context)
         : base(context, "DaemonSet", defaultWorkers: 2)
@@ -34,6 +36,7 @@ public sealed partial class DaemonSetController : Controller<string>
         var dsInformer = InformerFor<DaemonSet>();
         var podInformer = InformerFor<Pod>();
         var nodeInformer = InformerFor<Node>();
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _daemonSets = dsInformer.Lister;
         _pods = podInformer.Lister;
         _nodes = nodeInformer.Lister;
@@ -70,6 +73,10 @@ public sealed partial class DaemonSetController : Controller<string>
 
         if (_expectations.Satisfied(key) && ds.Metadata.DeletionTimestamp is null)
         {
+            // The template's ControllerRevision is the newest before any pod of it is made (kubectl rollout history|undo).
+            var inUse = pods.Select(p => $"{name}-{p.Metadata.Labels.GetValueOrDefault(DaemonPods.RevisionHashLabel)}").ToHashSet();
+            await _history.SyncAsync(ds, selector, ds.Spec!.Template, hash, DaemonPods.RevisionHashLabel, ds.Spec.HasRevisionHistoryLimit ? ds.Spec.RevisionHistoryLimit : 10,
+                inUse, _dsClient.Untyped, cancellationToken).ConfigureAwait(false);
             var (create, delete) = Plan(ds, nodes, byNode);
             if (create.Count == 0 && delete.Count == 0)
             {

@@ -5,6 +5,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.Client;
 using KubeMesh.ControllerManager.Controllers.Common;
+using KubeMesh.ControllerManager.Controllers.History;
 
 namespace KubeMesh.ControllerManager.Controllers.StatefulSets;
 
@@ -21,6 +22,7 @@ public sealed partial class StatefulSetController : Controller<string>
     private readonly ResourceClient<StatefulSet> _setClient;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
+    private readonly ControllerHistory _history;
 
     public StatefulSetController(ControllerContext context)
         : base(context, "StatefulSet", defaultWorkers: 5)
@@ -30,6 +32,7 @@ public sealed partial class StatefulSetController : Controller<string>
         _claimClient = context.Client.For<PersistentVolumeClaim>();
         var setInformer = InformerFor<StatefulSet>();
         var podInformer = InformerFor<Pod>();
+        _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _sets = setInformer.Lister;
         _pods = podInformer.Lister;
         AddEventHandler(
@@ -57,6 +60,10 @@ public sealed partial class StatefulSetController : Controller<string>
         var updateRevision = StatefulPods.Revision(set);
         if (set.Metadata.DeletionTimestamp is null)
         {
+            // Each template's ControllerRevision, named as the pods' controller-revision-hash (kubectl rollout history|undo).
+            var inUse = pods.Values.Select(StatefulPods.RevisionOf).Append(set.Status?.CurrentRevision ?? "").ToHashSet();
+            await _history.SyncAsync(set, selector, set.Spec.Template, updateRevision[(name.Length + 1)..], ControllerHistory.HashLabel,
+                set.Spec.HasRevisionHistoryLimit ? set.Spec.RevisionHistoryLimit : 10, inUse, _setClient.Untyped, cancellationToken).ConfigureAwait(false);
             await UpdatePodsAsync(set, pods, updateRevision, cancellationToken).ConfigureAwait(false);
         }
 

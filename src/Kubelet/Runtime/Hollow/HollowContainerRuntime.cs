@@ -55,7 +55,9 @@ public sealed class HollowContainerRuntime(HollowRuntimeOptions options, TimePro
         return Task.FromResult(new ExecResult(0, "", false));
     }
 
-    public Task<int> ExecStreamingAsync(ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken)
+    public Task<int> ExecStreamingAsync(
+        ContainerHandle handle, IReadOnlyList<string> command, Func<bool, ReadOnlyMemory<byte>, Task> output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? stdin = null)
     {
         Get(handle);
         return Task.FromResult(0);

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMesh.AppHost;
+
+/// <summary>
+/// Writes a kubeconfig for the cluster into the data directory when the AppHost starts, so that
+/// `export KUBECONFIG=$PWD/.kubemesh/kubeconfig; kubectl get nodes` works at once. Cluster, user and context are
+/// all named kubemesh, so the file merges into another kubeconfig (KUBECONFIG=~/.kube/config:.kubemesh/kubeconfig).
+/// </summary>
+public static class KubeconfigExtensions
+{
+    public const string FileName = "kubeconfig";
+
+    public static void AddKubeconfig(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<ProjectResource> apiServer, string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        apiServer.WithUrl(new Uri(path).AbsoluteUri, "kubeconfig: " + path);
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, cancellationToken) =>
+        {
+            Directory.CreateDirectory(dataDirectory);
+            await File.WriteAllTextAsync(path, Render(cluster.ApiServerRestUrl), cancellationToken);
+            e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeMesh.AppHost")
+                .LogInformation("kubectl: export KUBECONFIG={Kubeconfig}; kubectl get nodes  (the api-server's REST API is {RestUrl})", path, cluster.ApiServerRestUrl);
+        });
+    }
+
+    public static string Render(string server) => $$"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: kubemesh
+          cluster:
+            server: {{server}}
+        users:
+        - name: kubemesh
+          user: {}
+        contexts:
+        - name: kubemesh
+          context:
+            cluster: kubemesh
+            user: kubemesh
+            namespace: default
+        current-context: kubemesh
+        preferences: {}
+
+        """;
+}

@@ -28,7 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public string ApiServer => $"http://127.0.0.1:{ApiServerPort},http://127.0.0.1:{ApiServerPort + 1}";
 
     /// <summary>The api-server's Kubernetes REST API, for kubectl.</summary>
-    public int ApiServerRestPort { get; } = FreePort.Get();
+    public int ApiServerRestPort { get; } = FreePort.Consecutive(2);
 
     /// <summary>The kubeconfig the AppHost writes into the data directory at start.</summary>
     public string Kubeconfig => Path.Combine(DataDirectory, "kubeconfig");

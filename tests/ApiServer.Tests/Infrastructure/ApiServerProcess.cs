@@ -34,6 +34,7 @@ public sealed class ApiServerProcess(string storeConnection, string keyPrefix) :
         start.Environment["Store__PollInterval"] = "00:00:01";
         start.Environment["Kestrel__Endpoints__Grpc__Url"] = Address;
         start.Environment["Kestrel__Endpoints__Http__Url"] = "http://127.0.0.1:0";
+        start.Environment["Kestrel__Endpoints__Rest__Url"] = "http://127.0.0.1:" + FreePort.Get().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the api-server");
         process.OutputDataReceived += (_, e) => Record(e.Data);

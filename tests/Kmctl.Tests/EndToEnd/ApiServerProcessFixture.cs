@@ -18,6 +18,7 @@ public sealed class ApiServerProcessFixture : IAsyncLifetime
         _apiServer = ChildProcess.Start("dotnet", Repository.BuildOutput("ApiServer", "ApiServer.dll"),
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+            $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort.Get()}",
             $"--Store:ConnectionString={_redis.ConnectionString}");
         await FreePort.WaitUntilListeningAsync(IPAddress.Loopback, grpcPort, TimeSpan.FromSeconds(60));
         Address = $"http://127.0.0.1:{grpcPort}";

@@ -75,6 +75,12 @@ public sealed class GarbageCollectorControllerTests(ApiServerFixture api) : ICla
         await CreateDependentAsync(harness, "a", rs);
         await CreateDependentAsync(harness, "b", rs);
 
+        // Orphaning frees the dependents the collector knows of, as Kubernetes' graph does: let it see both first.
+        foreach (var name in new[] { "a", "b" })
+        {
+            await harness.PokeAndWaitForSyncAsync<Pod>(name, "the collector knows the dependent", new ObjectRef(ResourceKinds.Pod, harness.Namespace, name));
+        }
+
         await api.Client.For<ReplicaSet>().DeleteAsync(new DeleteRequest { Namespace = harness.Namespace, Name = "web", PropagationPolicy = "Orphan" });
 
         await Eventually.Until(async () => !await ExistsAsync(harness, "web"), Timeout, "the owner is deleted");

@@ -112,6 +112,52 @@ public sealed class DeploymentSyncTests
         Assert.Equal((5, "web:1"), (rs.Spec.Replicas, rs.Spec.Template.Spec.Containers[0].Image));
     }
 
+    [Fact]
+    public async Task SyncAsync_RollbackToAReplicaSetScaledDownBeforeAScale_RollsOutInsteadOfScaling()
+    {
+        // The first ReplicaSet is scaled to 0 while the Deployment wants 1 replica, so its desired-replicas
+        // annotation still says 1 after the Deployment is scaled to 2: an inactive ReplicaSet is not a scaling event.
+        using var controller = await RolledOutAsync(TestObjects.Deployment(Ns, "web", 1, "web", "web:1"));
+        var first = Assert.Single(_t.Api.List<ReplicaSet>()).Metadata.Name;
+        Change(d => d.Spec.Template.Spec.Containers[0].Image = "web:2");
+        await SyncUntilAsync(controller, () => Replicas(first) == 0);
+        Change(d => d.Spec.Replicas = 2);
+        await controller.SyncAsync(Key, default);
+        Settle();
+        Change(d => d.Spec.Template.Spec.Containers[0].Image = "web:3");
+        await SyncUntilAsync(controller, () => OnlyActive("web:3", 2));
+        Assert.Equal("1", _t.Api.Get<ReplicaSet>(Ns, first)!.Metadata.Annotations["deployment.kubernetes.io/desired-replicas"]);
+
+        // rollout undo --to-revision=1 puts the first template back.
+        Change(d => d.Spec.Template.Spec.Containers[0].Image = "web:1");
+        await SyncUntilAsync(controller, () => OnlyActive("web:1", 2));
+        await controller.SyncAsync(Key, default);
+
+        Assert.Equal(3, _t.Api.List<ReplicaSet>().Count);
+        var rolledBack = _t.Api.Get<ReplicaSet>(Ns, first)!;
+        Assert.Equal(("4", "2"), (rolledBack.Metadata.Annotations["deployment.kubernetes.io/revision"], rolledBack.Metadata.Annotations["deployment.kubernetes.io/desired-replicas"]));
+        var status = _t.Api.Get<Deployment>(Ns, "web")!.Status;
+        Assert.Equal((2, 2, 2), (status.Replicas, status.UpdatedReplicas, status.AvailableReplicas));
+    }
+
+    private int Replicas(string replicaSet) => _t.Api.Get<ReplicaSet>(Ns, replicaSet)!.Spec.Replicas;
+
+    /// <summary>The ReplicaSet running the image has all the replicas, every other one none.</summary>
+    private bool OnlyActive(string image, int replicas) =>
+        _t.Api.List<ReplicaSet>().All(rs => rs.Spec.Replicas == (rs.Spec.Template.Spec.Containers[0].Image == image ? replicas : 0));
+
+    /// <summary>Syncs, letting the rest of the cluster catch up after each, until the condition holds (at most 20 syncs).</summary>
+    private async Task SyncUntilAsync(DeploymentController controller, Func<bool> done)
+    {
+        for (var i = 0; i < 20 && !done(); i++)
+        {
+            await controller.SyncAsync(Key, default);
+            Settle();
+        }
+
+        Assert.True(done(), "the rollout did not finish within 20 syncs");
+    }
+
     /// <summary>A controller that has created the Deployment's first ReplicaSet, whose pods are all available.</summary>
     private async Task<DeploymentController> RolledOutAsync(Deployment deployment)
     {

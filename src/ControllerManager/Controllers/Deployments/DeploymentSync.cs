@@ -72,11 +72,15 @@ internal sealed partial class DeploymentSync
         }
     }
 
-    /// <summary>A change of spec.replicas alone (the RSs' desired-replicas annotation differs): scale, do not roll out.</summary>
+    /// <summary>
+    /// isScalingEvent: a change of spec.replicas alone (an active ReplicaSet's desired-replicas annotation differs):
+    /// scale, do not roll out. Only active ReplicaSets count (FilterActiveReplicaSets): one scaled to 0 keeps the
+    /// annotation of the size it had then, and scaling never touches it, so a rollback to it would otherwise be
+    /// taken for a scaling event on every sync and never roll out.
+    /// </summary>
     private bool IsScalingEvent()
     {
-        var newRS = FindExistingNewReplicaSet();
-        foreach (var rs in _replicaSets.Values.Where(rs => DeploymentUtil.Replicas(rs) > 0 || rs == newRS))
+        foreach (var rs in _replicaSets.Values.Where(rs => DeploymentUtil.Replicas(rs) > 0))
         {
             if (rs.Metadata.Annotations.TryGetValue(DeploymentUtil.DesiredReplicasAnnotation, out var v) &&
                 int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var desired) && desired != Replicas)

@@ -4,7 +4,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 /// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
 /// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
 /// and for a running cluster
-/// --server URL --ingress-port P.
+/// --server URL --ingress-port P. Against a cluster, wrk runs as many threads as there are pods (so the direct column
+/// can spread over them) and nothing is pinned, since the AppHost starts the controller and the pods.
 /// </summary>
 internal sealed record BenchOptions
 {
@@ -91,6 +92,11 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
+        if (args.Contains("--server"))
+        {
+            options = options with { Pin = false };
+        }
+
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -115,7 +121,7 @@ internal sealed record BenchOptions
             };
         }
 
-        return options;
+        return options.Server is not null && !args.Contains("--threads") ? options with { Threads = options.Backends } : options;
     }
 
     private static bool Flag(string value) => value switch

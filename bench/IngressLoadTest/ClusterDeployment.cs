@@ -1,6 +1,7 @@
 using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Networking.V1;
 using KubeMesh.Client;
 
@@ -16,6 +17,12 @@ internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposabl
     {
         var client = KubeMeshClient.Create(options.Server!);
         var deployment = new ClusterDeployment(client);
+
+        // A cluster just started (dotnet run --project AppHost, then the bench) may not serve yet.
+        await Processes.WaitUntilAsync(
+            async () => (await client.For<Namespace>().ListAsync(new ListRequest())).Items.Count > 0,
+            $"the api-server at {options.Server} serves",
+            TimeSpan.FromMinutes(2));
         await CreateOrReplaceAsync(client.For<Deployment>(), BenchObjects.Deployment(options.Backends));
         await CreateOrReplaceAsync(client.For<Service>(), BenchObjects.Service());
         await CreateOrReplaceAsync(client.For<Ingress>(), BenchObjects.Ingress());

@@ -30,7 +30,8 @@ internal sealed class NginxProxy : IAsyncDisposable
         var port = Processes.FreePort();
         var config = new StringBuilder()
             // Pinned, nginx gets the one core the other proxies get: one worker, as a .NET proxy is one process.
-            .AppendLine(options.Pin ? "worker_processes 1;" : "worker_processes auto;")
+            // Unpinned, as many workers as cores, as ingress-nginx runs it (worker-processes: auto).
+            .AppendLine($"worker_processes {(options.Pin ? 1 : Environment.ProcessorCount)};")
             .AppendLine("daemon off;")
             .AppendLine($"pid {directory.FullName}/nginx.pid;")
             .AppendLine($"error_log {directory.FullName}/error.log warn;")

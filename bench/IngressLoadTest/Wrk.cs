@@ -4,14 +4,19 @@ using System.Text.RegularExpressions;
 
 namespace KubeMesh.Bench.IngressLoadTest;
 
-/// <summary>Runs wrk against one URL and reads its requests/s, p99 latency and errors.</summary>
+/// <summary>
+/// Runs wrk against one URL, or spread over several addresses by a script, and reads its requests/s, p99 latency
+/// and errors.
+/// </summary>
 internal static partial class Wrk
 {
-    public static async Task<WrkResult> RunAsync(string name, string url, string host, BenchOptions options, int seconds)
+    /// <param name="script">A wrk Lua script (see <see cref="SpreadScript"/>), or null.</param>
+    public static async Task<WrkResult> RunAsync(string name, string url, string host, BenchOptions options, int seconds, string? script = null)
     {
         var info = new ProcessStartInfo(options.LoadCpu is null ? "wrk" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] pinning = options.LoadCpu is null ? [] : ["-c", options.LoadCpu, "wrk"];
-        foreach (var arg in pinning.Concat(["-t", options.Threads.ToString(), "-c", options.Connections.ToString(), "-d", seconds + "s", "--latency", "-H", "Host: " + host, url]))
+        string[] scripting = script is null ? [] : ["-s", script];
+        foreach (var arg in pinning.Concat(["-t", options.Threads.ToString(), "-c", options.Connections.ToString(), "-d", seconds + "s", "--latency", .. scripting, "-H", "Host: " + host, url]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -37,6 +42,27 @@ internal static partial class Wrk
             non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             socketErrors.Success ? socketErrors.Value.Trim() : "",
             loadBefore);
+    }
+
+    /// <summary>
+    /// Writes a wrk script that points thread i at address i modulo the count (wrk connects each thread's connections
+    /// to one address), so with as many threads as pods the load is spread evenly over them, as a Service would.
+    /// </summary>
+    public static string SpreadScript(IReadOnlyList<string> addresses, DirectoryInfo directory)
+    {
+        var list = string.Join(", ", addresses.Select(a => a.Split(':') is [var ip, var port] ? $"{{\"{ip}\", \"{port}\"}}" : throw new ArgumentException($"not IP:port: {a}")));
+        var script = $$"""
+            local targets = { {{list}} }
+            local count = 0
+            function setup(thread)
+              local target = targets[count % #targets + 1]
+              count = count + 1
+              thread.addr = wrk.lookup(target[1], target[2])[1]
+            end
+            """;
+        var file = Path.Combine(directory.FullName, "spread.lua");
+        File.WriteAllText(file, script);
+        return file;
     }
 
     private static double ToMilliseconds(string value, string unit) =>

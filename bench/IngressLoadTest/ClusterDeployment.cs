@@ -11,12 +11,12 @@ namespace KubeMesh.Bench.IngressLoadTest;
 /// Against a running cluster: N http-echo pods through a Deployment, a Service and an Ingress, created through the
 /// api-server; the run waits for N ready endpoints and removes the objects afterwards.
 /// </summary>
-internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposable
+internal sealed class ClusterDeployment(KubeMeshClient client, bool keep) : IAsyncDisposable
 {
     public static async Task<(ClusterDeployment Deployment, BenchTarget Target)> StartAsync(BenchOptions options)
     {
         var client = KubeMeshClient.Create(options.Server!);
-        var deployment = new ClusterDeployment(client);
+        var deployment = new ClusterDeployment(client, options.Keep);
 
         // A cluster just started (dotnet run --project AppHost, then the bench) may not serve yet.
         await Processes.WaitUntilAsync(
@@ -54,6 +54,12 @@ internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        if (keep)
+        {
+            client.Dispose();
+            return;
+        }
+
         await client.For<Ingress>().DeleteAsync("default", BenchObjects.Name);
         await client.For<Service>().DeleteAsync("default", BenchObjects.Name);
         await client.For<Deployment>().DeleteAsync("default", BenchObjects.Name);

@@ -22,6 +22,9 @@ internal sealed class NginxProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The master process; its workers are its children.</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<NginxProxy> StartAsync(IReadOnlyList<string> upstreams, BenchOptions options)
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)

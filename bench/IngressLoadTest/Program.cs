@@ -42,19 +42,25 @@ try
             Console.WriteLine($"note: {options.Threads} wrk threads over {direct.Count} pods load them unevenly in the direct column");
         }
 
+        var controller = ProcessCpu.ListeningOn(new Uri(target.IngressUrl).Port);
+        if (controller is null)
+        {
+            Console.WriteLine($"note: no process found listening on {target.IngressUrl}; the ingress column reports no CPU per request");
+        }
+
         var columns = new Column[]
         {
-            new($"direct ({direct.Count} pod{(direct.Count == 1 ? "" : "s")})", $"http://{direct[0]}/", Wrk.SpreadScript(direct, scripts)),
-            new("ingress (ours)", target.IngressUrl, null),
-            new("bare YARP", $"http://127.0.0.1:{yarp.Port}/", null),
-            new("nginx", $"http://127.0.0.1:{nginx.Port}/", null),
+            new($"direct ({direct.Count} pod{(direct.Count == 1 ? "" : "s")})", $"http://{direct[0]}/", Wrk.SpreadScript(direct, scripts), null),
+            new("ingress (ours)", target.IngressUrl, null, controller),
+            new("bare YARP", $"http://127.0.0.1:{yarp.Port}/", null, yarp.ProcessId),
+            new("nginx", $"http://127.0.0.1:{nginx.Port}/", null, nginx.ProcessId),
         };
 
         // Every column gets the same load before it is measured: the JIT and connection pools of the .NET proxies,
         // nginx's keepalive pool, and the pods themselves (the direct column) warm up alike.
         foreach (var column in columns)
         {
-            await Wrk.RunAsync("warmup", column.Url, target.Host, options, options.WarmupSeconds, column.Script);
+            await Wrk.RunAsync("warmup", column.Url, target.Host, options, options.WarmupSeconds, column.Script, column.Proxy);
         }
 
         // Rounds interleave the columns and rotate their order, so neither a burst of other work on the machine nor
@@ -65,8 +71,9 @@ try
             for (var k = 0; k < columns.Length; k++)
             {
                 var i = (round + k) % columns.Length;
-                var result = await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds, columns[i].Script);
-                Console.WriteLine($"round {round + 1}: {result.Name,-18} {result.RequestsPerSecond,10:F0} requests/s, p99 {result.P99Milliseconds,7:F2} ms, load average {result.LoadBefore}");
+                var result = await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds, columns[i].Script, columns[i].Proxy);
+                var cpu = result.ProxyCpuPerRequest is { } us ? $", proxy CPU {us,5:F1} us/request" : "";
+                Console.WriteLine($"round {round + 1}: {result.Name,-18} {result.RequestsPerSecond,10:F0} requests/s, p99 {result.P99Milliseconds,7:F2} ms{cpu}, load average {result.LoadBefore}");
                 results[i].Add(result);
             }
         }

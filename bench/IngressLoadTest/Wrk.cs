@@ -11,7 +11,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 internal static partial class Wrk
 {
     /// <param name="script">A wrk Lua script (see <see cref="SpreadScript"/>), or null.</param>
-    public static async Task<WrkResult> RunAsync(string name, string url, string host, BenchOptions options, int seconds, string? script = null)
+    /// <param name="proxy">The proxy process whose CPU time per request to report, or null.</param>
+    public static async Task<WrkResult> RunAsync(string name, string url, string host, BenchOptions options, int seconds, string? script = null, int? proxy = null)
     {
         var info = new ProcessStartInfo(options.LoadCpu is null ? "wrk" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] pinning = options.LoadCpu is null ? [] : ["-c", options.LoadCpu, "wrk"];
@@ -22,6 +23,7 @@ internal static partial class Wrk
         }
 
         var loadBefore = LoadAverage.Read();
+        var cpuBefore = proxy is { } before ? ProcessCpu.Of(before) : TimeSpan.Zero;
         using var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
         var output = await process.StandardOutput.ReadToEndAsync(timeout.Token);
@@ -33,6 +35,11 @@ internal static partial class Wrk
             throw new InvalidOperationException($"wrk against {url} failed: {output}{await process.StandardError.ReadToEndAsync()}");
         }
 
+        var cpu = proxy is { } after ? ProcessCpu.Of(after) - cpuBefore : TimeSpan.Zero;
+        var requests = RequestsLine().Match(output);
+        double? cpuPerRequest = proxy is not null && requests.Success && long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture) is > 0 and var count
+            ? cpu.TotalMicroseconds / count
+            : null;
         var non2xx = Non2xxLine().Match(output);
         var socketErrors = SocketErrorsLine().Match(output);
         return new WrkResult(
@@ -41,7 +48,8 @@ internal static partial class Wrk
             ToMilliseconds(p99.Groups[1].Value, p99.Groups[2].Value),
             non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             socketErrors.Success ? socketErrors.Value.Trim() : "",
-            loadBefore);
+            loadBefore,
+            cpuPerRequest);
     }
 
     /// <summary>
@@ -79,6 +87,9 @@ internal static partial class Wrk
 
     [GeneratedRegex(@"\s99%\s+([\d.]+)(us|ms|s|m)")]
     private static partial Regex P99Line();
+
+    [GeneratedRegex(@"(\d+) requests in")]
+    private static partial Regex RequestsLine();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex Non2xxLine();

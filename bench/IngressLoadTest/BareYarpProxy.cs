@@ -7,6 +7,8 @@ internal sealed class BareYarpProxy(Process process, int port) : IAsyncDisposabl
 {
     public int Port { get; } = port;
 
+    public int ProcessId => process.Id;
+
     public static async Task<BareYarpProxy> StartAsync(IReadOnlyList<string> pods, BenchOptions options)
     {
         var port = Processes.FreePort();

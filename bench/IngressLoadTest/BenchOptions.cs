@@ -4,7 +4,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 /// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
 /// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
 /// and for a running cluster
-/// --server URL --ingress-port P.
+/// --server URL --ingress-port P --keep on|off. Against a cluster, wrk runs as many threads as there are pods (so the direct column
+/// can spread over them) and nothing is pinned, since the AppHost starts the controller and the pods.
 /// </summary>
 internal sealed record BenchOptions
 {
@@ -32,6 +33,9 @@ internal sealed record BenchOptions
 
     /// <summary>Set for cluster mode: deploy http-echo pods through this api-server instead of in-process backends.</summary>
     public string? Server { get; init; }
+
+    /// <summary>Cluster mode: leave the Deployment, Service and Ingress in place after the run (--keep on), to profile by hand.</summary>
+    public bool Keep { get; init; }
 
     /// <summary>Cluster mode: the running ingress controller's HTTP port.</summary>
     public int IngressPort { get; init; } = 80;
@@ -91,6 +95,11 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
+        if (args.Contains("--server"))
+        {
+            options = options with { Pin = false };
+        }
+
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -104,6 +113,7 @@ internal sealed record BenchOptions
                 "--rounds" => options with { Rounds = int.Parse(value) },
                 "--ingress-dll" => options with { IngressDll = Path.GetFullPath(value) },
                 "--server" => options with { Server = value },
+                "--keep" => options with { Keep = Flag(value) },
                 "--ingress-port" => options with { IngressPort = int.Parse(value) },
                 "--pin" => options with { Pin = Flag(value) },
                 "--server-gc" => options with { ServerGc = Flag(value) },
@@ -115,7 +125,7 @@ internal sealed record BenchOptions
             };
         }
 
-        return options;
+        return options.Server is not null && !args.Contains("--threads") ? options with { Threads = options.Backends } : options;
     }
 
     private static bool Flag(string value) => value switch

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Networking.V1;
 using KubeMesh.Client;
 
@@ -10,12 +11,18 @@ namespace KubeMesh.Bench.IngressLoadTest;
 /// Against a running cluster: N http-echo pods through a Deployment, a Service and an Ingress, created through the
 /// api-server; the run waits for N ready endpoints and removes the objects afterwards.
 /// </summary>
-internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposable
+internal sealed class ClusterDeployment(KubeMeshClient client, bool keep) : IAsyncDisposable
 {
     public static async Task<(ClusterDeployment Deployment, BenchTarget Target)> StartAsync(BenchOptions options)
     {
         var client = KubeMeshClient.Create(options.Server!);
-        var deployment = new ClusterDeployment(client);
+        var deployment = new ClusterDeployment(client, options.Keep);
+
+        // A cluster just started (dotnet run --project AppHost, then the bench) may not serve yet.
+        await Processes.WaitUntilAsync(
+            async () => (await client.For<Namespace>().ListAsync(new ListRequest())).Items.Count > 0,
+            $"the api-server at {options.Server} serves",
+            TimeSpan.FromMinutes(2));
         await CreateOrReplaceAsync(client.For<Deployment>(), BenchObjects.Deployment(options.Backends));
         await CreateOrReplaceAsync(client.For<Service>(), BenchObjects.Service());
         await CreateOrReplaceAsync(client.For<Ingress>(), BenchObjects.Ingress());
@@ -47,6 +54,12 @@ internal sealed class ClusterDeployment(KubeMeshClient client) : IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        if (keep)
+        {
+            client.Dispose();
+            return;
+        }
+
         await client.For<Ingress>().DeleteAsync("default", BenchObjects.Name);
         await client.For<Service>().DeleteAsync("default", BenchObjects.Name);
         await client.For<Deployment>().DeleteAsync("default", BenchObjects.Name);

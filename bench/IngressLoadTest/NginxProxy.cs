@@ -22,6 +22,9 @@ internal sealed class NginxProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The master process; its workers are its children.</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<NginxProxy> StartAsync(IReadOnlyList<string> upstreams, BenchOptions options)
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
@@ -30,7 +33,8 @@ internal sealed class NginxProxy : IAsyncDisposable
         var port = Processes.FreePort();
         var config = new StringBuilder()
             // Pinned, nginx gets the one core the other proxies get: one worker, as a .NET proxy is one process.
-            .AppendLine(options.Pin ? "worker_processes 1;" : "worker_processes auto;")
+            // Unpinned, as many workers as cores, as ingress-nginx runs it (worker-processes: auto).
+            .AppendLine($"worker_processes {(options.Pin ? 1 : Environment.ProcessorCount)};")
             .AppendLine("daemon off;")
             .AppendLine($"pid {directory.FullName}/nginx.pid;")
             .AppendLine($"error_log {directory.FullName}/error.log warn;")

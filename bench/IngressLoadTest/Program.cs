@@ -1,6 +1,6 @@
 using KubeMesh.Bench.IngressLoadTest;
 
-// Drives the same load with wrk straight at one pod, through the ingress, through a bare YARP app and through
+// Drives the same load with wrk straight at the pods, through the ingress, through a bare YARP app and through
 // Debian's nginx configured as the equivalent reverse proxy, in one run, and prints requests/s, p99 latency and
 // the ratios. "bare-yarp PORT POD..." runs the bare YARP app itself (the run starts it so).
 if (args is [BareYarpApp.Command, .. var yarpArgs])
@@ -26,34 +26,62 @@ else
     environment = deployment;
 }
 
-await using (environment)
+var scripts = Directory.CreateTempSubdirectory("kubemesh-bench-wrk");
+try
 {
-    await using var nginx = await NginxProxy.StartAsync(target.Pods, options);
-    await using var yarp = await BareYarpProxy.StartAsync(target.Pods, options);
-    var columns = new (string Name, string Url)[]
+    await using (environment)
     {
-        ("direct (one pod)", $"http://{target.Pods[0]}/"),
-        ("ingress (ours)", target.IngressUrl),
-        ("bare YARP", $"http://127.0.0.1:{yarp.Port}/"),
-        ("nginx", $"http://127.0.0.1:{nginx.Port}/"),
-    };
+        await using var nginx = await NginxProxy.StartAsync(target.Pods, options);
+        await using var yarp = await BareYarpProxy.StartAsync(target.Pods, options);
 
-    // Warm up the JIT, connection pools and nginx's keepalive pool before measuring.
-    foreach (var (_, url) in columns.Skip(1))
-    {
-        await Wrk.RunAsync("warmup", url, target.Host, options, options.WarmupSeconds);
-    }
-
-    // Rounds interleave the columns, so a burst of other work on the machine hits them all alike; the median counts.
-    var results = columns.Select(_ => new List<WrkResult>()).ToArray();
-    for (var round = 0; round < options.Rounds; round++)
-    {
-        for (var i = 0; i < columns.Length; i++)
+        // wrk connects each thread to one address: with as many threads as pods, the direct column spreads over the
+        // same pods the proxies balance over, so it is a like-for-like baseline.
+        var direct = target.Pods.Take(Math.Min(options.Threads, target.Pods.Count)).ToList();
+        if (options.Threads % direct.Count != 0)
         {
-            results[i].Add(await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds));
+            Console.WriteLine($"note: {options.Threads} wrk threads over {direct.Count} pods load them unevenly in the direct column");
         }
-    }
 
-    var median = results.Select(r => r.OrderBy(x => x.RequestsPerSecond).ElementAt(r.Count / 2)).ToArray();
-    Report.Print(median[0], median[1], median[2], median[3]);
+        var controller = ProcessCpu.ListeningOn(new Uri(target.IngressUrl).Port);
+        if (controller is null)
+        {
+            Console.WriteLine($"note: no process found listening on {target.IngressUrl}; the ingress column reports no CPU per request");
+        }
+
+        var columns = new Column[]
+        {
+            new($"direct ({direct.Count} pod{(direct.Count == 1 ? "" : "s")})", $"http://{direct[0]}/", Wrk.SpreadScript(direct, scripts), null),
+            new("ingress (ours)", target.IngressUrl, null, controller),
+            new("bare YARP", $"http://127.0.0.1:{yarp.Port}/", null, yarp.ProcessId),
+            new("nginx", $"http://127.0.0.1:{nginx.Port}/", null, nginx.ProcessId),
+        };
+
+        // Every column gets the same load before it is measured: the JIT and connection pools of the .NET proxies,
+        // nginx's keepalive pool, and the pods themselves (the direct column) warm up alike.
+        foreach (var column in columns)
+        {
+            await Wrk.RunAsync("warmup", column.Url, target.Host, options, options.WarmupSeconds, column.Script, column.Proxy);
+        }
+
+        // Rounds interleave the columns and rotate their order, so neither a burst of other work on the machine nor
+        // a position in the round (after a proxy that left the pods' kubelets busy) favours one column.
+        var results = columns.Select(_ => new List<WrkResult>()).ToArray();
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            for (var k = 0; k < columns.Length; k++)
+            {
+                var i = (round + k) % columns.Length;
+                var result = await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds, columns[i].Script, columns[i].Proxy);
+                var cpu = result.ProxyCpuPerRequest is { } us ? $", proxy CPU {us,5:F1} us/request" : "";
+                Console.WriteLine($"round {round + 1}: {result.Name,-18} {result.RequestsPerSecond,10:F0} requests/s, p99 {result.P99Milliseconds,7:F2} ms{cpu}, load average {result.LoadBefore}");
+                results[i].Add(result);
+            }
+        }
+
+        Report.Print([.. results.Select(Report.Median)]);
+    }
+}
+finally
+{
+    scripts.Delete(recursive: true);
 }

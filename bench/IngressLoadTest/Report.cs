@@ -2,23 +2,48 @@ namespace KubeMesh.Bench.IngressLoadTest;
 
 internal static class Report
 {
-    public static void Print(WrkResult direct, WrkResult ingress, WrkResult yarp, WrkResult nginx)
+    /// <summary>
+    /// A column's rounds as one figure: the median requests/s and, on its own, the median of the rounds' p99s; errors
+    /// summed; the load averages before each round.
+    /// </summary>
+    public static WrkResult Median(IReadOnlyList<WrkResult> rounds) => new(
+        rounds[0].Name,
+        rounds.Select(r => r.RequestsPerSecond).Order().ElementAt(rounds.Count / 2),
+        rounds.Select(r => r.P99Milliseconds).Order().ElementAt(rounds.Count / 2),
+        rounds.Sum(r => r.Errors),
+        string.Join(' ', rounds.Select(r => r.ErrorDetail).Where(d => d.Length > 0)),
+        string.Join(" | ", rounds.Select(r => r.LoadBefore)),
+        rounds.All(r => r.ProxyCpuPerRequest is not null) ? rounds.Select(r => r.ProxyCpuPerRequest!.Value).Order().ElementAt(rounds.Count / 2) : null);
+
+    /// <param name="columns">direct, ingress, bare YARP, nginx, in that order.</param>
+    public static void Print(IReadOnlyList<WrkResult> columns)
     {
+        var (direct, ingress, yarp, nginx) = (columns[0], columns[1], columns[2], columns[3]);
         Console.WriteLine();
-        Console.WriteLine($"{"target",-18} {"requests/s",12} {"p99 ms",9} {"errors",7}  {"load avg before",-16}");
-        foreach (var r in new[] { direct, ingress, yarp, nginx })
+        Console.WriteLine($"{"target",-18} {"requests/s",12} {"p99 ms",9} {"CPU us/req",11} {"errors",7}  load averages before each round");
+        foreach (var r in columns)
         {
-            Console.WriteLine($"{r.Name,-18} {r.RequestsPerSecond,12:F0} {r.P99Milliseconds,9:F2} {r.Errors,7}  {r.LoadBefore,-16} {r.ErrorDetail}");
+            var cpu = r.ProxyCpuPerRequest is { } us ? us.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine($"{r.Name,-18} {r.RequestsPerSecond,12:F0} {r.P99Milliseconds,9:F2} {cpu,11} {r.Errors,7}  {r.LoadBefore} {r.ErrorDetail}");
         }
 
         Console.WriteLine();
         Ratio("ingress/direct", ingress, direct, 0.6);
         Ratio("ingress/nginx", ingress, nginx, 1.0);
+        Ratio("nginx/direct", nginx, direct, null);
         Ratio("ingress/bare YARP", ingress, yarp, null);
         Ratio("bare YARP/direct", yarp, direct, null);
         Ratio("bare YARP/nginx", yarp, nginx, null);
-        Console.WriteLine($"{"p99 ingress/nginx",-18} = {ingress.P99Milliseconds / nginx.P99Milliseconds:F2}");
+        var p99 = ingress.P99Milliseconds / nginx.P99Milliseconds;
+        Console.WriteLine($"{"p99 ingress/nginx",-18} = {p99:F2} (goal <= 1.50: {(p99 <= 1.5 ? "met" : "not met")})");
         Console.WriteLine($"{"p99 ingress/YARP",-18} = {ingress.P99Milliseconds / yarp.P99Milliseconds:F2}");
+        if (ingress.ProxyCpuPerRequest is { } ours && nginx.ProxyCpuPerRequest is { } theirs && yarp.ProxyCpuPerRequest is { } bare)
+        {
+            // The figure other work on the machine skews least: what each request costs the proxy, not how much of
+            // the cores it got.
+            Console.WriteLine($"{"CPU/request ingress/nginx",-18} = {ours / theirs:F2}");
+            Console.WriteLine($"{"CPU/request ingress/YARP",-18} = {ours / bare:F2}");
+        }
     }
 
     private static void Ratio(string name, WrkResult a, WrkResult b, double? goal)

@@ -1,3 +1,4 @@
 namespace KubeMesh.Bench.IngressLoadTest;
 
-internal sealed record WrkResult(string Name, double RequestsPerSecond, double P99Milliseconds, long Errors, string ErrorDetail, string LoadBefore);
+/// <param name="ProxyCpuPerRequest">The proxy's CPU time per request in microseconds, or null without a proxy process.</param>
+internal sealed record WrkResult(string Name, double RequestsPerSecond, double P99Milliseconds, long Errors, string ErrorDetail, string LoadBefore, double? ProxyCpuPerRequest = null);

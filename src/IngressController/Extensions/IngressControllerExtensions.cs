@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -45,6 +46,7 @@ public static class IngressControllerExtensions
         // Only once the service defaults set up tracing (an exporter is configured); a sampler set here wins over
         // OTEL_TRACES_SAMPLER, which the Aspire AppHost sets to always_on.
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(ProxiedRequestSampler.Create(settings.TraceSampleRatio)));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.DropPerRequestInstruments());
         services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CertificateStore>();

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace KubeMesh.Bench.IngressLoadTest;
+
+/// <summary>
+/// CPU time of a process and its descendants (nginx's workers are its master's children), read from /proc. On a
+/// machine other work keeps busy, a proxy's CPU time per request is the figure that work skews least: requests/s
+/// falls with the share of the cores a proxy gets, its CPU per request hardly moves.
+/// </summary>
+internal static partial class ProcessCpu
+{
+    public static TimeSpan Of(int pid)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var id in Tree(pid))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(id);
+                total += process.TotalProcessorTime;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Exited between the listing and the read.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The process listening on 127.0.0.1:<paramref name="port"/> (ss names it), or null if none is found.</summary>
+    public static int? ListeningOn(int port)
+    {
+        var info = new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{port}"]) { RedirectStandardOutput = true };
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit(10_000);
+        var match = PidField().Match(output);
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    private static List<int> Tree(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+
+        return tree;
+    }
+
+    [GeneratedRegex(@"pid=(\d+)")]
+    private static partial Regex PidField();
+}

@@ -41,9 +41,10 @@ public sealed partial class RequestAuthenticator
             }
         }
 
-        if (BearerToken(context.Request) is { } token)
+        // As kube-apiserver: with no token authenticator configured, an Authorization header is no credential.
+        if (_tokens is not null && BearerToken(context.Request) is { } token)
         {
-            if (_tokens?.Find(token) is { } user)
+            if (_tokens.Find(token) is { } user)
             {
                 return user.WithAuthenticatedGroup();
             }

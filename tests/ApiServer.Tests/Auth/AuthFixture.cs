@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
@@ -28,8 +29,13 @@ public sealed class AuthFixture : IAsyncLifetime
     private readonly Dictionary<string, GrpcChannel> _channels = [];
     private readonly Dictionary<string, HttpClient> _clients = [];
     private ApiServerHost? _api;
+    private X509Certificate2? _ca;
 
-    public Uri Rest { get; } = new($"http://127.0.0.1:{FreePort.Get()}");
+    /// <summary>HTTPS with a certificate of the fixture's own CA: kubectl sends tokens only over TLS.</summary>
+    public Uri Rest { get; } = new($"https://127.0.0.1:{FreePort.Get()}");
+
+    /// <summary>The CA that issued the REST endpoint's certificate, PEM-encoded, for kubeconfigs.</summary>
+    public string CaPem { get; private set; } = "";
 
     public ApiServerHost Api => _api ?? throw new InvalidOperationException("the fixture has not started");
 
@@ -46,11 +52,17 @@ public sealed class AuthFixture : IAsyncLifetime
             $"{Carol},carol,4,\"readers,binders\"",
             $"{Node1},system:node:node-1,5,\"system:nodes\"",
         ]);
+        _ca = ServingCertificates.CreateCa("auth-test-ca");
+        CaPem = _ca.ExportCertificatePem();
+        ServingCertificates.WriteServing(_ca, Path.Combine(_dir, "rest.crt"), Path.Combine(_dir, "rest.key"));
+
         await _store.StartAsync();
         _api = await ApiServerHost.StartAsync(_store.ConnectionString, new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Rest:Url"] = Rest.ToString().TrimEnd('/'),
             ["Kestrel:Endpoints:Rest:Protocols"] = "Http1AndHttp2",
+            ["Kestrel:Endpoints:Rest:Certificate:Path"] = Path.Combine(_dir, "rest.crt"),
+            ["Kestrel:Endpoints:Rest:Certificate:KeyPath"] = Path.Combine(_dir, "rest.key"),
             ["Authentication:TokenAuthFile"] = TokenFile,
             ["Authorization:Mode"] = "Node,RBAC",
         }, Admin);
@@ -77,6 +89,7 @@ public sealed class AuthFixture : IAsyncLifetime
         }
 
         await _store.DisposeAsync();
+        _ca?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -136,7 +149,12 @@ public sealed class AuthFixture : IAsyncLifetime
             var key = token ?? "";
             if (!_clients.TryGetValue(key, out var client))
             {
-                client = new HttpClient { BaseAddress = Rest, Timeout = TimeSpan.FromSeconds(30) };
+                var handler = new HttpClientHandler
+                {
+                    // Trust exactly the fixture's CA.
+                    ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && IssuedByOurCa(certificate),
+                };
+                client = new HttpClient(handler) { BaseAddress = Rest, Timeout = TimeSpan.FromSeconds(30) };
                 if (token is not null)
                 {
                     client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -147,6 +165,15 @@ public sealed class AuthFixture : IAsyncLifetime
 
             return client;
         }
+    }
+
+    private bool IssuedByOurCa(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_ca!);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 
     private async Task SeedAsync()

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubeMesh.Api.Rbac.V1;
 using KubeMesh.ApiServer.Authentication;
@@ -112,24 +111,9 @@ public sealed class CredentialTests
         Assert.Equal("{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"delete\"]}", PolicyRules.Describe(missing!));
     }
 
-    private static X509Certificate2 CreateCa(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(Now.AddDays(-1), Now.AddYears(1));
-    }
+    private static X509Certificate2 CreateCa(string name) => ServingCertificates.CreateCa(name, Now);
 
-    private static X509Certificate2 Issue(X509Certificate2 ca, string subject, bool clientAuth)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(clientAuth ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1")], false));
-        using var issued = request.Create(ca, Now.AddDays(-1), Now.AddDays(30), [1, 2, 3, 4, 5, 6, 7, 8]);
-        return issued.CopyWithPrivateKey(key);
-    }
+    private static X509Certificate2 Issue(X509Certificate2 ca, string subject, bool clientAuth) => ServingCertificates.Issue(ca, subject, clientAuth, Now);
 }
 
 /// <summary>A clock that always reads one instant.</summary>

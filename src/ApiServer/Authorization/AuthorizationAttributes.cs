@@ -25,6 +25,29 @@ public sealed record AuthorizationAttributes(UserInfo User, string Verb)
     /// <summary>The path of a non-resource request.</summary>
     public string Path { get; init; } = "";
 
+    /// <summary>
+    /// The object a list or watch is narrowed to by a field selector "metadata.name=NAME", which kube-apiserver
+    /// authorizes as a request for that name (so a kubelet may watch the one Secret its pod uses); else empty.
+    /// </summary>
+    public static string NameFromFieldSelector(string? selector)
+    {
+        if (string.IsNullOrEmpty(selector))
+        {
+            return "";
+        }
+
+        foreach (var term in selector.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var eq = term.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && term[..eq].TrimEnd('=', '!') == "metadata.name" && term[eq - 1] != '!')
+            {
+                return term[(eq + 1)..].TrimStart('=').Trim();
+            }
+        }
+
+        return "";
+    }
+
     public static AuthorizationAttributes NonResource(UserInfo user, string verb, string path) =>
         new(user, verb) { IsResourceRequest = false, Path = path };
 

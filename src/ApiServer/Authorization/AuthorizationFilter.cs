@@ -11,7 +11,7 @@ public sealed class AuthorizationFilter(RequestGate gate) : IRequestFilter
     {
         try
         {
-            gate.Admit(context, user => Attributes(user, info));
+            gate.Admit(context, user => Attributes(user, info, context.Request.Query["fieldSelector"].ToString()));
         }
         catch (AuthenticationException)
         {
@@ -21,7 +21,7 @@ public sealed class AuthorizationFilter(RequestGate gate) : IRequestFilter
         return Task.CompletedTask;
     }
 
-    public static AuthorizationAttributes Attributes(UserInfo user, RequestInfo info)
+    public static AuthorizationAttributes Attributes(UserInfo user, RequestInfo info, string? fieldSelector = null)
     {
         if (!info.IsResourceRequest)
         {
@@ -37,7 +37,7 @@ public sealed class AuthorizationFilter(RequestGate gate) : IRequestFilter
             Namespace = info.Namespace,
             Resource = info.Resource,
             Subresource = info.Subresource,
-            Name = info.Name,
+            Name = info.Name.Length == 0 && info.Verb is "list" or "watch" ? AuthorizationAttributes.NameFromFieldSelector(fieldSelector) : info.Name,
         };
     }
 }

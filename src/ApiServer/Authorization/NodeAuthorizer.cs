@@ -38,12 +38,15 @@ public sealed class NodeAuthorizer(AuthorizationCaches caches) : IAuthorizer
             : AuthorizationResult.NoOpinion;
     }
 
-    /// <summary>A single object that a pod bound to the node uses; never a list or watch of them all.</summary>
+    /// <summary>
+    /// A single object that a pod bound to the node uses (a get, or a list or watch narrowed to its name by a field
+    /// selector); never a list or watch of them all.
+    /// </summary>
     private AuthorizationResult Referenced(AuthorizationAttributes a, string node)
     {
-        if (a.Verb != "get" || a.Name.Length == 0)
+        if (a.Verb is not ("get" or "list" or "watch") || a.Name.Length == 0)
         {
-            return new AuthorizationResult(Decision.NoOpinion, $"can only get individual {a.Resource} referenced by pods bound to the node ('{node}')");
+            return new AuthorizationResult(Decision.NoOpinion, $"can only read individual {a.Resource} referenced by pods bound to the node ('{node}')");
         }
 
         if (!caches.Pods.Synced)

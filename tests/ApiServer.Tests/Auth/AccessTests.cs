@@ -23,6 +23,7 @@ public sealed class AccessTests(AuthFixture fixture)
     [InlineData(AuthFixture.Node1, "/api/v1/namespaces/default/configmaps/cm1")]
     [InlineData(AuthFixture.Node1, "/api/v1/namespaces/default/persistentvolumeclaims/claim1")]
     [InlineData(AuthFixture.Node1, "/api/v1/nodes")]
+    [InlineData(AuthFixture.Node1, "/api/v1/namespaces/default/secrets?fieldSelector=metadata.name%3Ds1")]
     [InlineData(null, "/healthz")]
     [InlineData(null, "/version")]
     [InlineData(null, "/apis")]
@@ -39,6 +40,8 @@ public sealed class AccessTests(AuthFixture fixture)
     {
         await new PodService.PodServiceClient(fixture.Channel(AuthFixture.Carol)).ListAsync(new ListRequest { Namespace = "default" });
         await new SecretService.SecretServiceClient(fixture.Channel(AuthFixture.Node1)).GetAsync(new GetRequest { Namespace = "default", Name = "s1" });
+        var one = await new ConfigMapService.ConfigMapServiceClient(fixture.Channel(AuthFixture.Node1)).ListAsync(new ListRequest { Namespace = "default", FieldSelector = "metadata.name=cm1" });
+        Assert.Equal(["cm1"], one.Items.Select(c => c.Metadata.Name));
         await new Grpc.Health.V1.Health.HealthClient(fixture.Channel(null)).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
         await new DiscoveryService.DiscoveryServiceClient(fixture.Channel(null)).ListResourcesAsync(new ListResourcesRequest());
     }

@@ -35,7 +35,7 @@ public sealed class Admission(RequestAuthorizer authorizer, AuthorizationCaches 
 
         if (authorizer.Rbac is { } rbac && obj is not null && kind.Group == BootstrapPolicy.Group && !user.InGroup(UserInfo.SystemMasters))
         {
-            RbacEscalation.Validate(user, kind, obj, rbac, authorizer, caches);
+            RbacEscalation.Validate(user, kind, obj, old, rbac, authorizer, caches);
         }
     }
 }

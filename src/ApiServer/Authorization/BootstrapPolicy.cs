@@ -104,10 +104,13 @@ public static class BootstrapPolicy
 
         // kube-controller-manager runs every controller under this one identity here (as with
         // --use-service-account-credentials=false), so its role is the union of the controllers' roles: the workload,
-        // service, node, namespace, garbage-collection and certificate controllers write every kind but RBAC's.
+        // service, node, namespace, garbage-collection and certificate controllers write every kind; RBAC's they
+        // read, delete and release, but cannot grant through.
         Role("system:kube-controller-manager",
             Rule(ReadWrite, ["", "apps", "batch", "networking.k8s.io", "coordination.k8s.io", "cert-manager.io", "acme.cert-manager.io"], "*"),
-            Rule(Read, [Group], "*"),
+            // The namespace deleter and the garbage collector remove and release RBAC objects too; updates that
+            // change what is granted still pass the escalation check.
+            Rule([.. Read, "delete", "deletecollection", "patch", "update"], [Group], "*"),
             Rule(["create"], ["authentication.k8s.io"], "tokenreviews"),
             Rule(["create"], ["authorization.k8s.io"], "subjectaccessreviews")),
 

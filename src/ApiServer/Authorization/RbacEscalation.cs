@@ -14,8 +14,15 @@ namespace KubeMesh.ApiServer.Authorization;
 /// </summary>
 internal static class RbacEscalation
 {
-    public static void Validate(UserInfo user, ResourceKind kind, IMessage obj, RbacAuthorizer rbac, RequestAuthorizer authorizer, AuthorizationCaches caches)
+    public static void Validate(UserInfo user, ResourceKind kind, IMessage obj, IMessage? old, RbacAuthorizer rbac, RequestAuthorizer authorizer, AuthorizationCaches caches)
     {
+        // An update that leaves what is granted as it was (labels, finalizers, owner references: what the garbage
+        // collector and namespace deleter touch) grants nothing new.
+        if (old is not null && Grants(obj) == Grants(old))
+        {
+            return;
+        }
+
         var meta = kind.Metadata(obj);
         var ns = kind.Namespaced ? meta.Namespace : "";
         switch (obj)
@@ -34,6 +41,16 @@ internal static class RbacEscalation
                 break;
         }
     }
+
+    /// <summary>What an RBAC object grants: a role's rules, a binding's role and subjects.</summary>
+    private static string Grants(IMessage obj) => obj switch
+    {
+        Role r => r.Rules.ToString(),
+        ClusterRole r => r.Rules.ToString(),
+        RoleBinding b => $"{b.RoleRef}|{b.Subjects}",
+        ClusterRoleBinding b => $"{b.RoleRef}|{b.Subjects}",
+        _ => "",
+    };
 
     private static void CheckBinding(UserInfo user, ResourceKind kind, string name, string ns, RoleRef? roleRef, RbacAuthorizer rbac, RequestAuthorizer authorizer, AuthorizationCaches caches)
     {

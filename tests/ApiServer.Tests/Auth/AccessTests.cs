@@ -112,6 +112,23 @@ public sealed class AccessTests(AuthFixture fixture)
     }
 
     [Fact]
+    public async Task UpdatingARoleWithoutChangingItsRules_IsNoEscalation()
+    {
+        const string path = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles";
+        await fixture.CreateAsync(path, """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"secrets-only"},"rules":[{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}]}""");
+        var role = await fixture.GetJsonAsync($"{path}/secrets-only");
+        role["metadata"]!["labels"] = new JsonObject { ["audited"] = "yes" };
+
+        using var labelled = await fixture.SendAsync(AuthFixture.Carol, HttpMethod.Put, $"{path}/secrets-only", role.ToJsonString());
+        role["rules"]!.AsArray().Add(JsonNode.Parse("""{"apiGroups":[""],"resources":["secrets"],"verbs":["list"]}"""));
+        role["metadata"]!.AsObject().Remove("resourceVersion");
+        using var widened = await fixture.SendAsync(AuthFixture.Carol, HttpMethod.Put, $"{path}/secrets-only", role.ToJsonString());
+
+        Assert.True(labelled.StatusCode == HttpStatusCode.OK, await labelled.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, widened.StatusCode);
+    }
+
+    [Fact]
     public async Task Escalation_IsRefusedNamingTheMissingPermissions()
     {
         using var response = await fixture.SendAsync(AuthFixture.Carol, HttpMethod.Post, "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",

@@ -49,6 +49,7 @@ public sealed class KmctlAuthTests(ApiServerProcessFixture server) : IClassFixtu
         using var apiServer = ChildProcess.Start("dotnet", Repository.BuildOutput("ApiServer", "ApiServer.dll"),
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort.Get()}",
+            $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort.Get()}",
             $"--Store:ConnectionString={redis.ConnectionString}",
             "--Authorization:Mode=Node,RBAC");
         await FreePort.WaitUntilListeningAsync(IPAddress.Loopback, grpcPort, TimeSpan.FromSeconds(60));

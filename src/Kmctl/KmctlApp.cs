@@ -19,7 +19,7 @@ public static class KmctlApp
     [
         new GetCommand(), new ApplyCommand(), new CreateCommand(), new DeleteCommand(), new DescribeCommand(),
         new LabelCommand(), new RunCommand(), new ScaleCommand(), new RolloutCommand(), new LogsCommand(), new ExecCommand(),
-        new ApiResourcesCommand(), new VersionCommand(),
+        new ApiResourcesCommand(), new VersionCommand(), new AuthCommand(),
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, TimeProvider clock)

@@ -25,13 +25,13 @@ public sealed class ApiServerHost : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly WebApplication _app;
 
-    private ApiServerHost(WebApplication app, string address, string keyPrefix)
+    private ApiServerHost(WebApplication app, string address, string keyPrefix, string? bearerToken)
     {
         _app = app;
         Address = address;
         KeyPrefix = keyPrefix;
         Client = KubeMeshClient.Create(address);
-        Channel = GrpcChannel.ForAddress(address);
+        Channel = ChannelFor(address, bearerToken);
         Pods = new PodService.PodServiceClient(Channel);
         ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Channel);
         Namespaces = new NamespaceService.NamespaceServiceClient(Channel);
@@ -65,7 +65,11 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <param name="storeConnection">The store's connection string (<see cref="StoreServer.ConnectionString"/>).</param>
     /// <param name="settings">More configuration, e.g. Store:HistoryLimit, Store:KeyPrefix or ApiServer:ServiceClusterIpRange.</param>
-    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="bearerToken">
+    /// A token of Authentication:TokenAuthFile that <see cref="Channel"/> and the typed clients send (and the start-up
+    /// check uses), for an api-server whose Authorization:Mode is not AlwaysAllow.
+    /// </param>
+    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null, string? bearerToken = null)
     {
         var port = FreePort.Get();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
@@ -88,7 +92,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         app.MapApiServer();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
-        var host = new ApiServerHost(app, $"http://127.0.0.1:{port}", keyPrefix);
+        var host = new ApiServerHost(app, $"http://127.0.0.1:{port}", keyPrefix, bearerToken);
         try
         {
             await Eventually.Until(host.HasDefaultNamespaceAsync, StartTimeout, "the api-server has created the namespace default");
@@ -100,6 +104,35 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>A cleartext channel to <paramref name="address"/> whose calls carry "authorization: Bearer TOKEN" when a token is given.</summary>
+    public static GrpcChannel ChannelFor(string address, string? bearerToken, Metadata? headers = null)
+    {
+        if (bearerToken is null && headers is null)
+        {
+            return GrpcChannel.ForAddress(address);
+        }
+
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (bearerToken is not null)
+            {
+                metadata.Add("authorization", $"Bearer {bearerToken}");
+            }
+
+            foreach (var entry in headers ?? [])
+            {
+                metadata.Add(entry);
+            }
+
+            return Task.CompletedTask;
+        });
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,8 @@ using Grpc.Health.V1;
 using Grpc.Reflection;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Authentication;
+using KubeMesh.ApiServer.Authorization;
 using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
@@ -41,6 +43,7 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<ResourceStrategies>();
         services.AddSingleton<NamespaceCache>();
         services.AddHostedService(sp => sp.GetRequiredService<NamespaceCache>());
+        services.AddAuth(builder.Configuration);
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<ResourceDeleter>();
@@ -63,6 +66,7 @@ public static class ApiServerServiceCollectionExtensions
             o.Interceptors.RemoveAt(o.Interceptors.Count - 1);
             o.Interceptors.Insert(0, metrics);
             o.Interceptors.Add<StoreErrorInterceptor>();
+            o.Interceptors.Add<AuthorizationInterceptor>();
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ResourceApi>, ResourceApiMethodProvider>());
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
@@ -80,6 +84,7 @@ public static class ApiServerServiceCollectionExtensions
         app.MapGrpcService<ResourceApi>();
         app.MapGrpcService<ManifestApi>();
         app.MapGrpcService<DiscoveryApi>();
+        app.MapGrpcService<AuthApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapGrpcService<ReflectionV1ServiceImpl>();
@@ -87,9 +92,37 @@ public static class ApiServerServiceCollectionExtensions
         return app;
     }
 
+    /// <summary>
+    /// Authentication (Authentication:TokenAuthFile, ClientCAFile, Anonymous), authorization (Authorization:Mode)
+    /// and the admission steps that depend on the user; the caches the authorizers read start before anything serves.
+    /// </summary>
+    private static void AddAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AuthenticationOptions>(configuration.GetSection(AuthenticationOptions.Section));
+        services.Configure<AuthorizationOptions>(configuration.GetSection(AuthorizationOptions.Section));
+        services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<AuthorizationCaches>();
+        services.AddSingleton<IStoredObserver>(sp => sp.GetRequiredService<AuthorizationCaches>());
+        services.AddSingleton<RbacAuthorizer>();
+        services.AddSingleton<NodeAuthorizer>();
+        services.AddSingleton<RequestAuthorizer>();
+        services.AddSingleton<Admission>();
+        services.AddSingleton<RequestGate>();
+        services.AddSingleton<IRequestFilter, AuthorizationFilter>();
+        services.AddSingleton<AuthorizationInterceptor>();
+        var mode = new AuthorizationOptions { Mode = configuration[$"{AuthorizationOptions.Section}:Mode"] ?? new AuthorizationOptions().Mode };
+        if (mode.ParsedModes().Any(m => m is "RBAC" or "Node"))
+        {
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<AuthorizationCaches>());
+        }
+
+        services.AddHostedService<PolicyBootstrapper>();
+    }
+
     private static IEnumerable<Google.Protobuf.Reflection.ServiceDescriptor> ServedServices() =>
         ResourceKinds.All.Select(k => k.Service).Distinct()
             .Append(ManifestService.Descriptor)
             .Append(DiscoveryService.Descriptor)
+            .Append(AuthService.Descriptor)
             .Append(Health.Descriptor);
 }

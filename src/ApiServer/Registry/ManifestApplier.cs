@@ -3,6 +3,8 @@ using Grpc.Core;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Serialization;
+using KubeMesh.ApiServer.Authentication;
+using KubeMesh.ApiServer.Authorization;
 
 namespace KubeMesh.ApiServer.Registry;
 
@@ -10,7 +12,7 @@ namespace KubeMesh.ApiServer.Registry;
 /// kubectl apply on the server: every document is decoded and checked (a dry run of its create or update)
 /// before the first write, so a bad file changes nothing.
 /// </summary>
-public sealed class ManifestApplier(ResourceRegistry registry)
+public sealed class ManifestApplier(ResourceRegistry registry, RequestAuthorizer authorizer)
 {
     public const string ChangeCauseAnnotation = "kubernetes.io/change-cause";
 
@@ -97,6 +99,7 @@ public sealed class ManifestApplier(ResourceRegistry registry)
             return null;
         }
 
+        Authorize(item, "get", meta.Name);
         try
         {
             return await registry.GetAsync(item.Kind, meta.Namespace, meta.Name);
@@ -111,8 +114,11 @@ public sealed class ManifestApplier(ResourceRegistry registry)
     {
         if (existing is null)
         {
+            Authorize(item, "create", "");
             return registry.CreateAsync(item.Kind, item.Object, dryRun);
         }
+
+        Authorize(item, "update", item.Kind.Metadata(item.Object).Name);
 
         var merged = item.Object.Clone();
         MergeServerOwned(item.Kind, merged, existing);
@@ -153,4 +159,23 @@ public sealed class ManifestApplier(ResourceRegistry registry)
 
     private static StatusCode StatusCodeOf(List<string> problems) =>
         problems[0].Contains("already exists", StringComparison.Ordinal) ? StatusCode.AlreadyExists : StatusCode.InvalidArgument;
+
+    /// <summary>Each object of a manifest needs what its own read and write would need (kubectl apply's get, then create or update).</summary>
+    private void Authorize(ManifestObject item, string verb, string name)
+    {
+        if (RequestUser.Current is not { } user)
+        {
+            return;
+        }
+
+        var ns = item.Kind.Metadata(item.Object).Namespace;
+        authorizer.Require(new AuthorizationAttributes(user, verb)
+        {
+            ApiGroup = item.Kind.Group,
+            ApiVersion = item.Kind.Version,
+            Namespace = item.Kind.Namespaced ? (string.IsNullOrEmpty(ns) ? "default" : ns) : "",
+            Resource = item.Kind.Plural,
+            Name = name,
+        });
+    }
 }

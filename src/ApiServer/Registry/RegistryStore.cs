@@ -10,8 +10,10 @@ namespace KubeMesh.ApiServer.Registry;
 /// update that leaves a deleted object nothing more to wait for (no finalizers, no grace period left) removes
 /// it instead, as kube-apiserver's ShouldDeleteDuringUpdate; every stored change is reported to its kind's strategy.
 /// </summary>
-public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategies)
+public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategies, IEnumerable<IStoredObserver> observers)
 {
+    private readonly IStoredObserver[] _observers = observers.ToArray();
+
     public async Task<IMessage> GetAsync(ResourceKind kind, ObjectKey key)
     {
         var stored = await store.GetAsync(kind, key.Field) ?? throw ApiErrors.NotFound(kind, key.Name);
@@ -33,6 +35,7 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         var revision = await store.CreateAsync(kind, key.Field, data);
         var created = ObjectCodec.Decode(kind, data, revision);
         strategies.For(kind).AfterStored(key.Name, revision, created);
+        Notify(kind, key, revision, created);
         return created;
     }
 
@@ -73,6 +76,7 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
             var revision = await store.UpdateAsync(kind, key.Field, stored, data);
             var written = ObjectCodec.Decode(kind, data, revision);
             strategy.AfterStored(key.Name, revision, written);
+            Notify(kind, key, revision, written);
             return written;
         }
         catch (ConflictException) when (expected is null)
@@ -97,6 +101,15 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         var strategy = strategies.For(kind);
         var deleted = await store.DeleteAsync(kind, key.Field, revision);
         strategy.AfterStored(key.Name, deleted, written: null);
+        Notify(kind, key, deleted, written: null);
         await strategy.ReleaseAfterDeleteAsync(removed);
+    }
+
+    private void Notify(ResourceKind kind, ObjectKey key, long revision, IMessage? written)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.AfterStored(kind, key, revision, written);
+        }
     }
 }

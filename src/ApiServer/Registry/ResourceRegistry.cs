@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Authorization;
 using KubeMesh.ApiServer.Registry.Strategies;
 using KubeMesh.ApiServer.Storage;
 using KubeMesh.ApiServer.Validation;
@@ -13,7 +14,7 @@ namespace KubeMesh.ApiServer.Registry;
 /// <see cref="ResourceStrategy"/>. Deletion is <see cref="Deletion.ResourceDeleter"/>'s. Every write is a span
 /// (<see cref="RegistryTracing"/>) whose context the store keeps with the change.
 /// </summary>
-public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, TimeProvider clock)
+public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, Admission admission, TimeProvider clock)
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -23,6 +24,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         var meta = kind.Metadata(obj);
         using var activity = RegistryTracing.Start("create", kind, meta.Namespace, meta.Name.Length > 0 ? meta.Name : meta.GenerateName, dryRun: dryRun);
         await PrepareCreateAsync(kind, obj, meta);
+        admission.Validate(AdmissionOperation.Create, kind, "", obj, null);
         RegistryTracing.Rename(activity, "create", kind, meta.Namespace, meta.Name);
         var key = ObjectKey.Of(kind, meta);
         var strategy = strategies.For(kind);
@@ -76,6 +78,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
             var old = await objects.GetAsync(kind, key);
             var updated = obj.Clone();
             PrepareUpdate(kind, updated, old);
+            admission.Validate(AdmissionOperation.Update, kind, "", updated, old);
             var reservation = await strategy.ReserveForUpdateAsync(updated, old, dryRun);
             IMessage? result;
             try
@@ -115,6 +118,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
             var old = await objects.GetAsync(kind, key);
             var updated = old.Clone();
             kind.SetStatus(updated, kind.Status(obj)?.Clone());
+            admission.Validate(AdmissionOperation.Update, kind, "status", updated, old);
             if (await objects.UpdateAsync(kind, key, updated, old, ExpectedRevision(meta), dryRun: false) is { } result)
             {
                 return result;

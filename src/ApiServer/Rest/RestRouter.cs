@@ -13,7 +13,8 @@ namespace KubeMesh.ApiServer.Rest;
 /// </summary>
 public sealed class RestRouter(
     ServedResources resources, DiscoveryDocuments discovery, OpenApiDocuments openApi, ObjectReads reads, ObjectWrites writes,
-    WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec, PodBindingHandler bindings)
+    WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec, PodBindingHandler bindings,
+    SelfReviewHandler reviews)
 {
     public Task RouteAsync(HttpContext context, RequestInfo info) =>
         info.IsResourceRequest ? ResourceAsync(context, info) : NonResourceAsync(context, info);
@@ -65,6 +66,11 @@ public sealed class RestRouter(
 
     private Task ResourceAsync(HttpContext context, RequestInfo info)
     {
+        if (SelfReviewHandler.Serves(info))
+        {
+            return reviews.CreateAsync(context, info);
+        }
+
         var resource = resources.Find(info.ApiGroup, info.ApiVersion, info.Resource)
             ?? throw RestException.NotFound();
         var request = new ResourceRequest(resource, info);

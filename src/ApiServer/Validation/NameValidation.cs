@@ -12,6 +12,17 @@ public static partial class NameValidation
     public const int LabelMaxLength = 63;
     public const int SubdomainMaxLength = 253;
 
+    /// <summary>
+    /// Names that only need to be a path segment (apimachinery's ValidatePathSegmentName), as RBAC's are, so that
+    /// "system:kube-scheduler" is a valid ClusterRole name.
+    /// </summary>
+    public static IReadOnlyList<string> PathSegment(string value) =>
+        value is "." or ".."
+            ? [$"may not be '{value}'"]
+            : value.Contains('/', StringComparison.Ordinal)
+                ? ["may not contain '/'"]
+                : value.Contains('%', StringComparison.Ordinal) ? ["may not contain '%'"] : [];
+
     public static IReadOnlyList<string> IsDns1123Label(string value)
     {
         var errors = new List<string>();

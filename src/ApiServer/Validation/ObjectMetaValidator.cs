@@ -17,7 +17,9 @@ internal static class ObjectMetaValidator
             return;
         }
 
-        Func<string, IReadOnlyList<string>> nameRule = UsesLabelNames(kind) ? NameValidation.IsDns1123Label : NameValidation.IsDns1123Subdomain;
+        Func<string, IReadOnlyList<string>> nameRule = UsesLabelNames(kind) ? NameValidation.IsDns1123Label
+            : kind.Group == RbacValidator.Group ? NameValidation.PathSegment
+            : NameValidation.IsDns1123Subdomain;
         if (meta.Name.Length > 0)
         {
             errors.Invalid("metadata.name", meta.Name, nameRule(meta.Name));

@@ -6,6 +6,7 @@ using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
+using KubeMesh.Api.Rbac.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Serialization;
 
@@ -99,6 +100,18 @@ public static class ObjectValidator
                 break;
             case ControllerRevision revision:
                 ControllerRevisionValidator.Validate(revision, errors);
+                break;
+            case Role role:
+                RbacValidator.Validate(role.Rules, namespaced: true, errors);
+                break;
+            case ClusterRole role:
+                RbacValidator.Validate(role.Rules, namespaced: false, errors);
+                break;
+            case RoleBinding binding:
+                RbacValidator.Validate(binding.RoleRef, binding.Subjects, clusterBinding: false, errors);
+                break;
+            case ClusterRoleBinding binding:
+                RbacValidator.Validate(binding.RoleRef, binding.Subjects, clusterBinding: true, errors);
                 break;
         }
 

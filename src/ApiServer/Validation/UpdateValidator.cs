@@ -4,6 +4,7 @@ using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Rbac.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Serialization;
 
@@ -81,6 +82,12 @@ internal static class UpdateValidator
                 break;
             case (Challenge n, Challenge o) when !Equals(n.Spec, o.Spec):
                 errors.Add(FieldError.Forbidden("spec", "challenge spec is immutable after creation"));
+                break;
+            case (RoleBinding n, RoleBinding o):
+                RbacValidator.ValidateUpdate(n.RoleRef, o.RoleRef, errors);
+                break;
+            case (ClusterRoleBinding n, ClusterRoleBinding o):
+                RbacValidator.ValidateUpdate(n.RoleRef, o.RoleRef, errors);
                 break;
             case (Node n, Node o):
                 if (o.Spec?.PodCidr is { Length: > 0 } podCidr)

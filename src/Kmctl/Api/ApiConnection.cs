@@ -21,6 +21,9 @@ public sealed class ApiConnection(string address) : IDisposable
 
     public PodService.PodServiceClient Pods => _client.Pods;
 
+    /// <summary>The connection's invoker, credentials and all, for services without a typed client here.</summary>
+    public Grpc.Core.CallInvoker CallInvoker => _client.CallInvoker;
+
     public Task<IMessage> GetAsync(ResourceKind kind, string ns, string name) =>
         _client.For(kind).GetAsync(kind.Namespaced ? ns : "", name);
 

@@ -1,3 +1,4 @@
+using KubeMesh.Api.Rbac.V1;
 using KubeMesh.Api.Resources;
 
 namespace KubeMesh.Api.Printing;
@@ -25,6 +26,10 @@ public static class TableDefinitions
         [ResourceKinds.Ingress] = new IngressTable(),
         [ResourceKinds.Event] = new EventTable(),
         [ResourceKinds.Lease] = new LeaseTable(),
+        [ResourceKinds.Role] = new RoleTable<Role>(r => r.Metadata),
+        [ResourceKinds.ClusterRole] = new RoleTable<ClusterRole>(r => r.Metadata),
+        [ResourceKinds.RoleBinding] = new RoleBindingTable<RoleBinding>(b => b.Metadata, b => b.RoleRef, b => b.Subjects),
+        [ResourceKinds.ClusterRoleBinding] = new RoleBindingTable<ClusterRoleBinding>(b => b.Metadata, b => b.RoleRef, b => b.Subjects),
         [ResourceKinds.Certificate] = new CertificateTable(),
         [ResourceKinds.CertificateRequest] = new CertificateRequestTable(),
         [ResourceKinds.Issuer] = new IssuerTable(ResourceKinds.Issuer),

@@ -7,12 +7,14 @@ using CertManagerV1 = KubeMesh.Api.CertManager.V1;
 using CoordinationV1 = KubeMesh.Api.Coordination.V1;
 using CoreV1 = KubeMesh.Api.Core.V1;
 using NetworkingV1 = KubeMesh.Api.Networking.V1;
+using RbacV1 = KubeMesh.Api.Rbac.V1;
 using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.Batch.V1;
 using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
+using KubeMesh.Api.Rbac.V1;
 
 namespace KubeMesh.Api.Resources;
 
@@ -38,6 +40,11 @@ public static class ResourceKinds
     public static readonly ResourceKind Lease = new("coordination.k8s.io", "Lease", "leases", true, CoordinationV1.Lease.Descriptor, LeaseList.Descriptor, LeaseWatchEvent.Descriptor, CoordinationServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>("LeaseService"));
     public static readonly ResourceKind Ingress = new("networking.k8s.io", "Ingress", "ingresses", true, NetworkingV1.Ingress.Descriptor, IngressList.Descriptor, IngressWatchEvent.Descriptor, NetworkingServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>("IngressService"), "ing");
 
+    public static readonly ResourceKind Role = RbacKind("Role", "roles", true, RbacV1.Role.Descriptor, RoleList.Descriptor, RoleWatchEvent.Descriptor);
+    public static readonly ResourceKind ClusterRole = RbacKind("ClusterRole", "clusterroles", false, RbacV1.ClusterRole.Descriptor, ClusterRoleList.Descriptor, ClusterRoleWatchEvent.Descriptor);
+    public static readonly ResourceKind RoleBinding = RbacKind("RoleBinding", "rolebindings", true, RbacV1.RoleBinding.Descriptor, RoleBindingList.Descriptor, RoleBindingWatchEvent.Descriptor);
+    public static readonly ResourceKind ClusterRoleBinding = RbacKind("ClusterRoleBinding", "clusterrolebindings", false, RbacV1.ClusterRoleBinding.Descriptor, ClusterRoleBindingList.Descriptor, ClusterRoleBindingWatchEvent.Descriptor);
+
     // cert-manager's kinds, with its CRDs' names and short names.
     public static readonly ResourceKind Issuer = CertManagerKind("Issuer", "issuers", true, CertManagerV1.Issuer.Descriptor, IssuerList.Descriptor, IssuerWatchEvent.Descriptor, "iss");
     public static readonly ResourceKind ClusterIssuer = CertManagerKind("ClusterIssuer", "clusterissuers", false, CertManagerV1.ClusterIssuer.Descriptor, ClusterIssuerList.Descriptor, ClusterIssuerWatchEvent.Descriptor, "ciss");
@@ -50,6 +57,7 @@ public static class ResourceKinds
     [
         ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service,
         ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet, CronJob, Job, Lease, Ingress,
+        ClusterRole, ClusterRoleBinding, Role, RoleBinding,
         Challenge, Order, Certificate, CertificateRequest, ClusterIssuer, Issuer,
     ];
 
@@ -72,6 +80,9 @@ public static class ResourceKinds
 
     private static ResourceKind CoreKind(string kind, string plural, bool namespaced, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch, params string[] shortNames) =>
         new("", kind, plural, namespaced, d, list, watch, CoreServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"), shortNames);
+
+    private static ResourceKind RbacKind(string kind, string plural, bool namespaced, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch) =>
+        new("rbac.authorization.k8s.io", kind, plural, namespaced, d, list, watch, RbacServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"));
 
     private static ResourceKind CertManagerKind(string kind, string plural, bool namespaced, MessageDescriptor d, MessageDescriptor list, MessageDescriptor watch, params string[] shortNames) =>
         new("cert-manager.io", kind, plural, namespaced, d, list, watch, CertmanagerServiceReflection.Descriptor.FindTypeByName<ServiceDescriptor>(kind + "Service"), shortNames);

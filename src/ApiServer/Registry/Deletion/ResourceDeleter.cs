@@ -13,7 +13,7 @@ namespace KubeMesh.ApiServer.Registry.Deletion;
 /// propagation policy, or the kind's own) or a grace period still have to run. The registry's update removes
 /// it once the last finalizer is released or a zero-grace delete comes.
 /// </summary>
-public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies strategies, TimeProvider clock)
+public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies strategies, Authorization.Admission admission, TimeProvider clock)
 {
     public async Task<IMessage> DeleteAsync(ResourceKind kind, DeleteRequest request)
     {
@@ -26,6 +26,7 @@ public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies st
             var meta = kind.Metadata(old);
             DeletePreconditions.Check(kind, request.Preconditions, meta);
             strategy.CheckDelete(old);
+            admission.Validate(Authorization.AdmissionOperation.Delete, kind, "", null, old);
 
             var marked = old.Clone();
             var markedMeta = kind.Metadata(marked);

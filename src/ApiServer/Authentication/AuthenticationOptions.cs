@@ -1,0 +1,21 @@
+namespace KubeMesh.ApiServer.Authentication;
+
+/// <summary>
+/// The Authentication section, as kube-apiserver's flags: --token-auth-file, --client-ca-file, --anonymous-auth.
+/// </summary>
+public sealed class AuthenticationOptions
+{
+    public const string Section = "Authentication";
+
+    /// <summary>A CSV of bearer tokens: token,user,uid,"group1,group2" per line (--token-auth-file).</summary>
+    public string? TokenAuthFile { get; set; }
+
+    /// <summary>
+    /// PEM bundle of the CAs whose client certificates authenticate as CN = user, O = groups (--client-ca-file).
+    /// Unset: client certificates are not a credential.
+    /// </summary>
+    public string? ClientCAFile { get; set; }
+
+    /// <summary>Requests without credentials are system:anonymous in system:unauthenticated (--anonymous-auth).</summary>
+    public bool Anonymous { get; set; } = true;
+}

@@ -184,8 +184,9 @@ public sealed class ApiServerFailoverTests(ITestOutputHelper output)
             {
                 return;
             }
-            catch (RpcException e)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
+                // A broken stream is an RpcException; anything else is noted too, and the watch resumes as an informer's would.
                 journal.Failure($"watch at resourceVersion {resourceVersion}", e);
                 await Task.Delay(100, CancellationToken.None);
             }
@@ -210,7 +211,7 @@ public sealed class ApiServerFailoverTests(ITestOutputHelper output)
 
         public void Failure(string what, Exception e)
         {
-            var kind = e is RpcException rpc ? $"{rpc.StatusCode} ({rpc.Status.Detail})" : e.GetType().Name;
+            var kind = e is RpcException rpc ? $"{rpc.StatusCode} ({rpc.Status.Detail})" : $"{e.GetType().Name}: {e.Message}";
             lock (_lines)
             {
                 var key = what.Split(' ')[0] + kind;

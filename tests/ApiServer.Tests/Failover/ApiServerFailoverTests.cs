@@ -93,7 +93,9 @@ public sealed class ApiServerFailoverTests(ITestOutputHelper output)
         var stored = list.Items.ToDictionary(c => c.Metadata.Name, c => c.Metadata.ResourceVersion);
         journal.Note($"stopped writing: {stored.Count} stored at resourceVersion {list.ResourceVersion}");
         await Eventually.Until(
-            () => stored.Keys.All(n => history.Any(e => e.Name == n) && informerAdds.ContainsKey(n)),
+            () => watcher.IsCompleted
+                ? throw new InvalidOperationException($"the raw watch ended before it saw every stored object\n{journal.Tail(30)}", watcher.Exception)
+                : stored.Keys.All(n => history.Any(e => e.Name == n) && informerAdds.ContainsKey(n)),
             StepTimeout,
             () =>
             {
@@ -184,11 +186,17 @@ public sealed class ApiServerFailoverTests(ITestOutputHelper output)
             {
                 return;
             }
-            catch (Exception e) when (!stop.IsCancellationRequested)
+            catch (RpcException e)
             {
-                // A broken stream is an RpcException; anything else is noted too, and the watch resumes as an informer's would.
                 journal.Failure($"watch at resourceVersion {resourceVersion}", e);
                 await Task.Delay(100, CancellationToken.None);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // A replica going away must end a watch with an RpcException: a caller takes an OperationCanceledException
+                // for its own cancellation and stops watching, as this loop does.
+                journal.Note($"the watch ended at resourceVersion {resourceVersion} with {e.GetType().Name} ({e.Message}) though nobody cancelled it");
+                throw;
             }
         }
     }

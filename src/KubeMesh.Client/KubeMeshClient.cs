@@ -26,6 +26,9 @@ public sealed class KubeMeshClient : IDisposable
     /// <summary>The AppHost's two api-server replicas; a client fails over between them.</summary>
     public const string DefaultServerAddress = "http://127.0.0.1:6443,http://127.0.0.1:6444";
 
+    /// <summary>The longest a client waits before trying again to connect to a replica that was away.</summary>
+    public static readonly TimeSpan MaxReconnectBackoff = TimeSpan.FromSeconds(5);
+
     private readonly GrpcChannel? _channel;
     private readonly ConcurrentDictionary<ResourceKind, ResourceClient> _clients = new();
 
@@ -80,6 +83,10 @@ public sealed class KubeMeshClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         options.ThrowOperationCanceledOnCancellation = true;
+        // gRPC's default reconnect backoff grows to two minutes: a replica down for half a minute would then be tried
+        // again only some twenty seconds after it is back, and if the other replica fell in that time every call would
+        // fail although one was serving. kube-apiserver clients dial a replica per request; a few seconds is the bound.
+        options.MaxReconnectBackoff = MaxReconnectBackoff;
         var channel = addresses.Count == 1
             ? GrpcChannel.ForAddress(addresses[0], options)
             : ApiServerAddresses.BalancedChannel(addresses, options);

@@ -95,6 +95,10 @@ public sealed class ResourceClient
         {
             throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ChannelGaveUp(e);
+        }
     }
 
     private static async Task<bool> MoveNextAsync(IAsyncStreamReader<IMessage> stream, CancellationToken cancellationToken)
@@ -107,7 +111,20 @@ public sealed class ResourceClient
         {
             throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ChannelGaveUp(e);
+        }
     }
+
+    /// <summary>
+    /// A call the channel itself cancelled: with several replicas, a call set up while the replica it picked went away
+    /// (its connection attempt cancelled) ends in a TaskCanceledException although the caller cancelled nothing. A
+    /// caller takes an OperationCanceledException for its own cancellation and stops (a raw watch loop ended that way
+    /// and missed every later event), so it is reported as what it is: the api-server was unavailable, try again.
+    /// </summary>
+    private static RpcException ChannelGaveUp(OperationCanceledException e) =>
+        new(new Status(StatusCode.Unavailable, "the call was cancelled by the channel, not by the caller: " + e.Message, e));
 
     private static WatchEventType ParseType(string type) => type switch
     {

@@ -32,6 +32,25 @@ public static class Eventually
         Until(() => Task.FromResult(condition()), timeout, what);
 
     /// <summary>
+    /// Polls until the condition holds; at the timeout the message is <paramref name="explain"/>'s, asked then, so it
+    /// can say what was still missing and what happened meanwhile rather than what the state was at the start.
+    /// </summary>
+    public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> explain)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var poll = FirstPoll;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s: {explain()}");
+            }
+
+            poll = await PauseAsync(poll);
+        }
+    }
+
+    /// <summary>
     /// Polls <paramref name="get"/> until its value satisfies <paramref name="done"/> and returns that value. A failing
     /// get (a server not listening yet) counts as not yet; the timeout's message carries the last value or error.
     /// </summary>

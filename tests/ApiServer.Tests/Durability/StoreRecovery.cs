@@ -5,7 +5,7 @@ namespace KubeMesh.ApiServer.Tests.Durability;
 /// <summary>The api-server reconnects to a restarted store on its own; until then calls fail as UNAVAILABLE.</summary>
 internal static class StoreRecovery
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     public static async Task<T> UntilStoreAnswersAsync<T>(Func<Task<T>> call)
     {

@@ -18,14 +18,17 @@ public sealed class ApiServerProcess : IDisposable
     private readonly string _storeConnection;
     private readonly string? _keyPrefix;
     private readonly int _restPort = FreePort.Get();
+    private readonly IReadOnlyDictionary<string, string?> _settings;
     private ChildProcess? _process;
 
     /// <param name="storeConnection">The store's connection string (<see cref="StoreServer.ConnectionString"/>).</param>
     /// <param name="keyPrefix">The store key prefix; replicas sharing one see one cluster. Null for the api-server's default.</param>
-    public ApiServerProcess(string storeConnection, string? keyPrefix = null)
+    /// <param name="settings">More configuration, as environment variables (for example Authorization__Mode).</param>
+    public ApiServerProcess(string storeConnection, string? keyPrefix = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _storeConnection = storeConnection;
         _keyPrefix = keyPrefix;
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     /// <summary>The gRPC port, the same across restarts.</summary>
@@ -59,6 +62,11 @@ public sealed class ApiServerProcess : IDisposable
         if (_keyPrefix is not null)
         {
             environment["Store__KeyPrefix"] = _keyPrefix;
+        }
+
+        foreach (var (key, value) in _settings)
+        {
+            environment[key] = value;
         }
 
         _process?.Dispose();
@@ -95,6 +103,10 @@ public sealed class ApiServerProcess : IDisposable
                 using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await client.For<Namespace>().ListAsync(new ListRequest(), attempt.Token);
                 return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+            {
+                return; // it serves, and refuses an anonymous caller as configured
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException)
             {

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace KubeMesh.Kmctl.Tests.EndToEnd;
 
 /// <summary>kmctl auth whoami and can-i, through the binary, against the real api-server.</summary>
@@ -45,15 +43,9 @@ public sealed class KmctlAuthTests(ApiServerProcessFixture server) : IClassFixtu
     {
         await using var redis = new RedisServer();
         await redis.StartAsync();
-        var grpcPort = FreePort.Get();
-        using var apiServer = ChildProcess.Start("dotnet", Repository.BuildOutput("ApiServer", "ApiServer.dll"),
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort.Get()}",
-            $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort.Get()}",
-            $"--Store:ConnectionString={redis.ConnectionString}",
-            "--Authorization:Mode=Node,RBAC");
-        await FreePort.WaitUntilListeningAsync(IPAddress.Loopback, grpcPort, TimeSpan.FromSeconds(60));
-        var address = $"http://127.0.0.1:{grpcPort}";
+        using var apiServer = new ApiServerProcess(redis.ConnectionString, settings: new Dictionary<string, string?> { ["Authorization__Mode"] = "Node,RBAC" });
+        await apiServer.StartAsync();
+        var address = apiServer.Address;
 
         var (getCode, _, getError) = await KmctlProcess.RunAsync(address, null, "get", "pods");
         var (canCode, _, canError) = await KmctlProcess.RunAsync(address, null, "auth", "can-i", "list", "pods");

@@ -5,6 +5,7 @@ using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.ApiServer.Extensions;
 using KubeMesh.Client;
+using KubeMesh.Client.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,13 +26,16 @@ public sealed class ApiServerHost : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly WebApplication _app;
 
-    private ApiServerHost(WebApplication app, string address, string keyPrefix)
+    private ApiServerHost(WebApplication app, string address, string keyPrefix, ApiServerConnection? tls)
     {
         _app = app;
         Address = address;
         KeyPrefix = keyPrefix;
-        Client = KubeMeshClient.Create(address);
-        Channel = GrpcChannel.ForAddress(address);
+        var connection = (tls ?? new ApiServerConnection(address)) with { Address = address };
+        Client = KubeMeshClient.Create(connection);
+        var handler = new SocketsHttpHandler();
+        ApiServerTls.Configure(handler, connection);
+        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, Credentials = ApiServerTls.ChannelCredentials(tls is not null, connection) });
         Pods = new PodService.PodServiceClient(Channel);
         ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Channel);
         Namespaces = new NamespaceService.NamespaceServiceClient(Channel);
@@ -65,7 +69,11 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <param name="storeConnection">The store's connection string (<see cref="StoreServer.ConnectionString"/>).</param>
     /// <param name="settings">More configuration, e.g. Store:HistoryLimit, Store:KeyPrefix or ApiServer:ServiceClusterIpRange.</param>
-    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="tls">
+    /// When given, the port speaks TLS (settings must hold ApiServer:Tls, see <see cref="TestPki.ApiServerSettings"/>) and
+    /// the host's clients connect with this connection's CA and credentials.
+    /// </param>
+    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null, ApiServerConnection? tls = null)
     {
         var port = FreePort.Get();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
@@ -82,13 +90,21 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         TestLogging.Configure(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.AddApiServer();
+        // After AddApiServer, so that UseHttps() finds the certificate ApiServer:Tls configured as the default.
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o =>
+        {
+            o.Protocols = HttpProtocols.Http2;
+            if (tls is not null)
+            {
+                o.UseHttps();
+            }
+        }));
         var app = builder.Build();
         app.MapApiServer();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
-        var host = new ApiServerHost(app, $"http://127.0.0.1:{port}", keyPrefix);
+        var host = new ApiServerHost(app, $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}", keyPrefix, tls);
         try
         {
             await Eventually.Until(host.HasDefaultNamespaceAsync, StartTimeout, "the api-server has created the namespace default");

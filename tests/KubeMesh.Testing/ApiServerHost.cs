@@ -91,7 +91,7 @@ public sealed class ApiServerHost : IAsyncDisposable
 
         TestLogging.Configure(builder.Logging);
         builder.AddApiServer();
-        // After AddApiServer, so that UseHttps() finds the certificate ApiServer:Tls configured as the default.
+        // After AddApiServer, so that UseHttps() finds the certificate ApiServer:Tls set as the default.
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o =>
         {
             o.Protocols = HttpProtocols.Http2;

@@ -26,7 +26,7 @@ public static class ApiServerServiceCollectionExtensions
 
     public static WebApplicationBuilder AddApiServer(this WebApplicationBuilder builder)
     {
-        builder.AddApiServerTls();
+        builder.AddApiServerSecurity();
         var services = builder.Services;
         services.Configure<StoreOptions>(builder.Configuration.GetSection(StoreOptions.Section));
         var connection = ConfigurationOptions.Parse(builder.Configuration.StoreConnectionString());

@@ -10,8 +10,8 @@ public static class PemFiles
     public static void Write(X509Certificate2 certificate, string certFile, string keyFile)
     {
         using var key = certificate.GetECDsaPrivateKey() ?? throw new ArgumentException("only ECDSA keys are written", nameof(certificate));
-        WriteAtomically(keyFile, PemEncoding.WriteString("PRIVATE KEY", key.ExportPkcs8PrivateKey()), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        WriteAtomically(certFile, certificate.ExportCertificatePem() + "\n", null);
+        PrivateFiles.Write(keyFile, PemEncoding.WriteString("PRIVATE KEY", key.ExportPkcs8PrivateKey()));
+        PrivateFiles.Write(certFile, certificate.ExportCertificatePem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     /// <summary>A certificate with its private key from two PEM files.</summary>
@@ -28,27 +28,5 @@ public static class PemFiles
         }
 
         return collection;
-    }
-
-    private static void WriteAtomically(string path, string text, UnixFileMode? mode)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode ?? (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        }
-
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -7,6 +7,7 @@ namespace KubeMesh.AppHost;
 /// Writes a kubeconfig for the cluster into the data directory when the AppHost starts, so that
 /// `export KUBECONFIG=$PWD/.kubemesh/kubeconfig; kubectl get nodes` works at once. Cluster, user and context are
 /// all named kubemesh, so the file merges into another kubeconfig (KUBECONFIG=~/.kube/config:.kubemesh/kubeconfig).
+/// kmctl reads the same file: the cluster's kubemesh.io/grpc extension lists the gRPC replicas it talks to.
 /// </summary>
 public static class KubeconfigExtensions
 {
@@ -19,19 +20,25 @@ public static class KubeconfigExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>(async (e, cancellationToken) =>
         {
             Directory.CreateDirectory(dataDirectory);
-            await File.WriteAllTextAsync(path, Render(cluster.ApiServerRestUrl), cancellationToken);
+            await File.WriteAllTextAsync(path, Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress), cancellationToken);
             e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeMesh.AppHost")
                 .LogInformation("kubectl: export KUBECONFIG={Kubeconfig}; kubectl get nodes  (the api-server's REST API is {RestUrl})", path, cluster.ApiServerRestUrl);
         });
     }
 
-    public static string Render(string server) => $$"""
+    /// <param name="server">The REST URL kubectl talks to.</param>
+    /// <param name="grpcServers">Every replica's gRPC URL, for kmctl and KubeMesh.Client (the kubemesh.io/grpc extension, which kubectl ignores).</param>
+    public static string Render(string server, string grpcServers) => $$"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: kubemesh
           cluster:
             server: {{server}}
+            extensions:
+            - name: {{KubeMesh.Client.Credentials.Kubeconfig.GrpcExtension}}
+              extension:
+                servers: {{grpcServers}}
         users:
         - name: kubemesh
           user: {}

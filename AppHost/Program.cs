@@ -5,7 +5,7 @@ var cluster = ClusterOptions.From(builder.Configuration.GetSection("Cluster"));
 var dataDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", cluster.DataDirectory));
 
 var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
-var apiServer = builder.AddControlPlane(cluster, store, storeConnection);
+var apiServer = builder.AddControlPlane(cluster, store, storeConnection, EncryptionConfigurationFile.Ensure(dataDirectory));
 builder.AddKubeconfig(cluster, apiServer, dataDirectory);
 builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);

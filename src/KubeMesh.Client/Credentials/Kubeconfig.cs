@@ -17,7 +17,19 @@ public static class Kubeconfig
     public const string GrpcExtension = "kubemesh.io/grpc";
 
     /// <exception cref="KubeconfigException">The file is missing, not YAML, or lacks what its current context names.</exception>
-    public static ApiServerConnection Load(string path, string? context = null)
+    public static ApiServerConnection Load(string path, string? context = null) => Load(path, context, out _);
+
+    /// <summary>
+    /// Loads a kubeconfig found by a search (KUBECONFIG, the default path) only if its cluster names gRPC servers: a
+    /// kubeconfig of another cluster, for kubectl only, is not one a gRPC client can use.
+    /// </summary>
+    public static ApiServerConnection? LoadIfGrpc(string path)
+    {
+        var connection = Load(path, null, out var grpc);
+        return grpc ? connection : null;
+    }
+
+    private static ApiServerConnection Load(string path, string? context, out bool grpc)
     {
         YamlMappingNode root;
         try
@@ -44,7 +56,9 @@ public static class Kubeconfig
         var userName = Scalar(contextNode, "user");
         var user = string.IsNullOrEmpty(userName) ? new YamlMappingNode() : Named(path, root, "users", userName, "user");
 
-        var server = GrpcServers(cluster) ?? Scalar(cluster, "server") ?? throw new KubeconfigException(path, "cluster.server: required");
+        var grpcServers = GrpcServers(cluster);
+        grpc = grpcServers is not null;
+        var server = grpcServers ?? Scalar(cluster, "server") ?? throw new KubeconfigException(path, "cluster.server: required");
         try
         {
             return new ApiServerConnection(server)

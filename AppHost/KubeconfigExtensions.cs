@@ -1,3 +1,4 @@
+using KubeMesh.Api.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,31 +18,33 @@ public static class KubeconfigExtensions
     {
         var path = Path.Combine(dataDirectory, FileName);
         apiServer.WithUrl(new Uri(path).AbsoluteUri, "kubeconfig: " + path);
-        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, cancellationToken) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             Directory.CreateDirectory(dataDirectory);
-            await File.WriteAllTextAsync(path, Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress), cancellationToken);
+            PrivateFiles.Write(path, Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress, ClusterTlsExtensions.AdminCredentials(cluster, dataDirectory)));
             e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeMesh.AppHost")
                 .LogInformation("kubectl: export KUBECONFIG={Kubeconfig}; kubectl get nodes  (the api-server's REST API is {RestUrl})", path, cluster.ApiServerRestUrl);
+            return Task.CompletedTask;
         });
     }
 
     /// <param name="server">The REST URL kubectl talks to.</param>
     /// <param name="grpcServers">Every replica's gRPC URL, for kmctl and KubeMesh.Client (the kubemesh.io/grpc extension, which kubectl ignores).</param>
-    public static string Render(string server, string grpcServers) => $$"""
+    /// <param name="credentials">With Cluster:Tls, the user's client certificate and the CA that signed it.</param>
+    public static string Render(string server, string grpcServers, IssuedCertificate? credentials = null) => $$"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: kubemesh
           cluster:
-            server: {{server}}
+            server: {{server}}{{(credentials is null ? "" : "\n    certificate-authority: " + credentials.CaFile)}}
             extensions:
             - name: {{KubeMesh.Client.Credentials.Kubeconfig.GrpcExtension}}
               extension:
                 servers: {{grpcServers}}
         users:
         - name: kubemesh
-          user: {}
+          user: {{(credentials is null ? "{}" : $"\n    client-certificate: {credentials.CertFile}\n    client-key: {credentials.KeyFile}")}}
         contexts:
         - name: kubemesh
           context:

@@ -11,6 +11,7 @@ builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
 builder.AddCertificateManagement(cluster, apiServer, dataDirectory);
+builder.UseClusterTls(cluster, dataDirectory);
 builder.RestartComponentsOnExit();
 
 builder.Build().Run();

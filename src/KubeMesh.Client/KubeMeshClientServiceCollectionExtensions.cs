@@ -19,20 +19,23 @@ public static class KubeMeshClientServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, IConfiguration configuration)
     {
+        var connection = ConnectionFrom(configuration);
+        services.TryAddSingleton(_ => KubeMeshClient.Create(connection));
+        return services.AddKubeMeshClient(connection.Address);
+    }
+
+    /// <summary>The api-server and credentials a component's configuration names (ApiServer:Kubeconfig, ApiServer:Address).</summary>
+    public static ApiServerConnection ConnectionFrom(IConfiguration configuration)
+    {
         var address = configuration[KubeMeshClient.AddressConfigurationKey];
+        var fallback = new ApiServerConnection(string.IsNullOrWhiteSpace(address) ? KubeMeshClient.DefaultServerAddress : address);
         if (configuration[KubeMeshClient.KubeconfigConfigurationKey] is not { Length: > 0 } kubeconfig)
         {
-            return services.AddKubeMeshClient(address);
+            return fallback;
         }
 
         var connection = Kubeconfig.Load(kubeconfig);
-        if (!string.IsNullOrWhiteSpace(address))
-        {
-            connection = connection with { Address = address };
-        }
-
-        services.TryAddSingleton(_ => KubeMeshClient.Create(connection));
-        return services.AddKubeMeshClient(address);
+        return string.IsNullOrWhiteSpace(address) ? connection : connection with { Address = address };
     }
 
     /// <summary>

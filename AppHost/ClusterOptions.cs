@@ -29,9 +29,17 @@ public sealed class ClusterOptions
     /// <summary>Replica n's port (1-based), from <see cref="ApiServerPort"/> upwards.</summary>
     public int ApiServerPortOf(int replica) => ApiServerPort + replica - 1;
 
+    /// <summary>
+    /// Run the cluster over TLS with certificates from a cluster CA (see ClusterTlsExtensions): off by default until
+    /// the end-to-end suite runs with the credentials the AppHost writes.
+    /// </summary>
+    public bool Tls { get; set; }
+
+    private string Scheme => Tls ? "https" : "http";
+
     /// <summary>Every api-server replica's URL, comma-separated: what components get as ApiServer:Address and fail over between.</summary>
     public string ApiServerAddress =>
-        string.Join(',', Enumerable.Range(1, ApiServerReplicas).Select(i => "http://127.0.0.1:" + ApiServerPortOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(',', Enumerable.Range(1, ApiServerReplicas).Select(i => Scheme + "://127.0.0.1:" + ApiServerPortOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// The first api-server replica's Kubernetes REST API (HTTP/1.1 and HTTP/2), what kubectl and the official clients
@@ -118,7 +126,7 @@ public sealed class ClusterOptions
     public TimeSpan PodEvictionTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The first replica's REST URL, which the kubeconfig names (kubectl talks to one server).</summary>
-    public string ApiServerRestUrl => "http://127.0.0.1:" + ApiServerRestPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string ApiServerRestUrl => Scheme + "://127.0.0.1:" + ApiServerRestPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static ClusterOptions From(IConfiguration section)
     {

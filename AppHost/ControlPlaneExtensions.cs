@@ -18,9 +18,9 @@ public static class ControlPlaneExtensions
     /// and controller-manager replicas, which elect a leader on their Leases; every client gets every replica's address.
     /// </summary>
     /// <returns>The first api-server replica, which the other components wait for before they start.</returns>
-    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
+    public static IResourceBuilder<ProjectResource> AddControlPlane(this IDistributedApplicationBuilder builder, ClusterOptions cluster, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection, string? encryptionConfig = null)
     {
-        var apiServers = Enumerable.Range(1, cluster.ApiServerReplicas).Select(i => builder.AddApiServerReplica(cluster, i, store, storeConnection)).ToArray();
+        var apiServers = Enumerable.Range(1, cluster.ApiServerReplicas).Select(i => builder.AddApiServerReplica(cluster, i, store, storeConnection, encryptionConfig)).ToArray();
         var apiServer = apiServers[0];
         var apiServerUrl = cluster.ApiServerAddress;
 
@@ -53,7 +53,7 @@ public static class ControlPlaneExtensions
     }
 
     /// <summary>Replica n of the api-server (api-server-n), serving gRPC on its own port; further ports go here too.</summary>
-    private static IResourceBuilder<ProjectResource> AddApiServerReplica(this IDistributedApplicationBuilder builder, ClusterOptions cluster, int replica, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection)
+    private static IResourceBuilder<ProjectResource> AddApiServerReplica(this IDistributedApplicationBuilder builder, ClusterOptions cluster, int replica, IResourceBuilder<IResource>? store, ReferenceExpression storeConnection, string? encryptionConfig = null)
     {
         var grpcPort = cluster.ApiServerPortOf(replica);
         var restPort = cluster.ApiServerRestPortOf(replica);
@@ -68,6 +68,11 @@ public static class ControlPlaneExtensions
             .WithUrlForEndpoint("grpc", u => u.DisplayText = "gRPC (kmctl, buf curl)")
             .WithHttpEndpoint(port: restPort, name: "rest", isProxied: false)
             .WithUrlForEndpoint("rest", u => u.DisplayText = "REST (kubectl)");
+        if (encryptionConfig is not null)
+        {
+            apiServer.WithEnvironment("ApiServer__EncryptionProviderConfig", encryptionConfig);
+        }
+
         if (store is not null)
         {
             apiServer.WaitFor(store);

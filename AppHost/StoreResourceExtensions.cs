@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using KubeMesh.Api.Security;
 
 namespace KubeMesh.AppHost;
 
@@ -10,31 +12,40 @@ public static class StoreResourceExtensions
     {
         var mode = StoreModeSelector.Select(cluster, ContainerEngineIsHealthy, () => OnPath("redis-server"));
         var port = cluster.StorePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var local = ReferenceExpression.Create($"127.0.0.1:{port}");
         var storeData = StoreDataDirectory(dataDirectory);
         Directory.CreateDirectory(storeData);
+        // Generated at first start and kept beside the store's data; only the api-server is given it (in its connection string).
+        var password = PrivateFiles.ReadOrCreate(Path.Combine(dataDirectory, PasswordFileName), () => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
+        var local = ReferenceExpression.Create($"127.0.0.1:{port},password={password}");
         switch (mode)
         {
             case StoreMode.Container:
-                // Aspire generates the container's password (the store-password parameter, kept in the AppHost's user
-                // secrets); the api-server gets it inside the connection string. The data stays in the data directory.
-                var redis = builder.AddRedis("store", cluster.StorePort)
+                // Aspire passes the password to the container as REDIS_PASSWORD (--requirepass) and to the api-server inside
+                // the connection string. The data stays in the data directory.
+                var redis = builder.AddRedis("store", cluster.StorePort, builder.AddParameter("store-password", password, secret: true))
                     .WithDataBindMount(storeData)
                     .WithArgs(AppendOnly);
                 return (redis, redis.Resource.ConnectionStringExpression);
             case StoreMode.RedisServer:
-                var server = builder.AddExecutable("store", "redis-server", storeData,
+                // requirepass comes from a file readable by its owner only: a command line is visible to every user in ps.
+                var authConfig = Path.Combine(storeData, "redis-auth.conf");
+                PrivateFiles.Write(authConfig, $"requirepass {password}\n");
+                var server = builder.AddExecutable("store", "redis-server", storeData, authConfig,
                     "--port", port, "--bind", "127.0.0.1", "--appendonly", "yes", "--appendfsync", "always", "--dir", storeData);
                 return (server, local);
             case StoreMode.Embedded:
                 var garnet = builder.AddProject<Projects.Store>("store", ControlPlaneExtensions.ComponentOptions)
                     .WithEnvironment("STORE_PORT", port)
-                    .WithEnvironment("STORE_DATA_DIR", storeData);
+                    .WithEnvironment("STORE_DATA_DIR", storeData)
+                    .WithEnvironment("STORE_PASSWORD", password);
                 return (garnet, local);
             default:
                 return (null, ReferenceExpression.Create($"{cluster.StoreConnectionString}"));
         }
     }
+
+    /// <summary>The store's password, in the data directory.</summary>
+    public const string PasswordFileName = "store-password";
 
     /// <summary>redis-server's append-only file, fsynced before every reply: a write the api-server acknowledged survives kill -9 and power loss.</summary>
     public const string DurableAppendOnly = "--appendonly yes --appendfsync always";

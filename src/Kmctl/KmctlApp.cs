@@ -11,6 +11,7 @@ public static class KmctlApp
     public static readonly IReadOnlyList<FlagSpec> GlobalFlags =
     [
         FlagSpec.Value("server", 's'),
+        FlagSpec.Value("kubeconfig"),
         FlagSpec.Value("namespace", 'n'),
         FlagSpec.Bool("all-namespaces", 'A'),
     ];
@@ -46,6 +47,10 @@ public static class KmctlApp
         catch (CommandException ex)
         {
             error.WriteLine(ex.Message);
+        }
+        catch (KubeMesh.Client.Credentials.KubeconfigException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled || !cancellation.IsCancellationRequested)
         {

@@ -24,9 +24,12 @@ public sealed class KmctlContext(ParsedArgs args, IReadOnlyList<string> commandL
 
     public TimeProvider Clock { get; } = clock;
 
-    public string ServerAddress { get; } = KubeMesh.Kmctl.Api.ServerAddress.Resolve(args.Value("server"));
+    /// <summary>The api-server and credentials from the kubeconfig kmctl found (<see cref="KubeconfigSearch"/>).</summary>
+    public KubeMesh.Client.Credentials.ApiServerConnection Connection { get; } = KubeconfigSearch.Resolve(args.Value("kubeconfig"), args.Value("server"));
 
-    public ApiConnection Api => _api ??= new ApiConnection(ServerAddress);
+    public string ServerAddress => Connection.Address;
+
+    public ApiConnection Api => _api ??= new ApiConnection(Connection);
 
     public bool AllNamespaces => Args.Bool("all-namespaces");
 

@@ -49,7 +49,7 @@ public static class ApiServerAddresses
         var services = new ServiceCollection();
         services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses.Select(a => new BalancerAddress(a.Host, a.Port)).ToArray()));
         options.ServiceProvider = services.BuildServiceProvider();
-        options.Credentials = addresses[0].Scheme == "https" ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        options.Credentials ??= addresses[0].Scheme == "https" ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
         options.ServiceConfig = new ServiceConfig
         {
             LoadBalancingConfigs = { new RoundRobinConfig() },

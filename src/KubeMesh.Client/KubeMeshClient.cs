@@ -6,6 +6,7 @@ using KubeMesh.Api;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.Client.Credentials;
 
 namespace KubeMesh.Client;
 
@@ -20,6 +21,9 @@ public sealed class KubeMeshClient : IDisposable
     /// command line --ApiServer:Address=...). Only command-line tools (kmctl) read <see cref="ServerEnvironmentVariable"/>.
     /// </summary>
     public const string AddressConfigurationKey = "ApiServer:Address";
+
+    /// <summary>The configuration key of the kubeconfig a component connects with (environment ApiServer__Kubeconfig).</summary>
+    public const string KubeconfigConfigurationKey = "ApiServer:Kubeconfig";
 
     /// <summary>kmctl's override of the api-server address after --server, as kubectl users set --server per shell.</summary>
     public const string ServerEnvironmentVariable = "KUBEMESH_SERVER";
@@ -66,9 +70,15 @@ public sealed class KubeMeshClient : IDisposable
     /// balancer in front of every kube-apiserver: calls are spread round-robin over the replicas that answer, a replica
     /// that goes away is skipped until it is back, and a call that found it gone (UNAVAILABLE) is tried again on another.
     /// </summary>
-    public static KubeMeshClient Create(string address)
+    public static KubeMeshClient Create(string address) => Create(new ApiServerConnection(address));
+
+    /// <summary>
+    /// Connects as <see cref="Create(string)"/> does, over TLS for https addresses: the servers' certificates must chain
+    /// to the connection's CA, and the client presents its certificate or bearer token (see <see cref="ApiServerTls"/>).
+    /// </summary>
+    public static KubeMeshClient Create(ApiServerConnection connection)
     {
-        var addresses = ApiServerAddresses.Parse(address);
+        var addresses = ApiServerAddresses.Parse(connection.Address);
         // The message limits are the api-server's (ApiLimits): a request too large fails here, before it is sent,
         // and a list of every pod in a busy cluster, larger than gRPC's default 4 MB, still arrives.
         var options = ApiLimits.ChannelOptions();
@@ -82,6 +92,8 @@ public sealed class KubeMeshClient : IDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        ApiServerTls.Configure((SocketsHttpHandler)options.HttpHandler, connection);
+        options.Credentials = ApiServerTls.ChannelCredentials(addresses[0].Scheme == "https", connection);
         options.ThrowOperationCanceledOnCancellation = true;
         // gRPC's default reconnect backoff grows to two minutes: a replica down for half a minute would then be tried
         // again only some twenty seconds after it is back, and if the other replica fell in that time every call would

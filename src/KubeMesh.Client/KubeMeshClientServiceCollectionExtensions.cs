@@ -1,4 +1,5 @@
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Client.Credentials;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,12 +11,32 @@ namespace KubeMesh.Client;
 public static class KubeMeshClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one <see cref="KubeMeshClient"/> for the api-server at <see cref="KubeMeshClient.AddressConfigurationKey"/>
-    /// (ApiServer:Address), else the default address, and a <see cref="SharedInformerFactory"/> over it: how every
-    /// component finds the api-server.
+    /// Registers one <see cref="KubeMeshClient"/> and a <see cref="SharedInformerFactory"/> over it: how every component
+    /// finds the api-server. With <see cref="KubeMeshClient.KubeconfigConfigurationKey"/> (ApiServer:Kubeconfig, what
+    /// Kubernetes components take as --kubeconfig) the client connects with that file's server, CA and credentials, and
+    /// ApiServer:Address, when set too, overrides only the server (as --master does). Without it, ApiServer:Address or
+    /// the default address, in cleartext.
     /// </summary>
-    public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddKubeMeshClient(configuration[KubeMeshClient.AddressConfigurationKey]);
+    public static IServiceCollection AddKubeMeshClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connection = ConnectionFrom(configuration);
+        services.TryAddSingleton(_ => KubeMeshClient.Create(connection));
+        return services.AddKubeMeshClient(connection.Address);
+    }
+
+    /// <summary>The api-server and credentials a component's configuration names (ApiServer:Kubeconfig, ApiServer:Address).</summary>
+    public static ApiServerConnection ConnectionFrom(IConfiguration configuration)
+    {
+        var address = configuration[KubeMeshClient.AddressConfigurationKey];
+        var fallback = new ApiServerConnection(string.IsNullOrWhiteSpace(address) ? KubeMeshClient.DefaultServerAddress : address);
+        if (configuration[KubeMeshClient.KubeconfigConfigurationKey] is not { Length: > 0 } kubeconfig)
+        {
+            return fallback;
+        }
+
+        var connection = Kubeconfig.Load(kubeconfig);
+        return string.IsNullOrWhiteSpace(address) ? connection : connection with { Address = address };
+    }
 
     /// <summary>
     /// Registers one <see cref="KubeMeshClient"/> for the api-server at <paramref name="server"/> (else the default

@@ -14,6 +14,9 @@ public static class EmbeddedStore
         var bind = Environment.GetEnvironmentVariable("STORE_BIND") ?? "127.0.0.1";
         var dataDir = Path.GetFullPath(Environment.GetEnvironmentVariable("STORE_DATA_DIR") ?? Path.Combine(".kubemesh", "store"));
         Directory.CreateDirectory(dataDir);
+        // The password comes through the environment, never the command line, which every user can read in ps.
+        var password = Environment.GetEnvironmentVariable("STORE_PASSWORD");
+        string[] authentication = string.IsNullOrEmpty(password) ? [] : ["--auth", "Password", "--password", password];
         string[] options =
         [
             "--port", port, "--bind", bind,
@@ -25,12 +28,13 @@ public static class EmbeddedStore
             "--checkpointdir", dataDir,
             // The managed file device: the native one needs a libaio build this Debian does not ship.
             "--device-type", "RandomAccess",
+            .. authentication,
             .. args,
         ];
 
         using var server = new GarnetServer(options);
         server.Start();
-        Console.WriteLine($"kubemesh-store: serving the Redis protocol on {bind}:{port}, data in {dataDir}");
+        Console.WriteLine($"kubemesh-store: serving the Redis protocol on {bind}:{port}, data in {dataDir}{(authentication.Length > 0 ? ", password required" : "")}");
         using var stop = new ManualResetEventSlim();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -5,6 +5,7 @@ using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.ApiServer.Extensions;
 using KubeMesh.Client;
+using KubeMesh.Client.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,13 +26,24 @@ public sealed class ApiServerHost : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly WebApplication _app;
 
-    private ApiServerHost(WebApplication app, string address, string keyPrefix, string? bearerToken)
+    private ApiServerHost(WebApplication app, string address, string keyPrefix, ApiServerConnection? tls, string? bearerToken)
     {
         _app = app;
         Address = address;
         KeyPrefix = keyPrefix;
-        Client = KubeMeshClient.Create(address);
-        Channel = ChannelFor(address, bearerToken);
+        var connection = (tls ?? new ApiServerConnection(address)) with { Address = address };
+        Client = KubeMeshClient.Create(connection);
+        if (tls is null)
+        {
+            Channel = ChannelFor(address, bearerToken);
+        }
+        else
+        {
+            var handler = new SocketsHttpHandler();
+            ApiServerTls.Configure(handler, connection);
+            Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, Credentials = ApiServerTls.ChannelCredentials(https: true, connection) });
+        }
+
         Pods = new PodService.PodServiceClient(Channel);
         ConfigMaps = new ConfigMapService.ConfigMapServiceClient(Channel);
         Namespaces = new NamespaceService.NamespaceServiceClient(Channel);
@@ -65,11 +77,16 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     /// <param name="storeConnection">The store's connection string (<see cref="StoreServer.ConnectionString"/>).</param>
     /// <param name="settings">More configuration, e.g. Store:HistoryLimit, Store:KeyPrefix or ApiServer:ServiceClusterIpRange.</param>
-    /// <param name="bearerToken">
-    /// A token of Authentication:TokenAuthFile that <see cref="Channel"/> and the typed clients send (and the start-up
-    /// check uses), for an api-server whose Authorization:Mode is not AlwaysAllow.
+    /// <param name="tls">
+    /// When given, the port speaks TLS (settings must hold ApiServer:Tls, see <see cref="TestPki.ApiServerSettings"/>) and
+    /// the host's clients connect with this connection's CA and credentials.
     /// </param>
-    public static async Task<ApiServerHost> StartAsync(string storeConnection, IReadOnlyDictionary<string, string?>? settings = null, string? bearerToken = null)
+    /// <param name="bearerToken">
+    /// Over cleartext: a token of Authentication:TokenAuthFile that <see cref="Channel"/> and the typed clients send
+    /// (and the start-up check uses), for an api-server whose Authorization:Mode is not AlwaysAllow.
+    /// </param>
+    public static async Task<ApiServerHost> StartAsync(
+        string storeConnection, IReadOnlyDictionary<string, string?>? settings = null, ApiServerConnection? tls = null, string? bearerToken = null)
     {
         var port = FreePort.Get();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
@@ -86,13 +103,21 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         TestLogging.Configure(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.AddApiServer();
+        // After AddApiServer, so that UseHttps() finds the certificate ApiServer:Tls set as the default.
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o =>
+        {
+            o.Protocols = HttpProtocols.Http2;
+            if (tls is not null)
+            {
+                o.UseHttps();
+            }
+        }));
         var app = builder.Build();
         app.MapApiServer();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
-        var host = new ApiServerHost(app, $"http://127.0.0.1:{port}", keyPrefix, bearerToken);
+        var host = new ApiServerHost(app, $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}", keyPrefix, tls, bearerToken);
         try
         {
             await Eventually.Until(host.HasDefaultNamespaceAsync, StartTimeout, "the api-server has created the namespace default");

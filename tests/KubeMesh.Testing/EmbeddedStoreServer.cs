@@ -20,6 +20,7 @@ public sealed class EmbeddedStoreServer() : StoreServer("garnet")
             ["STORE_PORT"] = Port.ToString(CultureInfo.InvariantCulture),
             ["STORE_BIND"] = "127.0.0.1",
             ["STORE_DATA_DIR"] = DataDirectory,
+            ["STORE_PASSWORD"] = Password,
         });
     }
 }

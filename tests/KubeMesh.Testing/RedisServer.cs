@@ -21,6 +21,7 @@ public sealed class RedisServer() : StoreServer("redis")
             "--appendonly", AppendOnly ? "yes" : "no",
             // As the AppHost runs it: the append-only file is fsynced before any reply (etcd fsyncs its WAL before acknowledging).
             "--appendfsync", "always",
+            .. (Password is null ? Array.Empty<string>() : ["--requirepass", Password]),
         ],
         null);
 }

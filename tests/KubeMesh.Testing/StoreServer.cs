@@ -31,8 +31,11 @@ public abstract class StoreServer : IAsyncLifetime, IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    /// <summary>The StackExchange.Redis connection string: the api-server's ConnectionStrings:store.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>When set, the store refuses every command from a client that has not sent AUTH with it (NOAUTH).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The StackExchange.Redis connection string: the api-server's ConnectionStrings:store, with the password if any.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}" + (Password is null ? "" : ",password=" + Password);
 
     /// <summary>What the store printed so far, for failure messages.</summary>
     public string Output => _process?.Output ?? "";
@@ -106,10 +109,24 @@ public abstract class StoreServer : IAsyncLifetime, IAsyncDisposable
             using var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            // As RESP arrays: Garnet parses no inline command before a client has authenticated.
+            var command = (Password is null ? "" : $"*2\r\n$4\r\nAUTH\r\n${Encoding.UTF8.GetByteCount(Password)}\r\n{Password}\r\n") + "*1\r\n$4\r\nPING\r\n";
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(command), timeout.Token);
+            var expected = Password is null ? "+PONG\r\n" : "+OK\r\n+PONG\r\n";
+            var reply = new StringBuilder();
+            var buffer = new byte[64];
+            while (reply.Length < expected.Length && expected.StartsWith(reply.ToString(), StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, timeout.Token);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            return reply.ToString() == expected;
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
         {

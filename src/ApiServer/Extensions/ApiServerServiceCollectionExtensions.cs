@@ -28,6 +28,7 @@ public static class ApiServerServiceCollectionExtensions
 
     public static WebApplicationBuilder AddApiServer(this WebApplicationBuilder builder)
     {
+        builder.AddApiServerSecurity();
         var services = builder.Services;
         services.Configure<StoreOptions>(builder.Configuration.GetSection(StoreOptions.Section));
         var connection = ConfigurationOptions.Parse(builder.Configuration.StoreConnectionString());
@@ -99,6 +100,10 @@ public static class ApiServerServiceCollectionExtensions
     private static void AddAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AuthenticationOptions>(configuration.GetSection(AuthenticationOptions.Section));
+        // One CA, as kube-apiserver's --client-ca-file: the one the TLS handshake asks client certificates against
+        // names their users too, unless Authentication:ClientCAFile says otherwise.
+        services.PostConfigure<AuthenticationOptions>(o =>
+            o.ClientCAFile ??= configuration[$"{ApiServerSecurityExtensions.TlsSection}:ClientCaFile"] is { Length: > 0 } ca ? ca : null);
         services.Configure<AuthorizationOptions>(configuration.GetSection(AuthorizationOptions.Section));
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<AuthorizationCaches>();

@@ -52,7 +52,8 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
 
         meta.Generation = Equals(kind.Spec(updated), kind.Spec(old)) ? oldMeta.Generation : oldMeta.Generation + 1;
         var data = ObjectCodec.Encode(kind, updated);
-        if (data.AsSpan().SequenceEqual(ObjectCodec.Encode(kind, old)))
+        // An unchanged object is not written again, unless it is stored under an encryption key rotated out since.
+        if (data.AsSpan().SequenceEqual(ObjectCodec.Encode(kind, old)) && !await store.IsStaleAsync(kind, key.Field))
         {
             return old;
         }

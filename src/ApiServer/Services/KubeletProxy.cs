@@ -6,6 +6,8 @@ using KubeMesh.Api;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Kubelet.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.Api.Security;
+using System.Security.Cryptography.X509Certificates;
 using KubeMesh.ApiServer.Registry;
 
 namespace KubeMesh.ApiServer.Services;
@@ -14,8 +16,11 @@ namespace KubeMesh.ApiServer.Services;
 /// pods/log and pods/exec: finds the node running the pod and forwards to that node's kubelet, as kube-apiserver
 /// proxies to the kubelet's /containerLogs and /exec endpoints.
 /// </summary>
-public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
+public sealed class KubeletProxy(ResourceRegistry registry, KubeletClientOptions tls) : IDisposable
 {
+    private readonly Lazy<(X509Certificate2Collection Roots, X509Certificate2 Certificate)?> _credentials = new(() =>
+        string.IsNullOrWhiteSpace(tls.CertFile) ? null : (CertificateTrust.FromPemFile(tls.CaFile!).Roots, PemFiles.Load(tls.CertFile, tls.KeyFile!)));
+
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new();
 
     public async Task StreamLogsAsync(PodLogRequest request, IServerStreamWriter<IMessage> stream, ServerCallContext context)
@@ -101,7 +106,19 @@ public sealed class KubeletProxy(ResourceRegistry registry) : IDisposable
             throw new RpcException(new Status(StatusCode.Unavailable, $"node {node.Metadata.Name} publishes no kubelet endpoint"));
         }
 
-        var channel = _channels.GetOrAdd($"http://{address}:{port}", a => GrpcChannel.ForAddress(a, ApiLimits.ChannelOptions()));
+        var credentials = _credentials.Value;
+        var channel = _channels.GetOrAdd($"{(credentials is null ? "http" : "https")}://{address}:{port}", a =>
+        {
+            var options = ApiLimits.ChannelOptions();
+            if (credentials is { } c)
+            {
+                var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+                TlsClientAuthentication.Apply(handler.SslOptions, c.Roots, c.Certificate);
+                options.HttpHandler = handler;
+            }
+
+            return GrpcChannel.ForAddress(a, options);
+        });
         return (pod, new KubeletService.KubeletServiceClient(channel));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KubeMesh.Api.Resources;
+using KubeMesh.ApiServer.Storage.Encryption;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,7 +12,7 @@ namespace KubeMesh.ApiServer.Storage;
 /// inside a sampled span stores that span's traceparent with its log entry, so the change carries its trace to every
 /// watcher (see <see cref="StoreScripts"/>); every request's latency is published as etcd_request_duration_seconds.
 /// </summary>
-public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOptions> options, StoreMetrics? metrics = null)
+public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOptions> options, StoreMetrics? metrics = null, StorageTransformers? transformers = null)
 {
     private readonly StoreKeys _keys = new(options.Value.KeyPrefix);
     private readonly IDatabase _db = redis.GetDatabase();
@@ -36,7 +37,25 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         var started = Stopwatch.GetTimestamp();
         var value = await _db.HashGetAsync(_keys.Objects(kind), field);
         metrics?.Request(StoreMetrics.Get, kind, started);
-        return value.IsNull ? null : Decode(field, value);
+        return value.IsNull ? null : Decode(kind, field, value);
+    }
+
+    /// <summary>Whether the object as stored was encrypted with another key or provider than writes now (a rotation left it behind).</summary>
+    public async Task<bool> IsStaleAsync(ResourceKind kind, string field)
+    {
+        if (transformers?.For(kind) is not { } transformer)
+        {
+            return false;
+        }
+
+        var value = await _db.HashGetAsync(_keys.Objects(kind), field);
+        if (value.IsNull)
+        {
+            return false;
+        }
+
+        ReadOnlyMemory<byte> bytes = (byte[])value!;
+        return transformer.IsStale(bytes.Span[(bytes.Span.IndexOf((byte)'\n') + 1)..]);
     }
 
     /// <summary>Every object of the kind with the revision the snapshot was taken at (one MULTI/EXEC).</summary>
@@ -54,7 +73,7 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
             string field = entry.Name!;
             if (fieldPrefix is null || field.StartsWith(fieldPrefix, StringComparison.Ordinal))
             {
-                items.Add(Decode(field, entry.Value));
+                items.Add(Decode(kind, field, entry.Value));
             }
         }
 
@@ -86,12 +105,22 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         }
 
         var entries = await entriesTask;
-        return entries.Select(e => StoreEvent.Parse((byte[])e!)).ToArray();
+        var transformer = transformers?.For(kind);
+        return entries.Select(e => StoreEvent.Parse((byte[])e!)).Select(e => transformer is null ? e : e with
+        {
+            Object = transformer.FromStorage(e.Object, _keys.Objects(kind)!),
+            Previous = e.Previous is { } previous ? transformer.FromStorage(previous, _keys.Objects(kind)!) : null,
+        }).ToArray();
     }
 
     private async Task<long> WriteAsync(ResourceKind kind, string op, string field, long? expected, byte[] data)
     {
         var started = Stopwatch.GetTimestamp();
+        if (data.Length > 0 && transformers?.For(kind) is { } transformer)
+        {
+            data = transformer.ToStorage(data, _keys.Objects(kind)!);
+        }
+
         var traceParent = Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } traced ? traced.Id! : "";
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
             StoreScripts.Write,
@@ -110,10 +139,16 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
 
     private static string Describe(ResourceKind kind, string field) => $"{kind.Plural} \"{field}\"";
 
-    private static StoredObject Decode(string field, RedisValue value)
+    private StoredObject Decode(ResourceKind kind, string field, RedisValue value)
     {
         ReadOnlyMemory<byte> bytes = (byte[])value!;
         var nl = bytes.Span.IndexOf((byte)'\n');
-        return new StoredObject(field, long.Parse(bytes.Span[..nl]), bytes[(nl + 1)..]);
+        var data = bytes[(nl + 1)..];
+        if (transformers?.For(kind) is { } transformer)
+        {
+            data = transformer.FromStorage(data, _keys.Objects(kind)!);
+        }
+
+        return new StoredObject(field, long.Parse(bytes.Span[..nl]), data);
     }
 }

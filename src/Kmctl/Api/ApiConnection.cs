@@ -5,15 +5,16 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.Client;
+using KubeMesh.Client.Credentials;
 
 namespace KubeMesh.Kmctl.Api;
 
 /// <summary>The api-server as kmctl's commands use it: KubeMeshClient's per-kind clients, namespace-aware for cluster-scoped kinds.</summary>
-public sealed class ApiConnection(string address) : IDisposable
+public sealed class ApiConnection(ApiServerConnection connection) : IDisposable
 {
-    private readonly KubeMeshClient _client = KubeMeshClient.Create(address);
+    private readonly KubeMeshClient _client = KubeMeshClient.Create(connection);
 
-    public string Address { get; } = address;
+    public string Address { get; } = connection.Address;
 
     public ManifestService.ManifestServiceClient Manifests => _client.Manifests;
 

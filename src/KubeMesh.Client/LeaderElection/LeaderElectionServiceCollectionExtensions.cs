@@ -18,8 +18,8 @@ public static class LeaderElectionServiceCollectionExtensions
         services.AddOptions<LeaderElectionOptions>()
             .Bind(configuration.GetSection(LeaderElectionOptions.Section))
             .PostConfigure(o => o.ResourceName = o.ResourceName.Length > 0 ? o.ResourceName : leaseName);
-        var address = configuration[KubeMeshClient.AddressConfigurationKey];
-        services.TryAddSingleton(_ => new ElectionClient(KubeMeshClient.Create(string.IsNullOrWhiteSpace(address) ? KubeMeshClient.DefaultServerAddress : address)));
+        var connection = KubeMeshClientServiceCollectionExtensions.ConnectionFrom(configuration);
+        services.TryAddSingleton(_ => new ElectionClient(KubeMeshClient.Create(connection)));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<LeaderElection>(sp, sp.GetRequiredService<ElectionClient>().Client));
         services.TryAddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElection>());
         services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());

@@ -8,7 +8,9 @@ using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
 using KubeMesh.Kubelet.Server;
 using KubeMesh.Kubelet.Volumes;
+using KubeMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -33,8 +35,21 @@ public static class KubeletServiceCollectionExtensions
             return builder.AddHollowNodes(options, hollow);
         }
 
+        var tls = builder.Configuration.ServingTls(KubeletTlsOptions.Section);
+        if (tls.Enabled && string.IsNullOrWhiteSpace(tls.ClientCaFile))
+        {
+            throw new InvalidOperationException($"{KubeletTlsOptions.Section}:ClientCaFile: required when {KubeletTlsOptions.Section}:CertFile is set (the kubelet API answers only the api-server)");
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(options.ResolveAddress(), options.Port, listen => listen.Protocols = HttpProtocols.Http2));
+            kestrel.Listen(options.ResolveAddress(), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls.Enabled)
+                {
+                    listen.UseHttps(https => https.UseServingTls(tls, ClientCertificateMode.RequireCertificate));
+                }
+            }));
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ConfigSourceWatch(sp.GetRequiredService<SharedInformerFactory>()));
@@ -49,7 +64,15 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton<ProcessContainerRuntime>();
         services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<ProcessContainerRuntime>());
         services.AddSingleton<IProbeRunner>(sp => new ProbeRunner(sp.GetRequiredService<IContainerRuntime>()));
-        builder.AddGrpcServer();
+        services.AddSingleton(builder.Configuration.GetSection(KubeletTlsOptions.Section).Get<KubeletTlsOptions>() ?? new KubeletTlsOptions());
+        builder.AddGrpcServer(grpc =>
+        {
+            if (tls.Enabled)
+            {
+                grpc.Interceptors.Add<KubeletClientAuthorizer>();
+            }
+        });
+
         return builder;
     }
 

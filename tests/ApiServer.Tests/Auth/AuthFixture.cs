@@ -65,7 +65,7 @@ public sealed class AuthFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Rest:Certificate:KeyPath"] = Path.Combine(_dir, "rest.key"),
             ["Authentication:TokenAuthFile"] = TokenFile,
             ["Authorization:Mode"] = "Node,RBAC",
-        }, Admin);
+        }, bearerToken: Admin);
         await Eventually.Until(async () => (await SendAsync(Admin, HttpMethod.Get, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:kubemesh:certificate-controller")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(60), "the bootstrap RBAC policy is in place");
         await SeedAsync();

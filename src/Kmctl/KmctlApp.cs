@@ -2,6 +2,7 @@ using Grpc.Core;
 using KubeMesh.Kmctl.Api;
 using KubeMesh.Kmctl.Cli;
 using KubeMesh.Kmctl.Commands;
+using KubeMesh.Kmctl.Tracing;
 
 namespace KubeMesh.Kmctl;
 
@@ -13,6 +14,7 @@ public static class KmctlApp
         FlagSpec.Value("server", 's'),
         FlagSpec.Value("namespace", 'n'),
         FlagSpec.Bool("all-namespaces", 'A'),
+        FlagSpec.Bool("trace"),
     ];
 
     public static IReadOnlyList<ICommand> Commands { get; } =
@@ -32,11 +34,19 @@ public static class KmctlApp
         };
         Console.CancelKeyPress += onCancel;
         KmctlContext? context = null;
+        CommandTrace? trace = null;
         try
         {
+            if (args.Count == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                output.Write(Usage);
+                return 0;
+            }
+
             var (command, rest) = FindCommand(args);
             var parsed = ArgParser.Parse(rest, [.. GlobalFlags, .. command.Flags]);
             context = new KmctlContext(parsed, args, output, error, clock);
+            trace = CommandTrace.StartIf(parsed.Bool("trace"), command.Name);
             return await command.RunAsync(context, cancellation.Token);
         }
         catch (UsageException ex)
@@ -63,10 +73,43 @@ public static class KmctlApp
         {
             Console.CancelKeyPress -= onCancel;
             context?.Dispose();
+            if (trace is not null)
+            {
+                error.WriteLine(trace.Line);
+                trace.Dispose();
+            }
         }
 
         return 1;
     }
+
+    /// <summary>`kmctl help`: the commands with their flags, and the flags every command takes.</summary>
+    public const string Usage = """
+        kmctl controls a KubeMesh cluster, as kubectl does a Kubernetes one.
+
+        Commands:
+          apply -f FILE|DIR|- [--record] [--dry-run=server|client]
+          create -f FILE | configmap NAME ... | secret generic|tls NAME ... | namespace NAME
+          get KIND[,KIND2] [NAME...] [-l SEL] [--field-selector SEL] [-L KEY] [--show-labels] [-o wide|yaml|json|name] [-w]
+          describe KIND NAME
+          delete KIND NAME... | KIND/NAME | -f FILE | KIND -l SEL | KIND --all
+          label KIND NAME k=v k2- [--overwrite]
+          run NAME --image IMAGE [--port P] [--env K=V] [--labels k=v] [--restart Never] [-- ARGS...]
+          scale KIND NAME --replicas=N
+          rollout status|history|undo deployment/NAME [--to-revision=N]
+          logs POD [-c CONTAINER] [-f] [--previous] [--tail=N]
+          exec POD [-c CONTAINER] -- COMMAND [ARGS...]
+          api-resources | version | help
+
+        Flags every command takes:
+          -s, --server ADDRESS     the api-server (else $KUBEMESH_SERVER, else http://127.0.0.1:6443)
+          -n, --namespace NAME     the namespace (default: default)
+          -A, --all-namespaces     every namespace, where the command lists
+              --trace              run the command as one trace and print its id on stderr ("trace id: ..."):
+                                   every write it makes, and all the work the cluster does for them, share it;
+                                   find it in the dashboard's Traces page or with `aspire otel traces`
+
+        """;
 
     /// <summary>The first word that is neither a global flag nor its value names the command.</summary>
     public static (ICommand Command, List<string> Remaining) FindCommand(IReadOnlyList<string> args)

@@ -22,7 +22,7 @@ public sealed class CommandTrace : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => ReferenceEquals(source, Source),
+            ShouldListenTo = source => source.Name == SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(_listener);

@@ -52,6 +52,17 @@ public sealed class WorkQueueMetricsTests : IDisposable
     }
 
     [Fact]
+    public void NamedQueue_Created_OpensItsCounterSeriesAtZero()
+    {
+        using var queue = new WorkQueue<string>(timeProvider: _clock, name: _name);
+
+        // As client-go's provider creates them with the queue: an exporter lists the queue's counters before any use.
+        Assert.Equal([0.0], Values("workqueue_retries_total"));
+        Assert.Equal([0.0], Values("workqueue_adds_total"));
+        Assert.Equal([0.0], Values("workqueue_depth"));
+    }
+
+    [Fact]
     public void NamedQueue_Disposed_NoLongerCountsTowardItsDepth()
     {
         var queue = new WorkQueue<string>(timeProvider: _clock, name: _name);

@@ -15,6 +15,17 @@ internal sealed class QueueMetrics<TKey>(string name, TimeProvider time) : WorkQ
 
     public string Name => name;
 
+    /// <summary>
+    /// Opens the queue's counter series at 0, as client-go's metrics provider creates them with the queue: a queue
+    /// that never retried still shows workqueue_retries_total 0, and a dashboard lists every queue from its start.
+    /// </summary>
+    public void Open()
+    {
+        WorkQueueMetrics.Adds.Add(0, _tag);
+        WorkQueueMetrics.Retries.Add(0, _tag);
+        WorkQueueMetrics.Depth.Add(0, _tag);
+    }
+
     /// <summary>A key became dirty: it waits to be handed out (possibly once its current processing is done).</summary>
     public void Add(TKey item)
     {

@@ -42,7 +42,6 @@ public sealed class WorkQueue<TKey> : IDisposable
         {
             Name = name;
             _metrics = new QueueMetrics<TKey>(name, _time);
-            _metrics.Open();
             WorkQueueMetrics.Register(_metrics);
         }
     }

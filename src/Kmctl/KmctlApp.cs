@@ -37,7 +37,7 @@ public static class KmctlApp
         CommandTrace? trace = null;
         try
         {
-            if (args.Count == 0 || args[0] is "help" or "--help" or "-h")
+            if (WantsHelp(args))
             {
                 output.Write(Usage);
                 return 0;
@@ -111,29 +111,41 @@ public static class KmctlApp
 
         """;
 
+    /// <summary>`kmctl help`, `--help`/`-h` before any `--`, or no command at all (kubectl prints its help then too).</summary>
+    public static bool WantsHelp(IReadOnlyList<string> args) =>
+        args.TakeWhile(a => a != "--").Any(a => a is "--help" or "-h") || CommandWordAt(args) is var i && (i < 0 || args[i] == "help");
+
     /// <summary>The first word that is neither a global flag nor its value names the command.</summary>
     public static (ICommand Command, List<string> Remaining) FindCommand(IReadOnlyList<string> args)
+    {
+        var i = CommandWordAt(args);
+        if (i < 0)
+        {
+            throw new UsageException("a command is required: " + string.Join(", ", Commands.Select(c => c.Name)));
+        }
+
+        var command = Commands.FirstOrDefault(c => c.Name == args[i])
+            ?? throw new UsageException($"unknown command \"{args[i]}\" for \"kmctl\"");
+        return (command, args.Take(i).Concat(args.Skip(i + 1)).ToList());
+    }
+
+    private static int CommandWordAt(IReadOnlyList<string> args)
     {
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg.StartsWith('-'))
+            if (!arg.StartsWith('-'))
             {
-                var spec = GlobalFlags.FirstOrDefault(f => arg == "--" + f.Name || (arg.Length == 2 && arg[1] == f.Shorthand));
-                if (spec is { TakesValue: true })
-                {
-                    i++;
-                }
-
-                continue;
+                return i;
             }
 
-            var command = Commands.FirstOrDefault(c => c.Name == arg)
-                ?? throw new UsageException($"unknown command \"{arg}\" for \"kmctl\"");
-            var rest = args.Take(i).Concat(args.Skip(i + 1)).ToList();
-            return (command, rest);
+            var spec = GlobalFlags.FirstOrDefault(f => arg == "--" + f.Name || (arg.Length == 2 && arg[1] == f.Shorthand));
+            if (spec is { TakesValue: true })
+            {
+                i++;
+            }
         }
 
-        throw new UsageException("a command is required: " + string.Join(", ", Commands.Select(c => c.Name)));
+        return -1;
     }
 }

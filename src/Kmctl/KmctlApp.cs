@@ -2,6 +2,7 @@ using Grpc.Core;
 using KubeMesh.Kmctl.Api;
 using KubeMesh.Kmctl.Cli;
 using KubeMesh.Kmctl.Commands;
+using KubeMesh.Kmctl.Tracing;
 
 namespace KubeMesh.Kmctl;
 
@@ -14,6 +15,7 @@ public static class KmctlApp
         FlagSpec.Value("kubeconfig"),
         FlagSpec.Value("namespace", 'n'),
         FlagSpec.Bool("all-namespaces", 'A'),
+        FlagSpec.Bool("trace"),
     ];
 
     public static IReadOnlyList<ICommand> Commands { get; } =
@@ -33,11 +35,19 @@ public static class KmctlApp
         };
         Console.CancelKeyPress += onCancel;
         KmctlContext? context = null;
+        CommandTrace? trace = null;
         try
         {
+            if (WantsHelp(args))
+            {
+                output.Write(Usage);
+                return 0;
+            }
+
             var (command, rest) = FindCommand(args);
             var parsed = ArgParser.Parse(rest, [.. GlobalFlags, .. command.Flags]);
             context = new KmctlContext(parsed, args, output, error, clock);
+            trace = CommandTrace.StartIf(parsed.Bool("trace"), command.Name);
             return await command.RunAsync(context, cancellation.Token);
         }
         catch (UsageException ex)
@@ -68,34 +78,79 @@ public static class KmctlApp
         {
             Console.CancelKeyPress -= onCancel;
             context?.Dispose();
+            if (trace is not null)
+            {
+                error.WriteLine(trace.Line);
+                trace.Dispose();
+            }
         }
 
         return 1;
     }
 
+    /// <summary>`kmctl help`: the commands with their flags, and the flags every command takes.</summary>
+    public const string Usage = """
+        kmctl controls a KubeMesh cluster, as kubectl does a Kubernetes one.
+
+        Commands:
+          apply -f FILE|DIR|- [--record] [--dry-run=server|client]
+          create -f FILE | configmap NAME ... | secret generic|tls NAME ... | namespace NAME
+          get KIND[,KIND2] [NAME...] [-l SEL] [--field-selector SEL] [-L KEY] [--show-labels] [-o wide|yaml|json|name] [-w]
+          describe KIND NAME
+          delete KIND NAME... | KIND/NAME | -f FILE | KIND -l SEL | KIND --all
+          label KIND NAME k=v k2- [--overwrite]
+          run NAME --image IMAGE [--port P] [--env K=V] [--labels k=v] [--restart Never] [-- ARGS...]
+          scale KIND NAME --replicas=N
+          rollout status|history|undo deployment/NAME [--to-revision=N]
+          logs POD [-c CONTAINER] [-f] [--previous] [--tail=N]
+          exec POD [-c CONTAINER] -- COMMAND [ARGS...]
+          api-resources | version | help
+
+        Flags every command takes:
+          -s, --server ADDRESS     the api-server (else $KUBEMESH_SERVER, else http://127.0.0.1:6443)
+          -n, --namespace NAME     the namespace (default: default)
+          -A, --all-namespaces     every namespace, where the command lists
+              --trace              run the command as one trace and print its id on stderr ("trace id: ..."):
+                                   every write it makes, and all the work the cluster does for them, share it;
+                                   find it in the dashboard's Traces page or with `aspire otel traces`
+
+        """;
+
+    /// <summary>`kmctl help`, `--help`/`-h` before any `--`, or no command at all (kubectl prints its help then too).</summary>
+    public static bool WantsHelp(IReadOnlyList<string> args) =>
+        args.TakeWhile(a => a != "--").Any(a => a is "--help" or "-h") || CommandWordAt(args) is var i && (i < 0 || args[i] == "help");
+
     /// <summary>The first word that is neither a global flag nor its value names the command.</summary>
     public static (ICommand Command, List<string> Remaining) FindCommand(IReadOnlyList<string> args)
+    {
+        var i = CommandWordAt(args);
+        if (i < 0)
+        {
+            throw new UsageException("a command is required: " + string.Join(", ", Commands.Select(c => c.Name)));
+        }
+
+        var command = Commands.FirstOrDefault(c => c.Name == args[i])
+            ?? throw new UsageException($"unknown command \"{args[i]}\" for \"kmctl\"");
+        return (command, args.Take(i).Concat(args.Skip(i + 1)).ToList());
+    }
+
+    private static int CommandWordAt(IReadOnlyList<string> args)
     {
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg.StartsWith('-'))
+            if (!arg.StartsWith('-'))
             {
-                var spec = GlobalFlags.FirstOrDefault(f => arg == "--" + f.Name || (arg.Length == 2 && arg[1] == f.Shorthand));
-                if (spec is { TakesValue: true })
-                {
-                    i++;
-                }
-
-                continue;
+                return i;
             }
 
-            var command = Commands.FirstOrDefault(c => c.Name == arg)
-                ?? throw new UsageException($"unknown command \"{arg}\" for \"kmctl\"");
-            var rest = args.Take(i).Concat(args.Skip(i + 1)).ToList();
-            return (command, rest);
+            var spec = GlobalFlags.FirstOrDefault(f => arg == "--" + f.Name || (arg.Length == 2 && arg[1] == f.Shorthand));
+            if (spec is { TakesValue: true })
+            {
+                i++;
+            }
         }
 
-        throw new UsageException("a command is required: " + string.Join(", ", Commands.Select(c => c.Name)));
+        return -1;
     }
 }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
 
 namespace KubeMesh.Dns.Tests;
 
@@ -23,6 +25,26 @@ public sealed class ClusterDnsTests(DnsTestCluster cluster) : IClassFixture<DnsT
         Assert.Equal(service.Spec.ClusterIp, a.Address.ToString());
         Assert.Equal(5, a.InitialTimeToLive);
         Assert.True(answer.Header.HasAuthorityAnswer);
+    }
+
+    [SkippableFact]
+    public async Task ServiceWritten_ZoneRebuildIsInTheTraceOfTheChange()
+    {
+        using var spans = new SpanRecorder();
+        ActivityTraceId traceId;
+        using (var change = spans.StartChange("apply service/traced-svc"))
+        {
+            traceId = change.TraceId;
+            await CreateServiceAsync("traced-svc", clusterIp: null, ("http", 8080));
+        }
+
+        await WaitForAnswerAsync("traced-svc.default.svc.cluster.local", QueryType.A);
+
+        // The rebuild that served the change is its child, or links it when one rebuild served several changes.
+        await Eventually.Until(
+            () => Task.FromResult(spans.Served(traceId, RebuildReconciler.ActivitySource, "sync dns")),
+            Timeout,
+            "the zone rebuild is in the trace of the Service's write");
     }
 
     [SkippableFact]

@@ -52,6 +52,17 @@ public sealed class WorkQueueMetricsTests : IDisposable
     }
 
     [Fact]
+    public void NamedQueue_FirstAdd_OpensItsRetriesSeriesAtZero()
+    {
+        using var queue = new WorkQueue<string>(timeProvider: _clock, name: _name);
+        queue.Add("a");
+        queue.Add("b");
+
+        // As client-go's provider creates it with the queue: an exporter lists the queue's retries before any retry.
+        Assert.Equal([0.0], Values("workqueue_retries_total"));
+    }
+
+    [Fact]
     public void NamedQueue_Disposed_NoLongerCountsTowardItsDepth()
     {
         var queue = new WorkQueue<string>(timeProvider: _clock, name: _name);

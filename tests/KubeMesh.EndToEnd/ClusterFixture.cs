@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using KubeMesh.Client;
+using KubeMesh.EndToEnd.Otlp;
 
 namespace KubeMesh.EndToEnd;
 
@@ -72,9 +73,16 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public KubeMeshClient Client { get; private set; } = null!;
 
+    /// <summary>
+    /// Where every component exports its traces and metrics (OTLP/HTTP), in place of the dashboard's collector,
+    /// which a test run does not start.
+    /// </summary>
+    public OtlpReceiver Telemetry { get; } = new();
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
+        await Telemetry.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [
                 "--Cluster:StoreMode=embedded",
@@ -109,11 +117,33 @@ public sealed class ClusterFixture : IAsyncLifetime
                 "--Cluster:PodEvictionTimeout=00:00:02",
             ],
             cts.Token);
+        ExportTelemetryTo(builder, Telemetry);
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
         await _app.ResourceNotifications.WaitForResourceAsync("api-server-1", KnownResourceStates.Running, cts.Token);
         Client = KubeMeshClient.Create(ApiServer);
         await WaitForApiServerAsync(cts.Token);
+    }
+
+    /// <summary>
+    /// Points every component's OpenTelemetry exporter at the receiver, after what Aspire sets (callbacks run in
+    /// order), with the short export intervals Aspire gives a development run so that a test waits seconds, not a
+    /// minute, for a metric.
+    /// </summary>
+    private static void ExportTelemetryTo(IDistributedApplicationTestingBuilder builder, OtlpReceiver receiver)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) =>
+            {
+                var environment = context.EnvironmentVariables;
+                environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint;
+                environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                environment["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+                environment["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+                environment.TryAdd("OTEL_SERVICE_NAME", project.Name);
+            }));
+        }
     }
 
     /// <summary>
@@ -188,6 +218,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             await _app.StopAsync(cts.Token);
             await _app.DisposeAsync();
         }
+
+        await Telemetry.DisposeAsync();
 
         try
         {

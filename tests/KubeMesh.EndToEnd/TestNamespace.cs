@@ -77,6 +77,21 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
         return output;
     }
 
+    /// <summary>
+    /// One `kmctl apply --trace -f A -f B ...` of seed manifests, remembered for cleanup; returns the trace id kmctl
+    /// printed on stderr.
+    /// </summary>
+    public async Task<string> ApplyTracedAsync(params string[] manifests)
+    {
+        var files = manifests.Select(m => Path.IsPathRooted(m) ? m : Kmctl.Manifest(m)).ToList();
+        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, ["-n", Name, "apply", "--trace", .. files.SelectMany(f => new[] { "-f", f })]);
+        Assert.True(code == 0, $"kmctl apply --trace exited {code}: {error}{output}");
+        _applied.AddRange(files);
+        var line = error.Split('\n').SingleOrDefault(l => l.StartsWith("trace id: ", StringComparison.Ordinal));
+        Assert.True(line is not null, "kmctl apply --trace printed no trace id: " + error);
+        return line["trace id: ".Length..].Trim();
+    }
+
     /// <summary>A seed manifest with some text replaced, written to a temporary file, as a user edits a copy.</summary>
     public async Task<string> EditedManifestAsync(string seed, params (string Old, string New)[] edits)
     {

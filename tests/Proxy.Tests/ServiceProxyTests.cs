@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
 
 namespace KubeMesh.Proxy.Tests;
 
@@ -141,6 +143,30 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         Assert.StartsWith("127.241.9.", external, StringComparison.Ordinal);
         Assert.Equal(["127.10.57.1", "127.10.57.2"], seen.Order());
         Assert.NotEqual(service.Spec.ClusterIp, external);
+    }
+
+    [SkippableFact]
+    public async Task ServiceAndEndpointsWritten_ProxyReconfiguresInTheTraceOfTheChange()
+    {
+        using var spans = new SpanRecorder();
+        await using var pods = await StartPodsAsync("127.10.59.1");
+        Service service;
+        ActivityTraceId traceId;
+        using (var change = spans.StartChange("apply service/traced"))
+        {
+            traceId = change.TraceId;
+            service = await CreateServiceAsync("traced", "ClusterIP");
+            await WriteEndpointsAsync("traced", pods.Ready);
+        }
+
+        await WaitUntilServedAsync(new IPEndPoint(IPAddress.Parse(service.Spec.ClusterIp), 8080));
+
+        // The rebuild that served the change is its child, or links it when one rebuild served several changes.
+        await Eventually.Until(
+            () => Task.FromResult(spans.Served(traceId, RebuildReconciler.ActivitySource, "sync proxy")),
+            Timeout,
+            "the proxy's reconfiguration is in the trace of the Service's write");
+        Assert.Contains(spans.Ended, s => s.TraceId == traceId && s.DisplayName == "create services default/traced");
     }
 
     private async Task<Service> CreateServiceAsync(string name, string type) =>

@@ -52,7 +52,7 @@ public static class ObjectDescriber
         }
 
         w.Map(0, "Labels", pod.Metadata?.Labels);
-        w.Map(0, "Annotations", pod.Metadata?.Annotations);
+        w.Map(0, "Annotations", pod.Metadata?.Annotations.Where(a => !SchedulingResultsSection.IsResultAnnotation(a.Key)));
         if (pod.Metadata?.DeletionTimestamp is { } deleting)
         {
             w.Field(0, "Status", $"Terminating (lasts {HumanDuration.Since(deleting, now)})");
@@ -108,6 +108,7 @@ public static class ObjectDescriber
         var tolerations = spec.Tolerations.Select(t =>
             $"{t.Key}{(t.Operator == "Exists" ? "" : $"={t.Value}")}{(t.Effect.Length > 0 ? ":" + t.Effect : "")}{(t.HasTolerationSeconds ? $" for {t.TolerationSeconds}s" : "")}").ToList();
         w.Field(0, "Tolerations", string.Join(", ", tolerations));
+        SchedulingResultsSection.Write(w, pod.Metadata?.Annotations);
     }
 
     private static void DescribeWorkload(DescriptionWriter w, IMessage obj)

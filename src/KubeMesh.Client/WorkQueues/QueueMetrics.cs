@@ -12,12 +12,30 @@ internal sealed class QueueMetrics<TKey>(string name, TimeProvider time) : WorkQ
     private readonly Dictionary<TKey, long> _added = [];
     private readonly Dictionary<TKey, long> _started = [];
     private int _depth;
+    private volatile bool _retriesOpen;
 
     public string Name => name;
+
+    /// <summary>
+    /// Opens the queue's retries series at 0, as client-go's metrics provider creates it with the queue, so that a
+    /// queue that never retried still shows workqueue_retries_total 0 (an OpenTelemetry counter has no series
+    /// before its first measurement). Done at the first add once something listens: queues are made before the
+    /// components' MeterProvider starts, and a measurement nobody listens to is lost. Two racing adds may both
+    /// add 0, which changes nothing.
+    /// </summary>
+    private void OpenRetries()
+    {
+        if (!_retriesOpen && WorkQueueMetrics.Retries.Enabled)
+        {
+            _retriesOpen = true;
+            WorkQueueMetrics.Retries.Add(0, _tag);
+        }
+    }
 
     /// <summary>A key became dirty: it waits to be handed out (possibly once its current processing is done).</summary>
     public void Add(TKey item)
     {
+        OpenRetries();
         WorkQueueMetrics.Adds.Add(1, _tag);
         WorkQueueMetrics.Depth.Add(1, _tag);
         lock (_lock)

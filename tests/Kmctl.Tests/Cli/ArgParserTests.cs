@@ -39,6 +39,16 @@ public sealed class ArgParserTests
     public void Parse_BadFlag_ThrowsKubectlsMessage(string flag, string message) =>
         Assert.Equal(message, Assert.Throws<UsageException>(() => ArgParser.Parse(["pods", flag], GetFlags)).Message);
 
+    [Theory]
+    [InlineData(true, "help")]
+    [InlineData(true, "--server", "x", "help")]
+    [InlineData(true, "get", "pods", "--help")]
+    [InlineData(true, "-n", "ns")]
+    [InlineData(false, "-n", "help", "get", "pods")]
+    [InlineData(false, "exec", "web", "--", "ls", "-h")]
+    public void WantsHelp_HelpWordOrFlagOrNoCommand(bool expected, params string[] args) =>
+        Assert.Equal(expected, KmctlApp.WantsHelp(args));
+
     [Fact]
     public void FindCommand_GlobalFlagBeforeCommand_SkipsItsValue()
     {

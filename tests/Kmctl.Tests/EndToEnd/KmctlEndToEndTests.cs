@@ -30,6 +30,29 @@ public sealed class KmctlEndToEndTests(ApiServerProcessFixture server) : IClassF
     }
 
     [SkippableFact]
+    public async Task Trace_PrintsTheTraceIdOnStderr_AndLeavesTheOutputAlone()
+    {
+        var plain = await Kmctl("get", "namespaces", "-o", "name");
+        var traced = await Kmctl("get", "namespaces", "-o", "name", "--trace");
+
+        Assert.Equal((0, plain.Out), (traced.ExitCode, traced.Out));
+        Assert.Matches("^trace id: [0-9a-f]{32}\n$", traced.Err);
+        Assert.DoesNotMatch("^trace id: 0{32}", traced.Err);
+        Assert.Equal("", plain.Err);
+    }
+
+    [SkippableFact]
+    public async Task Help_NamesTheCommandsAndTheGlobalFlags()
+    {
+        var help = await Kmctl("help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("apply -f FILE|DIR|-", help.Out, StringComparison.Ordinal);
+        Assert.Contains("--trace", help.Out, StringComparison.Ordinal);
+        Assert.Equal(help.Out, (await Kmctl("--help")).Out);
+    }
+
+    [SkippableFact]
     public async Task Get_MissingPod_PrintsNotFoundAndFails()
     {
         var result = await Kmctl("get", "pod", "no-such-pod");

@@ -140,6 +140,17 @@ public sealed class ClusterOptions
             }
         }
 
+        if (options.Tls && options.HollowNodes > 0)
+        {
+            // Every hollow node of a process would call the api-server as the process's one identity, and the Node
+            // authorizer and NodeRestriction let system:node:NAME act only for the node NAME: each hollow node needs
+            // its own credentials, which its process does not have, so they are refused rather than half working.
+            throw new InvalidOperationException(
+                $"Cluster:HollowNodes: Invalid value: {options.HollowNodes}: hollow nodes cannot run with Cluster:Tls=true, where the api-servers "
+                + "authorize with Node,RBAC and a node may act only as itself, while the nodes of a hollow-node process share one identity; "
+                + "run hollow nodes with Cluster:Tls=false");
+        }
+
         return options;
     }
 

@@ -8,7 +8,8 @@ namespace KubeMesh.AppHost;
 /// With Cluster:Tls, what kubeadm sets up: the cluster CA in the data directory's pki folder, the api-servers' serving
 /// certificate for 127.0.0.1 and localhost on their gRPC and REST ports, each kubelet's serving certificate for its node
 /// address, the api-server's kubelet client certificate, and a client certificate and kubeconfig per component
-/// (kubeconfigs/NAME.conf) naming it as Kubernetes names its components. Certificates are issued again at start
+/// (kubeconfigs/NAME.conf) naming it as Kubernetes names its components; the api-servers authorize with Node,RBAC
+/// (hollow nodes cannot run then: see ClusterOptions.From). Certificates are issued again at start
 /// when missing or near expiry.
 /// </summary>
 public static class ClusterTlsExtensions
@@ -37,7 +38,10 @@ public static class ClusterTlsExtensions
                     .WithEnvironment("ApiServer__Tls__ClientCaFile", pki.CaFile)
                     .WithEnvironment("ApiServer__KubeletClient__CertFile", kubeletClient.CertFile)
                     .WithEnvironment("ApiServer__KubeletClient__KeyFile", kubeletClient.KeyFile)
-                    .WithEnvironment("ApiServer__KubeletClient__CaFile", pki.CaFile);
+                    .WithEnvironment("ApiServer__KubeletClient__CaFile", pki.CaFile)
+                    // As kubeadm runs kube-apiserver: each kubelet reaches only what its own pods use, everyone else
+                    // what their roles grant.
+                    .WithEnvironment("Authorization__Mode", "Node,RBAC");
                 continue;
             }
 
@@ -87,7 +91,6 @@ public static class ClusterTlsExtensions
         _ when resource.StartsWith("scheduler-", StringComparison.Ordinal) => CertificateProfile.Client("system:kube-scheduler"),
         _ when resource.StartsWith("controller-manager-", StringComparison.Ordinal) => CertificateProfile.Client("system:kube-controller-manager"),
         _ when resource.StartsWith("kubelet-node", StringComparison.Ordinal) => CertificateProfile.Client("system:node:node-" + resource["kubelet-node".Length..], "system:nodes"),
-        _ when resource.StartsWith("hollow-nodes-", StringComparison.Ordinal) => CertificateProfile.Client("system:node:" + resource, "system:nodes"),
         "proxy" => CertificateProfile.Client("system:kube-proxy"),
         "dns" => CertificateProfile.Client("system:kube-dns"),
         // Components Kubernetes does not have are named in the api-server's bootstrap policy under system:kubemesh:.

@@ -90,7 +90,10 @@ public static class BootstrapPolicy
             Rule(["list", "watch"], [""], "endpoints", "services"),
             Rule(Read, [""], "nodes"),
             Rule(EventWrite, ["", "events.k8s.io"], "events")),
-        Role("system:kube-dns", Rule(["list", "watch"], [""], "endpoints", "services", "pods", "namespaces")),
+        // The cluster DNS also answers for the hosts of Ingresses (their load-balancer addresses), so it reads them.
+        Role("system:kube-dns",
+            Rule(["list", "watch"], [""], "endpoints", "services", "pods", "namespaces"),
+            Rule(["list", "watch"], ["networking.k8s.io"], "ingresses")),
         Role("system:kube-scheduler",
             Rule(EventWrite, ["", "events.k8s.io"], "events"),
             Rule(["create"], [""], "bindings", "pods/binding"),
@@ -115,8 +118,11 @@ public static class BootstrapPolicy
             Rule(["create"], ["authorization.k8s.io"], "subjectaccessreviews")),
 
         // KubeMesh's own add-ons, each with the least its controller needs.
+        // Each add-on creates its own namespace (ingress-nginx, cert-manager) at start, where an install manifest
+        // would; create cannot be narrowed by name, so it holds create on namespaces, and nothing more on them.
         Role("system:kubemesh:ingress-controller",
             Rule(Read, [""], "services", "endpoints", "secrets", "configmaps", "namespaces", "pods"),
+            Rule(["create"], [""], "namespaces"),
             Rule(Read, ["networking.k8s.io"], "ingresses"),
             Rule(["patch", "update"], ["networking.k8s.io"], "ingresses/status"),
             Rule(EventWrite, ["", "events.k8s.io"], "events"),
@@ -126,6 +132,7 @@ public static class BootstrapPolicy
             Rule(ReadWrite, [""], "secrets", "pods", "services"),
             Rule(ReadWrite, ["networking.k8s.io"], "ingresses"),
             Rule(Read, [""], "namespaces", "configmaps"),
+            Rule(["create"], [""], "namespaces"),
             Rule(EventWrite, ["", "events.k8s.io"], "events"),
             Rule(["create", "get", "list", "watch", "update", "patch"], ["coordination.k8s.io"], "leases")),
     ];

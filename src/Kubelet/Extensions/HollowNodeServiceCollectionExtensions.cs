@@ -18,7 +18,7 @@ public static class HollowNodeServiceCollectionExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, hollow.HealthPort));
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ConfigSourceWatch(sp.GetRequiredService<SharedInformerFactory>()));
+        services.AddSingleton<ConfigSourceWatch>();
         services.AddSingleton(sp => new HollowNodeSet(
             template, hollow, sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HollowNodeSet>>()));
         services.AddHostedService(sp => sp.GetRequiredService<HollowNodeSet>());

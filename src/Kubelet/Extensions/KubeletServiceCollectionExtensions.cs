@@ -52,7 +52,7 @@ public static class KubeletServiceCollectionExtensions
             }));
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ConfigSourceWatch(sp.GetRequiredService<SharedInformerFactory>()));
+        services.AddSingleton<ConfigSourceWatch>();
         services.AddKubeletNode(options);
         services.AddSingleton(new ContainerRuntimeOptions
         {

@@ -85,8 +85,17 @@ public sealed class PodManager(
         if (_workers.TryAdd(pod.Metadata.Uid, worker))
         {
             KubeletLog.PodAdded(_logger, pod.Metadata.Namespace, pod.Metadata.Name, pod.Metadata.Uid);
+
+            // The ConfigMaps and Secrets the pod mounts are watched from admission until its worker is done.
+            var registration = sources.Register(pod);
             worker.Start();
-            _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(KeyValuePair.Create(pod.Metadata.Uid, worker)), TaskScheduler.Default);
+            _ = worker.Completion.ContinueWith(
+                _ =>
+                {
+                    _workers.TryRemove(KeyValuePair.Create(pod.Metadata.Uid, worker));
+                    registration.Dispose();
+                },
+                TaskScheduler.Default);
         }
     }
 }

@@ -66,12 +66,23 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
     public static void TearDown(string podDirectory) => Tmpfs.UnmountAllUnder(podDirectory);
 
     /// <summary>Whether the pod mounts the ConfigMap or Secret (<paramref name="kind"/>) named <paramref name="name"/>.</summary>
-    public static bool References(Pod pod, string kind, string name) => pod.Spec.Volumes.Any(v => kind switch
+    public static bool References(Pod pod, string kind, string name) => Sources(pod).Contains((kind, name));
+
+    /// <summary>The ConfigMaps and Secrets the pod mounts, as (kind, name) in the pod's namespace.</summary>
+    public static IEnumerable<(string Kind, string Name)> Sources(Pod pod)
     {
-        "ConfigMap" => v.ConfigMap?.Name == name,
-        "Secret" => v.Secret?.SecretName == name,
-        _ => false,
-    });
+        foreach (var volume in pod.Spec.Volumes)
+        {
+            if (volume.ConfigMap is { } configMap)
+            {
+                yield return ("ConfigMap", configMap.Name);
+            }
+            else if (volume.Secret is { } secret)
+            {
+                yield return ("Secret", secret.SecretName);
+            }
+        }
+    }
 
     private string EmptyDir(PodSandbox sandbox, string name, EmptyDirVolumeSource source)
     {

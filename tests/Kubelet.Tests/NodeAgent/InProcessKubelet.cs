@@ -5,6 +5,7 @@ using KubeMesh.Kubelet.Extensions;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Volumes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,8 @@ public sealed class InProcessKubelet : IAsyncDisposable
     public PodManager Pods => _app!.Services.GetRequiredService<PodManager>();
 
     public IContainerRuntime Runtime => _app!.Services.GetRequiredService<IContainerRuntime>();
+
+    public ConfigSourceWatch Sources => _app!.Services.GetRequiredService<ConfigSourceWatch>();
 
     /// <summary>Runs a command in a running container of a pod on this node (as kubectl exec would).</summary>
     public async Task<ExecResult> ExecAsync(Pod pod, string container, params string[] command)

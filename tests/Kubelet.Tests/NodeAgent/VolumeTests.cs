@@ -117,6 +117,11 @@ public sealed class VolumeTests(NodeAgentFixture cluster)
 
         Assert.Equal("admin\npassword", await WaitForLogsAsync(running, "admin\npassword"));
         Assert.Equal("password", (await cluster.Kubelet.ExecAsync(running, "ex-env", "cat", "/secret/password")).Output);
+
+        // Only the Secret the pod mounts is watched (metadata.name=NAME in its namespace), and only while a pod uses it.
+        var watched = new ConfigSource("Secret", ns, secret.Metadata.Name);
+        Assert.Equal(1, cluster.Kubelet.Sources.Watched.GetValueOrDefault(watched));
+        Assert.DoesNotContain(cluster.Kubelet.Sources.Watched.Keys, s => s.Namespace == ns && s != watched);
         var directory = Path.Combine(cluster.Kubelet.StateDirectory, "pods", running.Metadata.Uid, "volumes", "kubernetes.io~secret", "ex-volume");
         if (Tmpfs.CanMount)
         {
@@ -127,6 +132,8 @@ public sealed class VolumeTests(NodeAgentFixture cluster)
         await cluster.WaitUntilGoneAsync(running, TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(directory, Tmpfs.MountPoints());
         Assert.False(Directory.Exists(directory));
+        await Eventually.Until(() => !cluster.Kubelet.Sources.Watched.ContainsKey(watched), TimeSpan.FromSeconds(30),
+            "the Secret's watch to stop once no pod mounts it");
     }
 
     [SkippableFact]

@@ -14,9 +14,10 @@ namespace KubeMesh.Bench.ApiServer;
 
 /// <summary>
 /// The api-server against its own store, measured in one run: creates/s beside raw SET/s at the same
-/// concurrency, and watch delivery latency beside raw PUBLISH-to-receive latency.
+/// concurrency, creates/s beside etcd's puts/s of the same bytes at the same concurrency (when etcd is there), and
+/// watch delivery latency beside raw PUBLISH-to-receive latency.
 /// </summary>
-public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis)
+public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, EtcdProcess? etcd, string? etcdUnavailable)
 {
     private const string Namespace = "bench";
     // Long enough for tiered JIT to finish promoting the hot paths; a 1 s warmup left the first phase at half speed.
@@ -30,8 +31,10 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         await new NamespaceService.NamespaceServiceClient(api.Channel).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
         var payload = NewConfigMap("payload-size-reference").ToByteArray();
 
+        var loadBefore = LoadAverage.Read();
         await CreatesPerSecondAsync("warm", Warmup);
         var creates = await CreatesPerSecondAsync("cm", Duration);
+        var etcdBaseline = await EtcdPutsAsync(payload);
         var db = redis.GetDatabase();
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => db.StringSetAsync($"bench/warm/{n}", payload));
         var sets = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => db.StringSetAsync($"bench/set/{n}", payload));
@@ -57,7 +60,22 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
             await db.HashGetAsync("/registry/configmaps", $"{Namespace}/cm-{i % 100}");
             return Stopwatch.GetElapsedTime(start);
         });
-        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers);
+        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline,
+            loadBefore, LoadAverage.Read());
+    }
+
+    /// <summary>etcd Put/s of the create's own bytes under fresh keys, the same callers over one HTTP/2 connection.</summary>
+    private async Task<EtcdBaseline> EtcdPutsAsync(byte[] payload)
+    {
+        if (etcd is null)
+        {
+            return new EtcdBaseline(null, null, etcdUnavailable ?? "etcd not started");
+        }
+
+        var value = ByteString.CopyFrom(payload);
+        await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/warm-{n}", value));
+        var puts = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/cm-{n}", value));
+        return new EtcdBaseline(puts, EtcdProcess.Version, null);
     }
 
     private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>

@@ -35,6 +35,11 @@ public sealed record BenchResult(
             : $"{"creates/s (gRPC Create) vs etcd puts/s",-44} {"not measured: " + Etcd.Unavailable}");
         o.WriteLine(string.Create(c, $"{"watch p99 vs raw pub/sub p99 (us)",-44} {WatchDelivery.P99,14:N0} {PubSub.P99,14:N0} {WatchRatio,8:0.00} {"<= " + WatchGoal.ToString("0.0", c),10} {Verdict(WatchRatio <= WatchGoal)}"));
         o.WriteLine(string.Create(c, $"{"watch p50 vs raw pub/sub p50 (us)",-44} {WatchDelivery.P50,14:N0} {PubSub.P50,14:N0} {WatchDelivery.P50 / PubSub.P50,8:0.00}"));
+        if (Etcd.WatchDelivery is { } etcdWatch)
+        {
+            o.WriteLine(string.Create(c, $"{"watch p99 vs etcd watch p99 (us)",-44} {WatchDelivery.P99,14:N0} {etcdWatch.P99,14:N0} {WatchDelivery.P99 / etcdWatch.P99,8:0.00}"));
+            o.WriteLine(string.Create(c, $"{"watch p50 vs etcd watch p50 (us)",-44} {WatchDelivery.P50,14:N0} {etcdWatch.P50,14:N0} {WatchDelivery.P50 / etcdWatch.P50,8:0.00}"));
+        }
         o.WriteLine();
         o.WriteLine(string.Create(c, $"writes/s by layer ({Options.Concurrency} concurrent callers):"));
         foreach (var (layer, perSecond) in CreateLayers)
@@ -51,6 +56,11 @@ public sealed record BenchResult(
         o.WriteLine("where the time goes (one call in flight, microseconds):");
         Row(o, "watch delivery (before Create -> event)", WatchDelivery);
         Row(o, "  of which the Create call itself", CreateCall);
+        if (Etcd.WatchDelivery is { } etcdDelivery)
+        {
+            Row(o, "etcd watch delivery (before Put -> event)", etcdDelivery);
+        }
+
         Row(o, "raw PUBLISH -> subscriber", PubSub);
         Row(o, "gRPC Get (api-server + one HGET)", GrpcGet);
         Row(o, "raw HGET", RawHget);
@@ -62,8 +72,8 @@ public sealed record BenchResult(
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 }
 
-/// <summary>etcd's puts/s in the same run, or why it was not measured.</summary>
-public sealed record EtcdBaseline(double? PutsPerSecond, string? Version, string? Unavailable);
+/// <summary>etcd's puts/s and Put-to-watch-event latency in the same run, or why they were not measured.</summary>
+public sealed record EtcdBaseline(double? PutsPerSecond, string? Version, string? Unavailable, Percentiles? WatchDelivery);
 
 /// <summary>The machine's load average, which skews every absolute figure of a run.</summary>
 public static class LoadAverage

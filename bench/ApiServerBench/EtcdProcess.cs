@@ -28,12 +28,15 @@ public sealed class EtcdProcess : IAsyncDisposable
         _dataDirectory = dataDirectory;
         _channel = GrpcChannel.ForAddress(clientUrl);
         Kv = new KV.KVClient(_channel);
+        Watch = new Watch.WatchClient(_channel);
         // Ctrl+C or a kill of the bench must not leave etcd running or its data behind.
         _signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }.Select(s => PosixSignalRegistration.Create(s, _ => Stop()))];
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
     public KV.KVClient Kv { get; }
+
+    public Watch.WatchClient Watch { get; }
 
     public static string? Version { get; private set; }
 

@@ -108,6 +108,13 @@ public sealed class EtcdProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Stop();
+        // Not from Stop: a registration cannot be disposed from inside its own handler.
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        _channel.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -119,12 +126,7 @@ public sealed class EtcdProcess : IAsyncDisposable
             return;
         }
 
-        foreach (var signal in _signals)
-        {
-            signal.Dispose();
-        }
-
-        _channel.Dispose();
+        // Only the process and its directory here: this also runs on a signal, while calls may still be in flight.
         try
         {
             if (!_process.HasExited)

@@ -14,9 +14,10 @@ namespace KubeMesh.Bench.ApiServer;
 
 /// <summary>
 /// The api-server against its own store, measured in one run: creates/s beside raw SET/s at the same
-/// concurrency, and watch delivery latency beside raw PUBLISH-to-receive latency.
+/// concurrency, creates/s beside etcd's puts/s of the same bytes at the same concurrency (when etcd is there), and
+/// watch delivery latency beside raw PUBLISH-to-receive latency.
 /// </summary>
-public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis)
+public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, EtcdProcess? etcd, string? etcdUnavailable)
 {
     private const string Namespace = "bench";
     // Long enough for tiered JIT to finish promoting the hot paths; a 1 s warmup left the first phase at half speed.
@@ -30,8 +31,10 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         await new NamespaceService.NamespaceServiceClient(api.Channel).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
         var payload = NewConfigMap("payload-size-reference").ToByteArray();
 
+        var loadBefore = LoadAverage.Read();
         await CreatesPerSecondAsync("warm", Warmup);
         var creates = await CreatesPerSecondAsync("cm", Duration);
+        var etcdBaseline = await EtcdPutsAsync(payload);
         var db = redis.GetDatabase();
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => db.StringSetAsync($"bench/warm/{n}", payload));
         var sets = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => db.StringSetAsync($"bench/set/{n}", payload));
@@ -44,6 +47,7 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         var layers = new[] { ("gRPC Create", creates), ("ResourceRegistry.CreateAsync", registryCreates), ("ObjectStore.CreateAsync", storeCreates), ("raw SET", sets) };
 
         var watch = await WatchLatencyAsync();
+        var etcdWatch = etcd is null ? null : await EtcdWatchLatencyAsync(etcd, ByteString.CopyFrom(payload));
         var pubsub = await PubSubLatencyAsync();
         var get = await Load.LatencyAsync(Duration / 2, 5000, async i =>
         {
@@ -57,7 +61,22 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
             await db.HashGetAsync("/registry/configmaps", $"{Namespace}/cm-{i % 100}");
             return Stopwatch.GetElapsedTime(start);
         });
-        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers);
+        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
+            loadBefore, LoadAverage.Read());
+    }
+
+    /// <summary>etcd Put/s of the create's own bytes under fresh keys, the same callers over one HTTP/2 connection.</summary>
+    private async Task<EtcdBaseline> EtcdPutsAsync(byte[] payload)
+    {
+        if (etcd is null)
+        {
+            return new EtcdBaseline(null, null, etcdUnavailable ?? "etcd not started", null);
+        }
+
+        var value = ByteString.CopyFrom(payload);
+        await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/warm-{n}", value));
+        var puts = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/cm-{n}", value));
+        return new EtcdBaseline(puts, EtcdProcess.Version, null, null);
     }
 
     private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>
@@ -103,6 +122,58 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         await stop.CancelAsync();
         await reader.WaitAsync(EventTimeout);
         return (delivery, Percentiles.Of(creates));
+    }
+
+    /// <summary>From just before an etcd Put of the same bytes to its PUT event on a Watch of the prefix created beforehand.</summary>
+    private async Task<Percentiles> EtcdWatchLatencyAsync(EtcdProcess etcd, ByteString value)
+    {
+        const string prefix = $"/registry/configmaps/{Namespace}/watch-";
+        var arrivals = new ConcurrentDictionary<string, TaskCompletionSource<long>>();
+        using var stop = new CancellationTokenSource();
+        using var call = etcd.Watch.Watch(cancellationToken: stop.Token);
+        await call.RequestStream.WriteAsync(new Etcd.WatchRequest
+        {
+            CreateRequest = new Etcd.WatchCreateRequest { Key = ByteString.CopyFromUtf8(prefix), RangeEnd = ByteString.CopyFromUtf8(prefix[..^1] + (char)(prefix[^1] + 1)) },
+        });
+        if (!await call.ResponseStream.MoveNext(stop.Token) || !call.ResponseStream.Current.Created)
+        {
+            throw new InvalidOperationException("etcd did not create the watch");
+        }
+
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                while (await call.ResponseStream.MoveNext(stop.Token))
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    foreach (var change in call.ResponseStream.Current.Events)
+                    {
+                        if (arrivals.TryGetValue(change.Kv.Key.ToStringUtf8(), out var arrival))
+                        {
+                            arrival.TrySetResult(now);
+                        }
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+        });
+
+        var delivery = await Load.LatencyAsync(Duration + Warmup, 20_000, async i =>
+        {
+            var key = prefix + i;
+            var arrival = arrivals.GetOrAdd(key, _ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var start = Stopwatch.GetTimestamp();
+            await etcd.PutAsync(key, value);
+            var arrived = await arrival.Task.WaitAsync(EventTimeout);
+            arrivals.TryRemove(key, out _);
+            return Stopwatch.GetElapsedTime(start, arrived);
+        });
+        await stop.CancelAsync();
+        await reader.WaitAsync(EventTimeout);
+        return delivery;
     }
 
     /// <summary>Raw PUBLISH to the subscriber's callback on the same store, one message in flight.</summary>

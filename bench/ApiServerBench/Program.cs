@@ -5,6 +5,12 @@ var options = BenchOptions.Parse(args);
 await using var store = await StoreProcess.StartAsync(options.Store);
 await using var api = await InProcessApiServer.StartAsync(store.ConnectionString);
 await using var redis = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
-var result = await new ApiServerBenchmark(options, api, redis).RunAsync();
+var (etcd, etcdUnavailable) = await EtcdProcess.TryStartAsync();
+BenchResult result;
+await using (etcd)
+{
+    result = await new ApiServerBenchmark(options, api, redis, etcd, etcdUnavailable).RunAsync();
+}
+
 result.Print(Console.Out);
 return 0;

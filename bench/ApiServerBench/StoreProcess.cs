@@ -7,7 +7,11 @@ using StackExchange.Redis;
 
 namespace KubeMesh.Bench.ApiServer;
 
-/// <summary>The store under test in its own process on a free loopback port, without persistence.</summary>
+/// <summary>
+/// The store under test in its own process on a free loopback port, durable as the AppHost runs it: a write is
+/// acknowledged only once its append-only file entry is fsynced (redis-server <c>appendfsync always</c>, the embedded
+/// Garnet's AOF commit wait), as etcd acknowledges a put only once its WAL entry is.
+/// </summary>
 public sealed class StoreProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -65,7 +69,7 @@ public sealed class StoreProcess : IAsyncDisposable
     }
 
     private static ProcessStartInfo Redis(int port, string dataDirectory) =>
-        new("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dataDirectory, "--save", "", "--appendonly", "no"]);
+        new("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dataDirectory, "--save", "", "--appendonly", "yes", "--appendfsync", "always"]);
 
     private static ProcessStartInfo Garnet(int port, string dataDirectory)
     {

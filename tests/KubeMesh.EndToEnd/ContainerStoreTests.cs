@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using KubeMesh.Api.Security;
 using KubeMesh.ApiServer.Extensions;
 using KubeMesh.AppHost;
 using Microsoft.Extensions.Configuration;
@@ -93,7 +94,8 @@ public sealed class ContainerStoreTests : IAsyncLifetime
             AssemblyName = typeof(ClusterOptions).Assembly.GetName().Name,
             DisableDashboard = true,
         });
-        builder.Configuration["Parameters:store-password"] = Password;
+        // The AppHost generates the password at first start in the data directory and reads it from there after.
+        PrivateFiles.Write(Path.Combine(_dataDirectory, StoreResourceExtensions.PasswordFileName), Password);
         var cluster = new ClusterOptions { StoreMode = "container", StorePort = _redis.Port };
         var (store, connection) = builder.AddClusterStore(cluster, _dataDirectory);
         builder.AddControlPlane(cluster, store, connection);

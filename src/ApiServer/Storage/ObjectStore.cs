@@ -105,13 +105,15 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         }
 
         var entries = await entriesTask;
-        var transformer = transformers?.For(kind);
-        return entries.Select(e => StoreEvent.Parse((byte[])e!)).Select(e => transformer is null ? e : e with
-        {
-            Object = transformer.FromStorage(e.Object, _keys.Objects(kind)!),
-            Previous = e.Previous is { } previous ? transformer.FromStorage(previous, _keys.Objects(kind)!) : null,
-        }).ToArray();
+        return entries.Select(e => FromStorage(kind, StoreEvent.Parse((byte[])e!))).ToArray();
     }
+
+    /// <summary>A log entry as the store holds it (and publishes it), with its objects decrypted where the kind is encrypted at rest.</summary>
+    public StoreEvent FromStorage(ResourceKind kind, StoreEvent e) => transformers?.For(kind) is not { } transformer ? e : e with
+    {
+        Object = transformer.FromStorage(e.Object, _keys.Objects(kind)!),
+        Previous = e.Previous is { } previous ? transformer.FromStorage(previous, _keys.Objects(kind)!) : null,
+    };
 
     private async Task<long> WriteAsync(ResourceKind kind, string op, string field, long? expected, byte[] data)
     {

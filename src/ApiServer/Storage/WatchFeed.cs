@@ -69,7 +69,7 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         var nl = bytes.Span.IndexOf((byte)'\n');
         if (nl > 0 && long.TryParse(bytes.Span[..nl], NumberStyles.Integer, CultureInfo.InvariantCulture, out var kindPrevious))
         {
-            var e = new WatchCacheEvent(kind, StoreEvent.Parse(bytes[(nl + 1)..]), _triggerField);
+            var e = new WatchCacheEvent(kind, store.FromStorage(kind, StoreEvent.Parse(bytes[(nl + 1)..])), _triggerField);
             lock (_gate)
             {
                 if (_started && kindPrevious <= _last)

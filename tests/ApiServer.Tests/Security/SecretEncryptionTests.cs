@@ -44,6 +44,30 @@ public sealed class SecretEncryptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_SecretWrittenWhileWatching_ArrivesAsPlaintext()
+    {
+        await using var api = await StartAsync(Config(("key1", NewKey())));
+        var secrets = api.Client.For<Secret>();
+        await secrets.CreateAsync(NewSecret("before"));
+        var list = await secrets.ListAsync(new ListRequest { Namespace = "default" });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // A watch from the list's revision. Once the kind's feed is in step with the log, a write's published entry is
+        // what reaches the watcher, not a read of the log: both must hold plaintext.
+        var watch = secrets.WatchAsync(new WatchRequest { Namespace = "default", ResourceVersion = list.ResourceVersion }, cts.Token).GetAsyncEnumerator(cts.Token);
+        foreach (var name in new[] { "during-1", "during-2", "during-3" })
+        {
+            var next = watch.MoveNextAsync();
+            await secrets.CreateAsync(NewSecret(name));
+            Assert.True(await next);
+
+            Assert.Equal((name, Plaintext), (watch.Current.Object.Metadata.Name, watch.Current.Object.Data["password"].ToStringUtf8()));
+        }
+
+        await watch.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Rotate_NewFirstKey_OldSecretsReadAndReencryptedOnRewrite()
     {
         var key1 = NewKey();

@@ -137,8 +137,11 @@ public sealed class AcmeIssuanceTests(ApiServerFixture api, Pebble pebble) : ICl
         await using var second = await StartControllerAsync(restartOf: first);
 
         await WaitForAsync<Certificate>(api.Client, ns, "site", c => HasCondition(c.Status?.Conditions ?? [], "Ready", "True"), "Ready", IssueTimeout);
-        Assert.Single((await api.Client.For<Order>().ListAsync(new ListRequest { Namespace = ns })).Items);
-        Assert.Single((await api.Client.For<CertificateRequest>().ListAsync(new ListRequest { Namespace = ns })).Items);
+        var orders = (await api.Client.For<Order>().ListAsync(new ListRequest { Namespace = ns })).Items;
+        var requests = (await api.Client.For<CertificateRequest>().ListAsync(new ListRequest { Namespace = ns })).Items;
+        Assert.True(orders.Count == 1 && requests.Count == 1,
+            $"one order and one request expected; orders: {string.Join("; ", orders.Select(o => $"{o.Metadata.Name} {o.Status?.State} {o.Status?.Reason}"))}"
+            + $"; requests: {string.Join("; ", requests.Select(r => $"{r.Metadata.Name} {string.Join(",", r.Status?.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? [])}"))}");
     }
 
     private Task<ControllerHost> StartControllerAsync(ControllerHost? restartOf = null) => ControllerHost.StartAsync(api, new Dictionary<string, string?>

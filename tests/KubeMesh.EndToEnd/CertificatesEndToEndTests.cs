@@ -128,9 +128,12 @@ public sealed class CertificatesEndToEndTests(ClusterFixture cluster)
 
         await Eventually.Found(async () => await cluster.Client.For<Certificate>().GetAsync(ns.Name, "resume-tls") is { } c && IsReady(c) ? c : null,
             Timeout, "the restarted controller finishes the issuance");
-        var order = Assert.Single((await cluster.Client.For<Order>().ListAsync(new() { Namespace = ns.Name })).Items);
-        Assert.Equal("valid", order.Status.State);
-        Assert.Single((await cluster.Client.For<KubeMesh.Api.CertManager.V1.CertificateRequest>().ListAsync(new() { Namespace = ns.Name })).Items);
+        var orders = (await cluster.Client.For<Order>().ListAsync(new() { Namespace = ns.Name })).Items;
+        var requests = (await cluster.Client.For<KubeMesh.Api.CertManager.V1.CertificateRequest>().ListAsync(new() { Namespace = ns.Name })).Items;
+        Assert.True(orders.Count == 1 && requests.Count == 1,
+            $"one order and one request expected; orders: {string.Join("; ", orders.Select(o => $"{o.Metadata.Name} {o.Status?.State} {o.Status?.Reason}"))}"
+            + $"; requests: {string.Join("; ", requests.Select(r => $"{r.Metadata.Name} {string.Join(",", r.Status?.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? [])}"))}");
+        Assert.Equal("valid", orders[0].Status.State);
         await Eventually.Until(async () => (await cluster.Client.For<Challenge>().ListAsync(new() { Namespace = ns.Name })).Items.Count == 0
             && (await cluster.Client.For<Secret>().ListAsync(new() { Namespace = ns.Name, LabelSelector = "cert-manager.io/next-private-key=true" })).Items.Count == 0,
             Timeout, "the challenge and the temporary private key are removed");

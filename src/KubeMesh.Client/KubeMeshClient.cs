@@ -91,6 +91,8 @@ public sealed class KubeMeshClient : IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            // Sends the gRPC call's span as the server's parent rather than the HTTP request's, which is not exported.
+            ActivityHeadersPropagator = GrpcClientTracing.Propagator,
         };
         ApiServerTls.Configure((SocketsHttpHandler)options.HttpHandler, connection);
         options.Credentials = ApiServerTls.ChannelCredentials(addresses[0].Scheme == "https", connection);

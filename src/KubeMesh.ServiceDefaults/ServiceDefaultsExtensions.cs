@@ -63,10 +63,9 @@ public static class ServiceDefaultsExtensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(MeterPrefix + "*")
 
-                // grpc-dotnet's span of each call: without it the api-server's spans hang under a parent never exported.
-                .AddSource("Grpc.Net.Client")
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
-                .AddHttpClientInstrumentation());
+                // One span per gRPC call, named for what it does, and the parent the server's span hangs under.
+                .AddGrpcClientSpans()
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path)));
 
         builder.Services.AddOpenTelemetry().UseOtlpExporter();
         return builder;

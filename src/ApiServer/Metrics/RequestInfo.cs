@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using KubeMesh.Api.ApiServer.V1;
+using KubeMesh.Api;
 using KubeMesh.Api.Resources;
 
 namespace KubeMesh.ApiServer.Metrics;
@@ -16,44 +16,18 @@ public sealed record RequestInfo(string Verb, ResourceKind? Kind, string Subreso
     /// <summary>The request a gRPC method ("/kubemesh.core.v1.PodService/Create") serves; null for methods outside the API (health, reflection).</summary>
     public static RequestInfo? ForGrpcMethod(string method) => ByMethod.GetValueOrDefault(method);
 
-    private static FrozenDictionary<string, RequestInfo> Build()
-    {
-        var map = new Dictionary<string, RequestInfo>(StringComparer.Ordinal);
-        foreach (var kind in ResourceKinds.All)
-        {
-            foreach (var method in kind.Service.Methods)
-            {
-                RequestInfo? info = method.Name switch
+    private static FrozenDictionary<string, RequestInfo> Build() =>
+        ApiCall.All.ToFrozenDictionary(
+            e => e.Key,
+            e => new RequestInfo(
+                e.Value.Verb switch
                 {
-                    "Create" => new("POST", kind),
-                    "Get" => new("GET", kind),
-                    "List" => new("LIST", kind),
-                    "Update" => new("PUT", kind),
-                    "UpdateStatus" => new("PUT", kind, "status"),
-                    "Delete" => new("DELETE", kind),
-                    "Watch" => new("WATCH", kind),
-                    "Bind" => new("POST", kind, "binding"),
-                    "GetLogs" => new("GET", kind, "log"),
-                    "Exec" => new("CONNECT", kind, "exec"),
-                    _ => null,
-                };
-                if (info is not null)
-                {
-                    map.TryAdd($"/{method.Service.FullName}/{method.Name}", info);
-                }
-            }
-        }
-
-        foreach (var method in ManifestService.Descriptor.Methods)
-        {
-            map[$"/{method.Service.FullName}/{method.Name}"] = new("APPLY", null);
-        }
-
-        foreach (var method in DiscoveryService.Descriptor.Methods)
-        {
-            map[$"/{method.Service.FullName}/{method.Name}"] = new("GET", null);
-        }
-
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
-    }
+                    "create" when e.Value.Subresource == "exec" => "CONNECT",
+                    "create" => "POST",
+                    "update" => "PUT",
+                    var verb => verb.ToUpperInvariant(),
+                },
+                e.Value.Kind,
+                e.Value.Subresource),
+            StringComparer.Ordinal);
 }

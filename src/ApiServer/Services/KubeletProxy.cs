@@ -110,12 +110,13 @@ public sealed class KubeletProxy(ResourceRegistry registry, KubeletClientOptions
         var channel = _channels.GetOrAdd($"{(credentials is null ? "http" : "https")}://{address}:{port}", a =>
         {
             var options = ApiLimits.ChannelOptions();
+            var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, ActivityHeadersPropagator = GrpcClientTracing.Propagator };
             if (credentials is { } c)
             {
-                var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
                 TlsClientAuthentication.Apply(handler.SslOptions, c.Roots, c.Certificate);
-                options.HttpHandler = handler;
             }
+
+            options.HttpHandler = handler;
 
             return GrpcChannel.ForAddress(a, options);
         });

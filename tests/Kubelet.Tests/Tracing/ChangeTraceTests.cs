@@ -49,7 +49,8 @@ public sealed class ChangeTraceTests
     {
         var spans = new ConcurrentQueue<Activity>();
         using var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource("KubeMesh.*", "Microsoft.AspNetCore", "Grpc.Net.Client", "System.Net.Http")
+            .AddSource("KubeMesh.*", "Microsoft.AspNetCore")
+            .AddGrpcClientSpans()
             .SetSampler(new BackgroundWorkSampler(backgroundRatio: 0))
             .AddProcessor(new Collector(spans))
             .Build();
@@ -92,10 +93,12 @@ public sealed class ChangeTraceTests
             deployment.Metadata.Namespace = ns;
             deployment.Spec.Replicas = 2;
             ActivityTraceId traceId;
+            ActivitySpanId applySpanId;
             using (var apply = Source.StartActivity("apply deployment/" + deployment.Metadata.Name, ActivityKind.Client))
             {
                 Assert.NotNull(apply);
                 traceId = apply.TraceId;
+                applySpanId = apply.SpanId;
                 await client.For<Deployment>().CreateAsync(deployment);
             }
 
@@ -160,6 +163,24 @@ public sealed class ChangeTraceTests
             Assert.Contains($"schedule {ns}/{started[0]}", ancestors);
             Assert.Contains($"sync deployment {ns}/{deployment.Metadata.Name}", ancestors);
             Assert.Equal("apply deployment/" + deployment.Metadata.Name, ancestors[^1]);
+
+            // Each gRPC call is one client span named for what it does (not grpc-dotnet's "Grpc.Net.Client.GrpcOut"
+            // with an HTTP "POST" under it), and the api-server's span for the call is its child.
+            Assert.DoesNotContain(trace, s => s.DisplayName == "Grpc.Net.Client.GrpcOut" || (s.Kind == ActivityKind.Client && s.DisplayName == "POST"));
+            Assert.Contains("create pods/binding", ancestors);
+            var call = Assert.Single(trace, s => s.ParentSpanId == applySpanId && s.Kind == ActivityKind.Client);
+            Assert.Equal(("Grpc.Net.Client", "create deployments"), (call.Source.Name, call.DisplayName));
+            Assert.Equal("grpc", call.GetTagItem("rpc.system"));
+            Assert.Equal("kubemesh.apps.v1.DeploymentService", call.GetTagItem("rpc.service"));
+            Assert.Equal("Create", call.GetTagItem("rpc.method"));
+            Assert.Equal(0, call.GetTagItem("rpc.grpc.status_code"));
+            var server = Assert.Single(trace, s => s.ParentSpanId == call.SpanId);
+            Assert.Equal(ActivityKind.Server, server.Kind);
+            var write = trace.Single(s => s.DisplayName == $"create deployments {ns}/{deployment.Metadata.Name}");
+            for (var span = write; span.SpanId != server.SpanId; span = bySpan[span.ParentSpanId])
+            {
+                Assert.True(bySpan.ContainsKey(span.ParentSpanId), $"the write's span {write.DisplayName} hangs under the server span {server.DisplayName}");
+            }
 
             // The steps a user follows are Events with the reasons Kubernetes gives them.
             await Eventually.Until(

@@ -135,6 +135,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         {
             await ns.ApplyAsync(Kmctl.Manifest("seed/25-statefulset.yaml"));
             pods = await ReadyPodsAsync(ns, 3);
+            await Eventually.Until(() => watch.Created.Count >= 3, Timeout, "the watch sees the three pods created");
             Assert.Equal(["nginx-statefulset-0", "nginx-statefulset-1", "nginx-statefulset-2"], watch.Created);
             // Ordered: each pod appears only when all before it are ready, so at its creation the ready count is its ordinal.
             Assert.Equal([0, 1, 2], watch.States.Where(s => s.Event.StartsWith("Added", StringComparison.Ordinal)).Select(s => s.Ready));
@@ -152,6 +153,8 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
         {
             await ns.KmctlAsync("scale", "statefulset", "nginx-statefulset", "--replicas=1");
             await Eventually.Until(async () => (await ns.LivePodsAsync()).Select(p => p.Metadata.Name).SequenceEqual(["nginx-statefulset-0"]), Timeout, "only ordinal 0 is left");
+            // A list can see the last deletion before the watch delivers it: wait for the watch to catch up.
+            await Eventually.Until(() => watch.Removed.Count >= 2, Timeout, "the watch sees both deletions");
             Assert.Equal(["nginx-statefulset-2", "nginx-statefulset-1"], watch.Removed);
         }
 

@@ -51,7 +51,15 @@ public sealed class KubeletProxy(ResourceRegistry registry, KubeletClientOptions
     /// Starts the command in the pod's container on its kubelet and returns the call: write stdin to its request
     /// stream and complete it to close stdin; read output and the exit code from its response stream.
     /// </summary>
-    public async Task<AsyncDuplexStreamingCall<ExecInput, PodExecOutput>> OpenExecAsync(PodExecRequest request, CancellationToken cancellationToken)
+    public async Task<AsyncDuplexStreamingCall<ExecInput, PodExecOutput>> OpenExecAsync(PodExecRequest request, CancellationToken cancellationToken) =>
+        await (await PrepareExecAsync(request)).StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Checks an exec request (the command, the pod, its node and container) without starting anything, so that a
+    /// caller can refuse a bad request before it commits to a stream and start the command only once it is ready to
+    /// carry its output.
+    /// </summary>
+    public async Task<PreparedExec> PrepareExecAsync(PodExecRequest request)
     {
         if (request.Command.Count == 0 || string.IsNullOrEmpty(request.Command[0]))
         {
@@ -67,18 +75,30 @@ public sealed class KubeletProxy(ResourceRegistry registry, KubeletClientOptions
         var forward = request.Clone();
         forward.Namespace = pod.Metadata.Namespace;
         forward.Container = ResolveContainer(pod, request.Container);
-        var call = client.ExecInContainer(cancellationToken: cancellationToken);
-        try
-        {
-            await call.RequestStream.WriteAsync(new ExecInput { Request = forward }, cancellationToken);
-        }
-        catch
-        {
-            call.Dispose();
-            throw;
-        }
+        return new PreparedExec(client, forward);
+    }
 
-        return call;
+    /// <summary>An exec request that passed its checks, bound to the kubelet of the pod's node.</summary>
+    public sealed class PreparedExec(KubeletService.KubeletServiceClient client, PodExecRequest request)
+    {
+        public PodExecRequest Request => request;
+
+        /// <summary>Starts the command on the kubelet.</summary>
+        public async Task<AsyncDuplexStreamingCall<ExecInput, PodExecOutput>> StartAsync(CancellationToken cancellationToken)
+        {
+            var call = client.ExecInContainer(cancellationToken: cancellationToken);
+            try
+            {
+                await call.RequestStream.WriteAsync(new ExecInput { Request = request }, cancellationToken);
+            }
+            catch
+            {
+                call.Dispose();
+                throw;
+            }
+
+            return call;
+        }
     }
 
     private static async Task CopyAsync<T>(IAsyncStreamReader<T> responses, IServerStreamWriter<IMessage> stream, ServerCallContext context)

@@ -24,6 +24,7 @@ public sealed class PodExecHandler(KubeletProxy kubelets)
     private const byte ErrorChannel = 3;
     private const byte CloseSignal = 255;
     private static readonly string[] Protocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+    private static readonly TimeSpan FirstOutputHold = TimeSpan.FromMilliseconds(100);
 
     public async Task ExecAsync(HttpContext context, ResourceRequest request)
     {
@@ -46,19 +47,27 @@ public sealed class PodExecHandler(KubeletProxy kubelets)
 
         var execRequest = new PodExecRequest { Namespace = request.Namespace, Name = request.Name, Container = query["container"].ToString() };
         execRequest.Command.Add(query["command"].Where(c => c is not null).Select(c => c!));
-        using var call = await kubelets.OpenExecAsync(execRequest, context.RequestAborted);
-        if (!stdin)
-        {
-            await call.RequestStream.CompleteAsync();
-        }
+        // Everything that can be refused is refused here, as an HTTP error, before the upgrade.
+        var prepared = await kubelets.PrepareExecAsync(execRequest);
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = protocol });
+        var upgraded = TimeProvider.System.GetTimestamp();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var input = ReadInputAsync(socket, call, stdin, stop.Token);
+        AsyncDuplexStreamingCall<ExecInput, PodExecOutput>? call = null;
+        var input = Task.CompletedTask;
         JsonObject status;
         try
         {
-            status = await WriteOutputAsync(socket, call.ResponseStream, stdout, stderr, tty, execRequest, stop.Token);
+            // The command starts only now that the client has the upgrade, so its first output does not race the
+            // client setting up its streams.
+            call = await prepared.StartAsync(stop.Token);
+            if (!stdin)
+            {
+                await call.RequestStream.CompleteAsync();
+            }
+
+            input = ReadInputAsync(socket, call, stdin, stop.Token);
+            status = await WriteOutputAsync(socket, call.ResponseStream, stdout, stderr, tty, execRequest, upgraded, stop.Token);
         }
         catch (RpcException ex) when (!stop.IsCancellationRequested)
         {
@@ -66,6 +75,7 @@ public sealed class PodExecHandler(KubeletProxy kubelets)
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
+            call?.Dispose();
             return;
         }
 
@@ -82,15 +92,30 @@ public sealed class PodExecHandler(KubeletProxy kubelets)
         finally
         {
             await stop.CancelAsync();
+            call?.Dispose();
         }
     }
 
     private static async Task<JsonObject> WriteOutputAsync(
-        WebSocket socket, IAsyncStreamReader<PodExecOutput> output, bool stdout, bool stderr, bool tty, PodExecRequest request, CancellationToken ct)
+        WebSocket socket, IAsyncStreamReader<PodExecOutput> output, bool stdout, bool stderr, bool tty, PodExecRequest request, long upgraded, CancellationToken ct)
     {
+        var held = true;
         while (await output.MoveNext(ct))
         {
             var chunk = output.Current;
+            if (held)
+            {
+                // client-go reads the socket before it has made its stream readers, and drops a message for a channel
+                // it has no reader for yet ("Unknown stream id"): hold the first output until it has had time to.
+                var wait = FirstOutputHold - TimeProvider.System.GetElapsedTime(upgraded);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, ct);
+                }
+
+                held = false;
+            }
+
             if (!chunk.Stdout.IsEmpty && stdout)
             {
                 await SendAsync(socket, StdoutChannel, chunk.Stdout.Memory, ct);

@@ -7,6 +7,7 @@ var dataDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."
 var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
 var apiServer = builder.AddControlPlane(cluster, store, storeConnection, EncryptionConfigurationFile.Ensure(dataDirectory));
 builder.AddKubeconfig(cluster, apiServer, dataDirectory);
+builder.WriteDashboardTelemetryFile(dataDirectory);
 builder.AddNodes(cluster, apiServer, dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);

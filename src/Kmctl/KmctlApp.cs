@@ -47,7 +47,7 @@ public static class KmctlApp
             var (command, rest) = FindCommand(args);
             var parsed = ArgParser.Parse(rest, [.. GlobalFlags, .. command.Flags]);
             context = new KmctlContext(parsed, args, output, error, clock);
-            trace = CommandTrace.StartIf(parsed.Bool("trace"), command.Name);
+            trace = CommandTrace.StartIf(parsed.Bool("trace"), command.Name, KubeconfigSearch.Locate(parsed.Value("kubeconfig")));
             return await command.RunAsync(context, cancellation.Token);
         }
         catch (UsageException ex)

@@ -30,6 +30,9 @@ public static class KubeconfigSearch
         return connection with { Address = serverGiven ? ServerAddress.Resolve(serverFlag) : ServerAddress.Resolve(connection.Address) };
     }
 
+    /// <summary>The kubeconfig kmctl uses: the one --kubeconfig names, else the first found, else none.</summary>
+    public static string? Locate(string? kubeconfigFlag) => !string.IsNullOrWhiteSpace(kubeconfigFlag) ? kubeconfigFlag : Found();
+
     private static string? Found()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);

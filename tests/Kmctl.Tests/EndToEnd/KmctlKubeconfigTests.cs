@@ -46,6 +46,45 @@ public sealed class KmctlKubeconfigTests : IAsyncLifetime
         Assert.Equal("error: kubeconfig /nonexistent/kubeconfig: no such file", result.Err.Trim());
     }
 
+    [SkippableFact]
+    public async Task Trace_ExportsTheCommandsSpanToTheDashboardNamedBesideTheKubeconfig_OrToTheEnvironments()
+    {
+        var kubeconfig = WriteKubeconfig();
+        await using var dashboard = new KubeMesh.EndToEnd.Otlp.OtlpReceiver();
+        await using var collector = new KubeMesh.EndToEnd.Otlp.OtlpReceiver();
+        await dashboard.StartAsync();
+        await collector.StartAsync();
+        var exporterFile = Path.Combine(Path.GetDirectoryName(kubeconfig)!, KubeMesh.Kmctl.Tracing.CommandTrace.ExporterFileName);
+        await File.WriteAllTextAsync(exporterFile, $"# as the AppHost writes it\nOTEL_EXPORTER_OTLP_ENDPOINT={dashboard.Endpoint}\nOTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\nOTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=k\n");
+        var noExporter = new Dictionary<string, string?> { ["KUBECONFIG"] = null, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null };
+
+        var fromFile = await RunAsync(noExporter, "--kubeconfig", kubeconfig, "get", "namespaces", "--trace");
+        var fromEnvironment = await RunAsync(
+            new() { ["KUBECONFIG"] = null, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" },
+            "--kubeconfig", kubeconfig, "apply", "-f", WriteConfigMap(), "--trace");
+
+        // The span is exported as the command ends: the root of its trace, from the service kmctl.
+        var command = Assert.Single(dashboard.Trace(TraceIdOf(fromFile)));
+        Assert.Equal(("kmctl", "kmctl get", ""), (command.Service, command.Name, command.ParentSpanId));
+        var apply = Assert.Single(collector.Trace(TraceIdOf(fromEnvironment)));
+        Assert.Equal(("kmctl", "kmctl apply"), (apply.Service, apply.Name));
+        Assert.Empty(dashboard.Trace(TraceIdOf(fromEnvironment)));
+    }
+
+    [SkippableFact]
+    public async Task Trace_WithTheDashboardGone_StillPrintsTheTraceIdAndSucceeds()
+    {
+        var kubeconfig = WriteKubeconfig();
+        var exporterFile = Path.Combine(Path.GetDirectoryName(kubeconfig)!, KubeMesh.Kmctl.Tracing.CommandTrace.ExporterFileName);
+        await File.WriteAllTextAsync(exporterFile, $"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{FreePort.Get()}\n");
+
+        var result = await RunAsync(new() { ["KUBECONFIG"] = null, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null }, "--kubeconfig", kubeconfig, "get", "namespaces", "--trace");
+
+        Assert.True(result.ExitCode == 0, result.Err);
+        Assert.Contains("default", result.Out, StringComparison.Ordinal);
+        Assert.Matches("trace id: [0-9a-f]{32}\n$", result.Err);
+    }
+
     public async Task DisposeAsync()
     {
         if (_api is not null)
@@ -86,6 +125,19 @@ public sealed class KmctlKubeconfigTests : IAsyncLifetime
             "    user: admin",
             "current-context: kubemesh",
         ]);
+        return path;
+    }
+
+    private static string TraceIdOf((int ExitCode, string Out, string Err) result)
+    {
+        Assert.True(result.ExitCode == 0, result.Err);
+        return System.Text.RegularExpressions.Regex.Match(result.Err, "trace id: ([0-9a-f]{32})").Groups[1].Value;
+    }
+
+    private string WriteConfigMap()
+    {
+        var path = Path.Combine(_pki.Pki.Directory, "traced.yaml");
+        File.WriteAllText(path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traced\n  namespace: default\ndata:\n  a: b\n");
         return path;
     }
 

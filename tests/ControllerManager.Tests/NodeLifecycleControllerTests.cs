@@ -63,6 +63,28 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         await renewingAgain;
     }
 
+    [SkippableFact]
+    public async Task Sync_NodeAddedThenDeleted_RecordsRegisteredNodeThenRemovingNode()
+    {
+        await using var harness = await ControllerHarness.StartAsync(api, Settings, c => new NodeLifecycleController(c));
+        var node = "node-events-" + harness.Namespace;
+        await CreateNodeAsync(node);
+        var uid = (await GetNodeAsync(node)).Metadata.Uid;
+
+        await Eventually.Until(async () => (await NodeEventsAsync(node)).Contains("RegisteredNode"), Timeout, "RegisteredNode is recorded");
+        await api.Client.For<Node>().DeleteAsync(new DeleteRequest { Name = node });
+        await Eventually.Until(async () => (await NodeEventsAsync(node)).Contains("RemovingNode"), Timeout, "RemovingNode is recorded");
+
+        var events = (await api.Client.For<Event>().ListAsync(new ListRequest { Namespace = "default", FieldSelector = "involvedObject.name=" + node })).Items;
+        var registered = Assert.Single(events, e => e.Reason == "RegisteredNode");
+        Assert.Equal(("Node", uid, "Normal", $"Node {node} event: Registered Node {node} in Controller"),
+            (registered.InvolvedObject.Kind, registered.InvolvedObject.Uid, registered.Type, registered.Message));
+        Assert.Equal($"Node {node} event: Removing Node {node} from Controller", Assert.Single(events, e => e.Reason == "RemovingNode").Message);
+    }
+
+    private async Task<List<string>> NodeEventsAsync(string node) =>
+        [.. (await api.Client.For<Event>().ListAsync(new ListRequest { Namespace = "default", FieldSelector = "involvedObject.name=" + node })).Items.Select(e => e.Reason)];
+
     private async Task CreateNodeAsync(string name)
     {
         await api.Client.For<Node>().CreateAsync(new Node { Metadata = new ObjectMeta { Name = name } });

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
 using KubeMesh.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,14 +17,16 @@ namespace KubeMesh.Kubelet.Nodes;
 /// </summary>
 public sealed class NodeStatusReporter(
     KubeMeshClient client, NodeObjectBuilder builder, NodeRegistration registration, IOptions<KubeletOptions> options,
-    TimeProvider time, ILogger<NodeStatusReporter> logger) : BackgroundService
+    EventRecorder events, TimeProvider time, ILogger<NodeStatusReporter> logger) : BackgroundService
 {
     private readonly ResourceClient<Node> _nodes = client.For<Node>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var node = await RegisterWithRetryAsync(stoppingToken);
+        var (node, before) = await RegisterWithRetryAsync(stoppingToken);
         registration.Complete(node);
+        events.Event(node, EventTypes.Normal, "Starting", "Starting kubelet.");
+        RecordConditionChanges(node, before);
         var lastPosted = node.Status;
         var check = TimeSpan.FromTicks(Math.Min(options.Value.NodeStatusReportFrequency.Ticks, options.Value.NodeLeaseRenewInterval.Ticks));
         var lastPostedAt = time.GetUtcNow();
@@ -48,7 +51,9 @@ public sealed class NodeStatusReporter(
                 : KubeletTracing.Source.StartActivity("update node status " + builder.NodeName, System.Diagnostics.ActivityKind.Internal, parentContext: default);
             try
             {
-                lastPosted = (await PostStatusAsync(stoppingToken)).Status;
+                var posted = await PostStatusAsync(stoppingToken);
+                RecordConditionChanges(posted, lastPosted);
+                lastPosted = posted.Status;
                 lastPostedAt = now;
             }
             catch (RpcException e)
@@ -58,7 +63,39 @@ public sealed class NodeStatusReporter(
         }
     }
 
-    private async Task<Node> RegisterWithRetryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The kubelet's node status events: each condition whose status is new since <paramref name="before"/> (all of
+    /// them at first registration) is announced as Kubernetes' setters do, "Node node-1 status is now: NodeReady".
+    /// </summary>
+    private void RecordConditionChanges(Node node, NodeStatus? before)
+    {
+        foreach (var condition in node.Status?.Conditions ?? [])
+        {
+            if (before?.Conditions.FirstOrDefault(c => c.Type == condition.Type)?.Status == condition.Status
+                || ConditionEvent(condition) is not { } reason)
+            {
+                continue;
+            }
+
+            events.Event(node, EventTypes.Normal, reason, $"Node {node.Metadata.Name} status is now: {reason}");
+        }
+    }
+
+    /// <summary>The reason kubelet's status setters record for a node condition's status.</summary>
+    public static string? ConditionEvent(Condition condition) => (condition.Type, condition.Status == "True") switch
+    {
+        ("Ready", true) => "NodeReady",
+        ("Ready", false) => "NodeNotReady",
+        ("MemoryPressure", false) => "NodeHasSufficientMemory",
+        ("MemoryPressure", true) => "NodeHasInsufficientMemory",
+        ("DiskPressure", false) => "NodeHasNoDiskPressure",
+        ("DiskPressure", true) => "NodeHasDiskPressure",
+        ("PIDPressure", false) => "NodeHasSufficientPID",
+        ("PIDPressure", true) => "NodeHasInsufficientPID",
+        _ => null,
+    };
+
+    private async Task<(Node Node, NodeStatus? Before)> RegisterWithRetryAsync(CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(500);
         while (true)
@@ -77,19 +114,22 @@ public sealed class NodeStatusReporter(
         }
     }
 
-    private async Task<Node> RegisterAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the Node, or takes over the existing one; returns it with the status it had before, if any.</summary>
+    private async Task<(Node Node, NodeStatus? Before)> RegisterAsync(CancellationToken cancellationToken)
     {
         try
         {
             var created = await _nodes.CreateAsync(builder.Initial(time.GetUtcNow()), cancellationToken);
             KubeletLog.NodeRegistered(logger, builder.NodeName, builder.Address, options.Value.Port);
-            return created;
+            return (created, null);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
+            NodeStatus? before = null;
             await RetryOnConflict.RunAsync(async ct =>
             {
                 var existing = await _nodes.GetAsync("", builder.NodeName, ct);
+                before = existing.Status;
                 var updated = existing.Clone();
                 builder.ApplyLabelsAndSpec(updated);
                 if (!updated.Equals(existing))
@@ -99,7 +139,7 @@ public sealed class NodeStatusReporter(
             }, cancellationToken);
             var node = await PostStatusAsync(cancellationToken);
             KubeletLog.NodeReRegistered(logger, builder.NodeName, builder.Address, options.Value.Port);
-            return node;
+            return (node, before);
         }
     }
 

@@ -63,6 +63,7 @@ public sealed class CronJobSyncTests
 
         await controller.SyncAsync(Key, default);
 
+        Assert.Equal(policy == "Forbid", _t.Api.EventReasons.Contains("JobAlreadyActive"));
         Assert.Equal(jobWrites, _t.TakeWrites().Where(w => w.Contains("jobs", StringComparison.Ordinal) && !w.Contains("cronjobs", StringComparison.Ordinal)));
     }
 

@@ -52,6 +52,22 @@ public sealed class DaemonSetSyncTests
     }
 
     [Fact]
+    public async Task SyncAsync_FailedDaemonPod_IsDeletedWithAFailedDaemonPodWarning()
+    {
+        AddNode("a", "edge");
+        var ds = _t.Add(NewDaemonSet("agent:1"));
+        var failed = DaemonPod(ds, "a");
+        failed.Status = new PodStatus { Phase = "Failed" };
+        _t.Add(failed);
+        using var controller = new DaemonSetController(_t.Context);
+
+        await controller.SyncAsync(Key, default);
+
+        Assert.Contains("FailedDaemonPod", _t.Api.EventReasons);
+        Assert.Contains("delete pods shop/agent-a", _t.TakeWrites());
+    }
+
+    [Fact]
     public async Task SyncAsync_CreatedAndDeletedInOneSync_ExpectsBothBeforeActingAgain()
     {
         AddNode("a", "edge");

@@ -43,6 +43,19 @@ public sealed class StatefulSetSyncTests
     }
 
     [Fact]
+    public async Task SyncAsync_FailedPod_IsDeletedWithARecreatingFailedPodWarning()
+    {
+        var set = _t.Add(NewStatefulSet(1));
+        _t.Add(WithPhase(StatefulPods.New(set, 0, StatefulPods.Revision(set)), "Failed", false));
+        using var controller = new StatefulSetController(_t.Context);
+
+        await controller.SyncAsync(Key, default);
+
+        Assert.Contains("RecreatingFailedPod", _t.Api.EventReasons);
+        Assert.Contains("delete pods shop/web-0", _t.TakeWrites());
+    }
+
+    [Fact]
     public async Task SyncAsync_ScaledDown_DeletesTheHighestOrdinalAloneAndKeepsItsClaim()
     {
         var set = _t.Add(NewStatefulSet(1));

@@ -1,5 +1,6 @@
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Api.Meta.V1;
 
 namespace KubeMesh.Kubelet.Tests.NodeAgent;
 
@@ -28,6 +29,23 @@ public sealed class NodeRegistrationTests(NodeAgentFixture cluster)
         Assert.StartsWith("kubemesh://", node.Status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
         var ready = node.Status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal(("True", "KubeletReady", "kubelet is posting ready status"), (ready.Status, ready.Reason, ready.Message));
+    }
+
+    [SkippableFact]
+    public async Task Start_AnnouncesItselfAndEachConditionAsEventsOnTheNode()
+    {
+        var kubelet = cluster.Kubelet;
+        string[] expected = ["Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID", "NodeReady"];
+        var events = await WaitForAsync(
+            async () => (await cluster.Client.For<Event>().ListAsync(new ListRequest { Namespace = "default", FieldSelector = "involvedObject.name=" + kubelet.NodeName })).Items.ToList(),
+            list => expected.All(reason => list.Any(e => e.Reason == reason)));
+
+        var node = await cluster.Client.For<Node>().GetAsync("", kubelet.NodeName);
+        Assert.All(events.Where(e => expected.Contains(e.Reason)), e =>
+        {
+            Assert.Equal(("Node", node.Metadata.Uid, "Normal", "kubelet", kubelet.NodeName), (e.InvolvedObject.Kind, e.InvolvedObject.Uid, e.Type, e.Source.Component, e.Source.Host));
+            Assert.Equal(e.Reason == "Starting" ? "Starting kubelet." : $"Node {kubelet.NodeName} status is now: {e.Reason}", e.Message);
+        });
     }
 
     [SkippableFact]

@@ -60,6 +60,7 @@ public sealed partial class CronJobController
         if (spec.ConcurrencyPolicy == "Forbid" && status.Active.Count > 0)
         {
             // kube does not record this run as scheduled: it starts at the next schedule time once the prior one ends.
+            Recorder.Event(cronJob, EventTypes.Normal, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
             return next;
         }
 

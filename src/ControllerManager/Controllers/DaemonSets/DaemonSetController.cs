@@ -78,6 +78,11 @@ public sealed partial class DaemonSetController : Controller<string>
             await _history.SyncAsync(ds, selector, ds.Spec!.Template, hash, DaemonPods.RevisionHashLabel, ds.Spec.HasRevisionHistoryLimit ? ds.Spec.RevisionHistoryLimit : 10,
                 inUse, _dsClient.Untyped, cancellationToken).ConfigureAwait(false);
             var (create, delete) = Plan(ds, nodes, byNode);
+            foreach (var failed in delete.Where(p => p.Status?.Phase == "Failed" && !PodConditions.IsTerminating(p)))
+            {
+                Recorder.Event(ds, EventTypes.Warning, "FailedDaemonPod", $"Found failed daemon pod {failed.Metadata.Namespace}/{failed.Metadata.Name} on node {failed.Spec.NodeName}, will try to kill it");
+            }
+
             if (create.Count == 0 && delete.Count == 0)
             {
                 delete = RollingUpdateVictims(ds, nodes, byNode, hash);

@@ -24,6 +24,9 @@ public sealed partial class NodeLifecycleController : Controller<string>
     private readonly ResourceClient<Pod> _podClient;
     private readonly ConcurrentDictionary<string, (string Heartbeat, DateTimeOffset ProbeTime)> _health = new();
 
+    // The nodes this controller has taken in, as monitorNodeHealth's knownNodeSet: each is announced once per leader.
+    private readonly ConcurrentDictionary<string, Node> _known = new();
+
     public NodeLifecycleController(ControllerContext context)
         : base(context, "NodeLifecycle", defaultWorkers: 1)
     {
@@ -68,7 +71,18 @@ public sealed partial class NodeLifecycleController : Controller<string>
         if (node is null)
         {
             _health.TryRemove(name, out _);
+            if (_known.TryRemove(name, out var gone))
+            {
+                Recorder.Event(gone, EventTypes.Normal, "RemovingNode", $"Node {name} event: Removing Node {name} from Controller");
+            }
+
             return;
+        }
+
+        if (!_known.TryGetValue(name, out var seen) || seen.Metadata.Uid != node.Metadata.Uid)
+        {
+            _known[name] = node;
+            Recorder.Event(node, EventTypes.Normal, "RegisteredNode", $"Node {name} event: Registered Node {name} in Controller");
         }
 
         var now = Now;

@@ -93,6 +93,7 @@ public sealed partial class StatefulSetController : Controller<string>
             if (pod.Status?.Phase == "Failed" && !PodConditions.IsTerminating(pod))
             {
                 // A failed pod is deleted and recreated with the same identity and claims.
+                Recorder.Event(set, EventTypes.Warning, "RecreatingFailedPod", $"StatefulSet {set.Metadata.Namespace}/{set.Metadata.Name} is recreating failed Pod {pod.Metadata.Name}");
                 await DeletePodAsync(set, pod, cancellationToken).ConfigureAwait(false);
                 if (ordered)
                 {

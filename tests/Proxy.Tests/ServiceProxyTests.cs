@@ -143,6 +143,11 @@ public sealed class ServiceProxyTests(ProxyTestCluster cluster) : IClassFixture<
         Assert.StartsWith("127.241.9.", external, StringComparison.Ordinal);
         Assert.Equal(["127.10.57.1", "127.10.57.2"], seen.Order());
         Assert.NotEqual(service.Spec.ClusterIp, external);
+        var allocated = await Eventually.Found(
+            async () => (await cluster.ApiServer.Client.For<Event>().ListAsync(new ListRequest { Namespace = "default", FieldSelector = "involvedObject.name=lb" })).Items.FirstOrDefault(e => e.Reason == "IPAllocated"),
+            Timeout, "an IPAllocated event on the Service");
+        Assert.Equal(("Service", service.Metadata.Uid, $"Assigned IP [\"{external}\"]", "load-balancer-controller"),
+            (allocated.InvolvedObject.Kind, allocated.InvolvedObject.Uid, allocated.Message, allocated.Source.Component));
     }
 
     [SkippableFact]

@@ -90,6 +90,12 @@ public static class BootstrapPolicy
             Rule(["list", "watch"], [""], "endpoints", "services"),
             Rule(Read, [""], "nodes"),
             Rule(EventWrite, ["", "events.k8s.io"], "events")),
+        // The proxy is also the cluster's load-balancer implementation, as MetalLB's controller is on bare metal, with
+        // that controller's rights: it writes LoadBalancer Services' addresses into their status.
+        Role("system:kubemesh:load-balancer-controller",
+            Rule(["get", "list", "watch"], [""], "services"),
+            Rule(["update", "patch"], [""], "services/status"),
+            Rule(EventWrite, ["", "events.k8s.io"], "events")),
         // The cluster DNS also answers for the hosts of Ingresses (their load-balancer addresses), so it reads them.
         Role("system:kube-dns",
             Rule(["list", "watch"], [""], "endpoints", "services", "pods", "namespaces"),
@@ -149,6 +155,7 @@ public static class BootstrapPolicy
         Binding("system:kube-scheduler", "system:kube-scheduler", UserSubject("system:kube-scheduler")),
         Binding("system:kube-controller-manager", "system:kube-controller-manager", UserSubject("system:kube-controller-manager")),
         Binding("system:node-proxier", "system:node-proxier", UserSubject("system:kube-proxy")),
+        Binding("system:kubemesh:load-balancer-controller", "system:kubemesh:load-balancer-controller", UserSubject("system:kube-proxy")),
         Binding("system:kube-dns", "system:kube-dns", UserSubject("system:kube-dns"), new Subject { Kind = "ServiceAccount", Name = "kube-dns", Namespace = "kube-system" }),
         Binding("system:kubemesh:ingress-controller", "system:kubemesh:ingress-controller", UserSubject("system:kubemesh:ingress-controller")),
         Binding("system:kubemesh:certificate-controller", "system:kubemesh:certificate-controller", UserSubject("system:kubemesh:certificate-controller")),

@@ -11,6 +11,7 @@ public static class ProxyServiceCollectionExtensions
         var services = builder.Services;
         services.Configure<ProxyOptions>(builder.Configuration.GetSection(ProxyOptions.Section));
         services.AddKubeMeshClient(builder.Configuration);
+        services.AddKubeMeshEventRecorder(LoadBalancerAllocator.Component);
         services.AddSingleton<LoadBalancerAllocator>();
         services.AddSingleton<ServiceProxier>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceProxier>());

@@ -8,10 +8,14 @@ namespace KubeMesh.Proxy.LoadBalancers;
 /// <summary>
 /// The proxy is this cluster's load-balancer implementation (as MetalLB is on bare metal): it gives each
 /// LoadBalancer Service an address from its pool and publishes it in status.loadBalancer.ingress, and
-/// takes it back from a Service that is no longer of type LoadBalancer.
+/// takes it back from a Service that is no longer of type LoadBalancer. Each assignment, and a pool with no address
+/// left, is an Event on the Service, as MetalLB records them (IPAllocated, AllocationFailed).
 /// </summary>
-public sealed partial class LoadBalancerAllocator(KubeMeshClient client, IOptions<ProxyOptions> options, ILogger<LoadBalancerAllocator> logger)
+public sealed partial class LoadBalancerAllocator(KubeMeshClient client, EventRecorder events, IOptions<ProxyOptions> options, ILogger<LoadBalancerAllocator> logger)
 {
+    /// <summary>The source of its Events.</summary>
+    public const string Component = "load-balancer-controller";
+
     private readonly AddressPool _pool = new(options.Value.LoadBalancerPool);
 
     public AddressPool Pool => _pool;
@@ -32,6 +36,7 @@ public sealed partial class LoadBalancerAllocator(KubeMeshClient client, IOption
                 if (address is null)
                 {
                     LogPoolExhausted(logger, _pool.Cidr, $"{service.Metadata.Namespace}/{service.Metadata.Name}");
+                    events.Event(service, EventTypes.Warning, "AllocationFailed", $"Failed to allocate IP for \"{service.Metadata.Namespace}/{service.Metadata.Name}\": no available IPs in {_pool.Cidr}");
                     continue;
                 }
 
@@ -39,6 +44,7 @@ public sealed partial class LoadBalancerAllocator(KubeMeshClient client, IOption
                 {
                     used.Add(address);
                     LogAssigned(logger, address, $"{service.Metadata.Namespace}/{service.Metadata.Name}");
+                    events.Event(service, EventTypes.Normal, "IPAllocated", $"Assigned IP [\"{address}\"]");
                 }
             }
             else if (!wanted && ingress.Any(i => _pool.Contains(i.Ip)))

@@ -50,7 +50,8 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         var unknown = await GetNodeAsync(node);
         Assert.Equal(("NodeStatusUnknown", "Kubelet stopped posting node status."), (ReadyOf(unknown).Reason, ReadyOf(unknown).Message));
         await Eventually.Until(async () => ((await GetNodeAsync(node)).Spec?.Taints.Any(t => t is { Key: "node.kubernetes.io/unreachable", Effect: "NoExecute" }) ?? false), Timeout, "the node is tainted");
-        await Eventually.Until(async () => !await PodExistsAsync(harness, "evicted"), Timeout, "the pod is evicted");
+        // Evicted gracefully: Terminating until a kubelet confirms, which this silent one cannot.
+        await Eventually.Until(async () => (await api.Client.For<Pod>().GetAsync(harness.Namespace, "evicted")).Metadata.DeletionTimestamp is not null, Timeout, "the pod is evicted");
         var kept = await api.Client.For<Pod>().GetAsync(harness.Namespace, "tolerating");
         Assert.Equal("False", kept.Status.Conditions.First(c => c.Type == "Ready").Status);
 
@@ -80,6 +81,22 @@ public sealed class NodeLifecycleControllerTests(ApiServerFixture api) : IClassF
         Assert.Equal(("Node", uid, "Normal", $"Node {node} event: Registered Node {node} in Controller"),
             (registered.InvolvedObject.Kind, registered.InvolvedObject.Uid, registered.Type, registered.Message));
         Assert.Equal($"Node {node} event: Removing Node {node} from Controller", Assert.Single(events, e => e.Reason == "RemovingNode").Message);
+    }
+
+    [SkippableFact]
+    public async Task PodGC_PodOfANodeThatDoesNotExist_IsForceDeletedAfterTheQuarantine()
+    {
+        await using var harness = await ControllerHarness.StartAsync(
+            api, new Dictionary<string, string?> { ["PodGC:CheckPeriod"] = "00:00:00.2", ["PodGC:Quarantine"] = "00:00:01" }, c => new KubeMesh.ControllerManager.Controllers.PodGC.PodGCController(c));
+        var pods = api.Client.For<Pod>();
+        var live = "node-live-" + harness.Namespace;
+        await CreateNodeAsync(live);
+        await pods.CreateAsync(TestObjects.Pod(harness.Namespace, "orphan", "web", "node-gone-" + harness.Namespace));
+        await pods.CreateAsync(TestObjects.Pod(harness.Namespace, "kept", "web", live));
+
+        await Eventually.Until(async () => !await PodExistsAsync(harness, "orphan"), Timeout, "the orphan is force-deleted");
+
+        Assert.True(await PodExistsAsync(harness, "kept"));
     }
 
     private async Task<List<string>> NodeEventsAsync(string node) =>

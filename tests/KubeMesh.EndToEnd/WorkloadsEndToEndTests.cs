@@ -189,6 +189,11 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
                 return ReadyOf(n) == "True" && n.Spec.Taints.Count == 0;
             }, TimeSpan.FromMinutes(3), $"{node} is Ready again without taints");
         }
+
+        // Evicted gracefully, the stopped node's pods stayed Terminating until its kubelet came back and confirmed.
+        await Eventually.Until(
+            async () => (await cluster.Client.For<Pod>().ListAsync(new ListRequest { Namespace = ns.Name })).Items.All(p => p.Metadata.DeletionTimestamp is null),
+            Timeout, $"the kubelet of {node}, back, finishes its evicted pods");
     }
 
     /// <summary>Waits until exactly the given number of live pods are Running and Ready, all matching the filter.</summary>

@@ -9,6 +9,7 @@ using KubeMesh.ControllerManager.Controllers.GarbageCollection;
 using KubeMesh.ControllerManager.Controllers.Jobs;
 using KubeMesh.ControllerManager.Controllers.Namespaces;
 using KubeMesh.ControllerManager.Controllers.NodeLifecycle;
+using KubeMesh.ControllerManager.Controllers.PodGC;
 using KubeMesh.ControllerManager.Controllers.ReplicaSets;
 using KubeMesh.ControllerManager.Controllers.StatefulSets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,6 +46,7 @@ public static class ControllerManagerExtensions
         builder.AddController<DeploymentController>("Deployment");
         builder.AddController<GarbageCollectorController>("GarbageCollector");
         builder.AddController<NodeLifecycleController>("NodeLifecycle");
+        builder.AddController<PodGCController>("PodGC");
         builder.AddController<EndpointsController>("Endpoints");
         builder.AddController<JobController>("Job");
         builder.AddController<DaemonSetController>("DaemonSet");

@@ -116,12 +116,14 @@ public sealed partial class NodeLifecycleController
             {
                 Recorder.Event(pod, EventTypes.Normal, "TaintManagerEviction", $"Marking for deletion Pod {pod.Metadata.Namespace}/{pod.Metadata.Name}");
 
-                // The kubelet is gone and cannot finish a graceful deletion: delete at once.
+                // A graceful deletion, as the taint eviction controller's: the pod stays Terminating until its kubelet,
+                // when it comes back, has stopped the containers and confirms. Only then is the pod gone, so a
+                // StatefulSet never runs an ordinal twice (a node that never returns is deleted, and pod GC removes
+                // its pods); a ReplicaSet does not count a terminating pod and replaces it at once.
                 await _podClient.DeleteAsync(new DeleteRequest
                 {
                     Namespace = pod.Metadata.Namespace,
                     Name = pod.Metadata.Name,
-                    GracePeriodSeconds = 0,
                     Preconditions = new Preconditions { Uid = pod.Metadata.Uid },
                 }, cancellationToken).ConfigureAwait(false);
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using KubeMesh.AppHost;
@@ -25,6 +26,26 @@ internal static class ComponentProcess
     }
 
     /// <summary>
+    /// Stops <paramref name="resource"/>'s component process with SIGSTOP, as a long GC pause, a swapped-out or
+    /// live-migrated VM would, for <paramref name="duration"/>, then lets it go on with SIGCONT (also when cancelled).
+    /// The process keeps its sockets and its belief that it leads: what it does when it wakes is the point.
+    /// </summary>
+    public static async Task PauseAsync(DistributedApplication app, string resource, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var running = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is not null, cancellationToken);
+        var component = await Eventually.Returns(() => Task.FromResult(ChildOf(Pid(running)!.Value)), TimeSpan.FromSeconds(90));
+        Signal(component, SIGSTOP);
+        try
+        {
+            await Task.Delay(duration, cancellationToken);
+        }
+        finally
+        {
+            Signal(component, SIGCONT);
+        }
+    }
+
+    /// <summary>
     /// Waits until <paramref name="resource"/> runs again as a new process after <paramref name="killed"/>: its launcher
     /// is Running, the component itself has started, and an api-server listens on its gRPC port again.
     /// </summary>
@@ -42,6 +63,10 @@ internal static class ComponentProcess
         return back;
     }
 
+    // Linux's numbers (x86-64 and arm64 alike).
+    private const int SIGCONT = 18;
+    private const int SIGSTOP = 19;
+
     public static int Restarts(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == ComponentSupervisor.RestartsProperty)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : 0;
 
@@ -49,6 +74,20 @@ internal static class ComponentProcess
 
     private static int? Pid(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value && int.TryParse(value.ToString(), out var pid) ? pid : null;
+
+    private static void Signal(int pid, int signal)
+    {
+        if (kill(pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SA1300 // the C library's name
+    private static extern int kill(int pid, int sig);
+#pragma warning restore SA1300
 
     /// <summary>The launcher's only child; throws while it has none yet (dotnet run is still evaluating the project).</summary>
     private static int ChildOf(int launcherPid)

@@ -17,7 +17,7 @@ namespace KubeMesh.Bench.ApiServer;
 /// concurrency, creates/s beside etcd's puts/s of the same bytes at the same concurrency (when etcd is there), and
 /// watch delivery latency beside raw PUBLISH-to-receive latency.
 /// </summary>
-public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, EtcdProcess? etcd, string? etcdUnavailable)
+public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, int storePid, EtcdProcess? etcd, string? etcdUnavailable)
 {
     private const string Namespace = "bench";
     // Long enough for tiered JIT to finish promoting the hot paths; a 1 s warmup left the first phase at half speed.
@@ -33,7 +33,9 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
 
         var loadBefore = LoadAverage.Read();
         await CreatesPerSecondAsync("warm", Warmup);
+        var cpu = new CpuClock(storePid);
         var creates = await CreatesPerSecondAsync("cm", Duration);
+        var createCpu = cpu.MicrosecondsPer(creates * Duration.TotalSeconds);
         var etcdBaseline = await EtcdPutsAsync(payload);
         var db = redis.GetDatabase();
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => db.StringSetAsync($"bench/warm/{n}", payload));
@@ -61,7 +63,7 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
             await db.HashGetAsync("/registry/configmaps", $"{Namespace}/cm-{i % 100}");
             return Stopwatch.GetElapsedTime(start);
         });
-        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
+        return new BenchResult(options, creates, createCpu, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
             loadBefore, LoadAverage.Read());
     }
 
@@ -75,8 +77,9 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
 
         var value = ByteString.CopyFrom(payload);
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/warm-{n}", value));
+        var cpu = new CpuClock(etcd.Pid);
         var puts = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/cm-{n}", value));
-        return new EtcdBaseline(puts, EtcdProcess.Version, null, null);
+        return new EtcdBaseline(puts, EtcdProcess.Version, null, null) { CpuPerPut = cpu.MicrosecondsPer(puts * Duration.TotalSeconds) };
     }
 
     private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>

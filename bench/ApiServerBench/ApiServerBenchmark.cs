@@ -49,6 +49,7 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         var layers = new[] { ("gRPC Create", creates), ("ResourceRegistry.CreateAsync", registryCreates), ("ObjectStore.CreateAsync", storeCreates), ("raw SET", sets) };
 
         var watch = await WatchLatencyAsync();
+        var fanOut = options.Watchers > 0 ? await WatchFanOutAsync() : null;
         var etcdWatch = etcd is null ? null : await EtcdWatchLatencyAsync(etcd, ByteString.CopyFrom(payload));
         var pubsub = await PubSubLatencyAsync();
         var get = await Load.LatencyAsync(Duration / 2, 5000, async i =>
@@ -64,7 +65,7 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
             return Stopwatch.GetElapsedTime(start);
         });
         return new BenchResult(options, creates, createCpu, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
-            loadBefore, LoadAverage.Read());
+            loadBefore, LoadAverage.Read()) { FanOut = fanOut };
     }
 
     /// <summary>etcd Put/s of the create's own bytes under fresh keys, the same callers over one HTTP/2 connection.</summary>
@@ -84,6 +85,68 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
 
     private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>
         Load.OperationsPerSecondAsync(options.Concurrency, duration, n => _configMaps.CreateAsync(NewConfigMap($"{prefix}-{n}")).ResponseAsync);
+
+    /// <summary>
+    /// Creates at full concurrency while <see cref="BenchOptions.Watchers"/> watches of their namespace are open: watch
+    /// events delivered per second over all watchers, and CPU per delivered event (server and the watchers' reads).
+    /// </summary>
+    private async Task<FanOut> WatchFanOutAsync()
+    {
+        const string ns = "bench-fanout";
+        await new NamespaceService.NamespaceServiceClient(api.Channel).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var list = await _configMaps.ListAsync(new ListRequest { Namespace = ns });
+        using var stop = new CancellationTokenSource();
+        long delivered = 0;
+        var calls = Enumerable.Range(0, options.Watchers)
+            .Select(_ => _configMaps.Watch(new WatchRequest { Namespace = ns, ResourceVersion = list.Metadata.ResourceVersion }, cancellationToken: stop.Token))
+            .ToList();
+        var readers = calls.Select(call => Task.Run(async () =>
+        {
+            try
+            {
+                while (await call.ResponseStream.MoveNext(stop.Token))
+                {
+                    Interlocked.Increment(ref delivered);
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+        })).ToList();
+
+        async Task UntilDeliveredAsync(long count)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Interlocked.Read(ref delivered) < count)
+            {
+                if (deadline.Elapsed > Duration * 4)
+                {
+                    throw new TimeoutException($"{options.Watchers} watchers received {Interlocked.Read(ref delivered)} of {count} events");
+                }
+
+                await Task.Delay(10);
+            }
+        }
+
+        await _configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = "opened" } });
+        await UntilDeliveredAsync(options.Watchers);
+        var cpu = new CpuClock(storePid);
+        var clock = Stopwatch.StartNew();
+        long created = 0;
+        await Load.OperationsPerSecondAsync(options.Concurrency, Duration, async n =>
+        {
+            await _configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = $"fan-{n}" }, Data = { ["key"] = "value" } });
+            Interlocked.Increment(ref created);
+        });
+        await UntilDeliveredAsync(options.Watchers * (created + 1));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var events = options.Watchers * (double)created;
+        var result = new FanOut(options.Watchers, created / seconds, events / seconds, cpu.MicrosecondsPer(events));
+        await stop.CancelAsync();
+        await Task.WhenAll(readers).WaitAsync(EventTimeout);
+        calls.ForEach(c => c.Dispose());
+        return result;
+    }
 
     /// <summary>From just before Create is called to the ADDED event arriving on a Watch opened beforehand.</summary>
     private async Task<(Percentiles Delivery, Percentiles Create)> WatchLatencyAsync()

@@ -20,6 +20,8 @@ public sealed record BenchResult(
 
     public bool MeetsGoals => CreateRatio >= CreateGoal && WatchRatio <= WatchGoal && EtcdRatio is not < EtcdGoal;
 
+    public FanOut? FanOut { get; init; }
+
     public void Print(TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
@@ -61,6 +63,11 @@ public sealed record BenchResult(
             o.WriteLine(string.Create(c, $"  {"etcd Put (gRPC KV, baseline)",-42} {puts,10:N0}/s  ({puts / SetsPerSecond,5:0.00} x raw SET)"));
         }
 
+        if (FanOut is { } fan)
+        {
+            o.WriteLine(string.Create(c, $"  {"gRPC Create, " + fan.Watchers + " watches open",-42} {fan.CreatesPerSecond,10:N0}/s  ({fan.CreatesPerSecond / SetsPerSecond,5:0.00} x raw SET); {fan.EventsPerSecond:N0} watch events/s delivered, {fan.CpuPerEvent:N1} CPU us per event"));
+        }
+
         o.WriteLine();
         o.WriteLine("where the time goes (one call in flight, microseconds):");
         Row(o, "watch delivery (before Create -> event)", WatchDelivery);
@@ -87,6 +94,9 @@ public sealed record EtcdBaseline(double? PutsPerSecond, string? Version, string
     /// <summary>CPU microseconds per Put, etcd's and the bench's own (its callers) together, as a create's are counted.</summary>
     public double? CpuPerPut { get; init; }
 }
+
+/// <summary>Creates with many watches open: creates/s, events delivered/s over all watches, CPU microseconds per delivered event.</summary>
+public sealed record FanOut(int Watchers, double CreatesPerSecond, double EventsPerSecond, double CpuPerEvent);
 
 /// <summary>The machine's load average, which skews every absolute figure of a run.</summary>
 public static class LoadAverage

@@ -17,7 +17,7 @@ namespace KubeMesh.Bench.ApiServer;
 /// concurrency, creates/s beside etcd's puts/s of the same bytes at the same concurrency (when etcd is there), and
 /// watch delivery latency beside raw PUBLISH-to-receive latency.
 /// </summary>
-public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, EtcdProcess? etcd, string? etcdUnavailable)
+public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer api, IConnectionMultiplexer redis, int storePid, EtcdProcess? etcd, string? etcdUnavailable)
 {
     private const string Namespace = "bench";
     // Long enough for tiered JIT to finish promoting the hot paths; a 1 s warmup left the first phase at half speed.
@@ -33,7 +33,9 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
 
         var loadBefore = LoadAverage.Read();
         await CreatesPerSecondAsync("warm", Warmup);
+        var cpu = new CpuClock(storePid);
         var creates = await CreatesPerSecondAsync("cm", Duration);
+        var createCpu = cpu.MicrosecondsPer(creates * Duration.TotalSeconds);
         var etcdBaseline = await EtcdPutsAsync(payload);
         var db = redis.GetDatabase();
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => db.StringSetAsync($"bench/warm/{n}", payload));
@@ -47,6 +49,7 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
         var layers = new[] { ("gRPC Create", creates), ("ResourceRegistry.CreateAsync", registryCreates), ("ObjectStore.CreateAsync", storeCreates), ("raw SET", sets) };
 
         var watch = await WatchLatencyAsync();
+        var fanOut = options.Watchers > 0 ? await WatchFanOutAsync() : null;
         var etcdWatch = etcd is null ? null : await EtcdWatchLatencyAsync(etcd, ByteString.CopyFrom(payload));
         var pubsub = await PubSubLatencyAsync();
         var get = await Load.LatencyAsync(Duration / 2, 5000, async i =>
@@ -61,8 +64,8 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
             await db.HashGetAsync("/registry/configmaps", $"{Namespace}/cm-{i % 100}");
             return Stopwatch.GetElapsedTime(start);
         });
-        return new BenchResult(options, creates, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
-            loadBefore, LoadAverage.Read());
+        return new BenchResult(options, creates, createCpu, sets, watch.Delivery, watch.Create, pubsub, get, hget, payload.Length, layers, etcdBaseline with { WatchDelivery = etcdWatch },
+            loadBefore, LoadAverage.Read()) { FanOut = fanOut };
     }
 
     /// <summary>etcd Put/s of the create's own bytes under fresh keys, the same callers over one HTTP/2 connection.</summary>
@@ -75,12 +78,75 @@ public sealed class ApiServerBenchmark(BenchOptions options, InProcessApiServer 
 
         var value = ByteString.CopyFrom(payload);
         await Load.OperationsPerSecondAsync(options.Concurrency, Warmup, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/warm-{n}", value));
+        var cpu = new CpuClock(etcd.Pid);
         var puts = await Load.OperationsPerSecondAsync(options.Concurrency, Duration, n => etcd.PutAsync($"/registry/configmaps/{Namespace}/cm-{n}", value));
-        return new EtcdBaseline(puts, EtcdProcess.Version, null, null);
+        return new EtcdBaseline(puts, EtcdProcess.Version, null, null) { CpuPerPut = cpu.MicrosecondsPer(puts * Duration.TotalSeconds) };
     }
 
     private Task<double> CreatesPerSecondAsync(string prefix, TimeSpan duration) =>
         Load.OperationsPerSecondAsync(options.Concurrency, duration, n => _configMaps.CreateAsync(NewConfigMap($"{prefix}-{n}")).ResponseAsync);
+
+    /// <summary>
+    /// Creates at full concurrency while <see cref="BenchOptions.Watchers"/> watches of their namespace are open: watch
+    /// events delivered per second over all watchers, and CPU per delivered event (server and the watchers' reads).
+    /// </summary>
+    private async Task<FanOut> WatchFanOutAsync()
+    {
+        const string ns = "bench-fanout";
+        await new NamespaceService.NamespaceServiceClient(api.Channel).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = ns } });
+        var list = await _configMaps.ListAsync(new ListRequest { Namespace = ns });
+        using var stop = new CancellationTokenSource();
+        long delivered = 0;
+        var calls = Enumerable.Range(0, options.Watchers)
+            .Select(_ => _configMaps.Watch(new WatchRequest { Namespace = ns, ResourceVersion = list.Metadata.ResourceVersion }, cancellationToken: stop.Token))
+            .ToList();
+        var readers = calls.Select(call => Task.Run(async () =>
+        {
+            try
+            {
+                while (await call.ResponseStream.MoveNext(stop.Token))
+                {
+                    Interlocked.Increment(ref delivered);
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+        })).ToList();
+
+        async Task UntilDeliveredAsync(long count)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Interlocked.Read(ref delivered) < count)
+            {
+                if (deadline.Elapsed > Duration * 4)
+                {
+                    throw new TimeoutException($"{options.Watchers} watchers received {Interlocked.Read(ref delivered)} of {count} events");
+                }
+
+                await Task.Delay(10);
+            }
+        }
+
+        await _configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = "opened" } });
+        await UntilDeliveredAsync(options.Watchers);
+        var cpu = new CpuClock(storePid);
+        var clock = Stopwatch.StartNew();
+        long created = 0;
+        await Load.OperationsPerSecondAsync(options.Concurrency, Duration, async n =>
+        {
+            await _configMaps.CreateAsync(new ConfigMap { Metadata = new ObjectMeta { Namespace = ns, Name = $"fan-{n}" }, Data = { ["key"] = "value" } });
+            Interlocked.Increment(ref created);
+        });
+        await UntilDeliveredAsync(options.Watchers * (created + 1));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var events = options.Watchers * (double)created;
+        var result = new FanOut(options.Watchers, created / seconds, events / seconds, cpu.MicrosecondsPer(events));
+        await stop.CancelAsync();
+        await Task.WhenAll(readers).WaitAsync(EventTimeout);
+        calls.ForEach(c => c.Dispose());
+        return result;
+    }
 
     /// <summary>From just before Create is called to the ADDED event arriving on a Watch opened beforehand.</summary>
     private async Task<(Percentiles Delivery, Percentiles Create)> WatchLatencyAsync()

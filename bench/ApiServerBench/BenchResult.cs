@@ -4,7 +4,7 @@ namespace KubeMesh.Bench.ApiServer;
 
 /// <summary>What one run measured, printed as a table with the ratios the issue sets as goals.</summary>
 public sealed record BenchResult(
-    BenchOptions Options, double CreatesPerSecond, double SetsPerSecond,
+    BenchOptions Options, double CreatesPerSecond, double CpuPerCreate, double SetsPerSecond,
     Percentiles WatchDelivery, Percentiles CreateCall, Percentiles PubSub, Percentiles GrpcGet, Percentiles RawHget, int PayloadBytes,
     IReadOnlyList<(string Layer, double PerSecond)> CreateLayers, EtcdBaseline Etcd, string LoadBefore, string LoadAfter)
 {
@@ -20,6 +20,8 @@ public sealed record BenchResult(
 
     public bool MeetsGoals => CreateRatio >= CreateGoal && WatchRatio <= WatchGoal && EtcdRatio is not < EtcdGoal;
 
+    public FanOut? FanOut { get; init; }
+
     public void Print(TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
@@ -33,6 +35,15 @@ public sealed record BenchResult(
         o.WriteLine(EtcdRatio is { } etcdRatio
             ? string.Create(c, $"{"creates/s (gRPC Create) vs etcd puts/s",-44} {CreatesPerSecond,14:N0} {Etcd.PutsPerSecond,14:N0} {etcdRatio,8:0.00} {">= " + EtcdGoal.ToString("0.0", c),10} {Verdict(etcdRatio >= EtcdGoal)}")
             : $"{"creates/s (gRPC Create) vs etcd puts/s",-44} {"not measured: " + Etcd.Unavailable}");
+        if (Etcd.CpuPerPut is { } cpuPerPut)
+        {
+            o.WriteLine(string.Create(c, $"{"CPU us per write vs etcd (whole system)",-44} {CpuPerCreate,14:N0} {cpuPerPut,14:N0} {CpuPerCreate / cpuPerPut,8:0.00}"));
+        }
+        else
+        {
+            o.WriteLine(string.Create(c, $"{"CPU us per create (whole system)",-44} {CpuPerCreate,14:N0}"));
+        }
+
         o.WriteLine(string.Create(c, $"{"watch p99 vs raw pub/sub p99 (us)",-44} {WatchDelivery.P99,14:N0} {PubSub.P99,14:N0} {WatchRatio,8:0.00} {"<= " + WatchGoal.ToString("0.0", c),10} {Verdict(WatchRatio <= WatchGoal)}"));
         o.WriteLine(string.Create(c, $"{"watch p50 vs raw pub/sub p50 (us)",-44} {WatchDelivery.P50,14:N0} {PubSub.P50,14:N0} {WatchDelivery.P50 / PubSub.P50,8:0.00}"));
         if (Etcd.WatchDelivery is { } etcdWatch)
@@ -50,6 +61,11 @@ public sealed record BenchResult(
         if (Etcd.PutsPerSecond is { } puts)
         {
             o.WriteLine(string.Create(c, $"  {"etcd Put (gRPC KV, baseline)",-42} {puts,10:N0}/s  ({puts / SetsPerSecond,5:0.00} x raw SET)"));
+        }
+
+        if (FanOut is { } fan)
+        {
+            o.WriteLine(string.Create(c, $"  {"gRPC Create, " + fan.Watchers + " watches open",-42} {fan.CreatesPerSecond,10:N0}/s  ({fan.CreatesPerSecond / SetsPerSecond,5:0.00} x raw SET); {fan.EventsPerSecond:N0} watch events/s delivered, {fan.CpuPerEvent:N1} CPU us per event"));
         }
 
         o.WriteLine();
@@ -73,7 +89,14 @@ public sealed record BenchResult(
 }
 
 /// <summary>etcd's puts/s and Put-to-watch-event latency in the same run, or why they were not measured.</summary>
-public sealed record EtcdBaseline(double? PutsPerSecond, string? Version, string? Unavailable, Percentiles? WatchDelivery);
+public sealed record EtcdBaseline(double? PutsPerSecond, string? Version, string? Unavailable, Percentiles? WatchDelivery)
+{
+    /// <summary>CPU microseconds per Put, etcd's and the bench's own (its callers) together, as a create's are counted.</summary>
+    public double? CpuPerPut { get; init; }
+}
+
+/// <summary>Creates with many watches open: creates/s, events delivered/s over all watches, CPU microseconds per delivered event.</summary>
+public sealed record FanOut(int Watchers, double CreatesPerSecond, double EventsPerSecond, double CpuPerEvent);
 
 /// <summary>The machine's load average, which skews every absolute figure of a run.</summary>
 public static class LoadAverage

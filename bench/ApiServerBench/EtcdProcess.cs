@@ -40,6 +40,8 @@ public sealed class EtcdProcess : IAsyncDisposable
 
     public static string? Version { get; private set; }
 
+    public int Pid => _process.Id;
+
     /// <summary>Starts etcd, or returns why it could not (not installed, or it did not come up) so the rest still runs.</summary>
     public static async Task<(EtcdProcess? Etcd, string? Unavailable)> TryStartAsync()
     {

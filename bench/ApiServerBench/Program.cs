@@ -9,7 +9,7 @@ var (etcd, etcdUnavailable) = await EtcdProcess.TryStartAsync();
 BenchResult result;
 await using (etcd)
 {
-    result = await new ApiServerBenchmark(options, api, redis, etcd, etcdUnavailable).RunAsync();
+    result = await new ApiServerBenchmark(options, api, redis, store.Pid, etcd, etcdUnavailable).RunAsync();
 }
 
 result.Print(Console.Out);

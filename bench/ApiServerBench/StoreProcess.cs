@@ -26,6 +26,9 @@ public sealed class StoreProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The store server's process id, so its CPU time can be read.</summary>
+    public int Pid => _process.Id;
+
     public static async Task<StoreProcess> StartAsync(string kind)
     {
         var port = FreePort();

@@ -10,23 +10,31 @@ namespace KubeMesh.ApiServer.Registry;
 /// </summary>
 public static class ObjectCodec
 {
-    public static byte[] Encode(ResourceKind kind, IMessage obj)
+    public static byte[] Encode(ResourceKind kind, IMessage obj) => EncodeOwned(kind, obj.Clone());
+
+    /// <summary>
+    /// Encodes an object no one else holds, clearing apiVersion, kind and resourceVersion on it rather than on a
+    /// copy: a create's own object is encoded this way and, once stored, handed back by <see cref="Stored"/>
+    /// instead of being parsed again from the bytes just written.
+    /// </summary>
+    public static byte[] EncodeOwned(ResourceKind kind, IMessage obj)
     {
-        var copy = obj.Clone();
-        var meta = kind.Metadata(copy);
-        meta.ResourceVersion = "";
-        copy.Descriptor.FindFieldByName("api_version").Accessor.Clear(copy);
-        copy.Descriptor.FindFieldByName("kind").Accessor.Clear(copy);
-        return copy.ToByteArray();
+        kind.Metadata(obj).ResourceVersion = "";
+        obj.Descriptor.FindFieldByName("api_version").Accessor.Clear(obj);
+        obj.Descriptor.FindFieldByName("kind").Accessor.Clear(obj);
+        return obj.ToByteArray();
     }
 
-    public static IMessage Decode(ResourceKind kind, ReadOnlyMemory<byte> data, long revision)
+    /// <summary>An object encoded by <see cref="EncodeOwned"/> as a read of it at <paramref name="revision"/> returns it.</summary>
+    public static IMessage Stored(ResourceKind kind, IMessage obj, long revision)
     {
-        var obj = kind.Parse(data.Span);
         kind.Metadata(obj).ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         kind.SetTypeMeta(obj);
         return obj;
     }
+
+    public static IMessage Decode(ResourceKind kind, ReadOnlyMemory<byte> data, long revision) =>
+        Stored(kind, kind.Parse(data.Span), revision);
 
     public static IMessage Decode(ResourceKind kind, StoredObject stored) => Decode(kind, stored.Data, stored.Revision);
 }

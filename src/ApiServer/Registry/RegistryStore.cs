@@ -28,12 +28,13 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         return (items.Select(i => ObjectCodec.Decode(kind, i)), revision);
     }
 
+    /// <summary>Stores <paramref name="obj"/>, which the caller hands over: it becomes the created object returned.</summary>
     /// <exception cref="AlreadyExistsException">An object of that name is stored.</exception>
     public async Task<IMessage> CreateAsync(ResourceKind kind, ObjectKey key, IMessage obj)
     {
-        var data = ObjectCodec.Encode(kind, obj);
+        var data = ObjectCodec.EncodeOwned(kind, obj);
         var revision = await store.CreateAsync(kind, key.Field, data);
-        var created = ObjectCodec.Decode(kind, data, revision);
+        var created = ObjectCodec.Stored(kind, obj, revision);
         strategies.For(kind).AfterStored(key.Name, revision, created);
         Notify(kind, key, revision, created);
         return created;

@@ -80,6 +80,12 @@ public sealed class ResourceApiMethodProvider : IServiceMethodProvider<ResourceA
         Marshallers.Create<IMessage>(
             (message, context) =>
             {
+                if (message is EncodedMessage encoded)
+                {
+                    context.Complete(encoded.Bytes);
+                    return;
+                }
+
                 context.SetPayloadLength(message.CalculateSize());
                 message.WriteTo(context.GetBufferWriter());
                 context.Complete();

@@ -148,19 +148,16 @@ public sealed class WatchStreamer(ResourceRegistry registry, WatchHub hub, ApiSe
     private static IMessage? Translate(ResourceKind kind, ObjectFilter filter, WatchCacheEvent e)
     {
         var matches = filter.Matches(kind, e.Object);
-        if (e.Previous is null)
-        {
-            return matches ? NewEvent(kind, e.Type, e.Object, e.Event.TraceParent) : null;
-        }
-
-        var matched = filter.Matches(kind, e.Previous);
-        return (matched, matches) switch
-        {
-            (true, true) => NewEvent(kind, StoreEvent.Modified, e.Object, e.Event.TraceParent),
-            (false, true) => NewEvent(kind, StoreEvent.Added, e.Object, e.Event.TraceParent),
-            (true, false) => NewEvent(kind, StoreEvent.Deleted, e.Object, e.Event.TraceParent),
-            _ => null,
-        };
+        var type = e.Previous is null
+            ? matches ? e.Type : null
+            : (filter.Matches(kind, e.Previous), matches) switch
+            {
+                (true, true) => StoreEvent.Modified,
+                (false, true) => StoreEvent.Added,
+                (true, false) => StoreEvent.Deleted,
+                _ => null,
+            };
+        return type is null ? null : e.Shared(type, t => NewEvent(kind, t, e.Object, e.Event.TraceParent));
     }
 
     private static IMessage NewEvent(ResourceKind kind, string type, IMessage obj, string? traceParent = null)

@@ -16,6 +16,7 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
 {
     private readonly StoreKeys _keys = new(options.Value.KeyPrefix);
     private readonly IDatabase _db = redis.GetDatabase();
+    private static readonly StoreScript Write = new(StoreScripts.Write);
     private readonly int _historyLimit = options.Value.HistoryLimit;
 
     public StoreKeys Keys => _keys;
@@ -124,8 +125,8 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         }
 
         var traceParent = Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } traced ? traced.Id! : "";
-        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(
-            StoreScripts.Write,
+        var result = (RedisResult[])(await Write.EvaluateAsync(
+            _db,
             [_keys.Objects(kind), _keys.Revision, _keys.Log(kind), _keys.Compacted(kind)],
             [op, field, expected?.ToString() ?? "", data, _historyLimit, _keys.EventsChannelName(kind), traceParent]))!;
         metrics?.Request(op, kind, started);

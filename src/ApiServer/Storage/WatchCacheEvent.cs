@@ -2,6 +2,7 @@ using Google.Protobuf;
 using KubeMesh.Api.Resources;
 using KubeMesh.Api.Selectors;
 using KubeMesh.ApiServer.Registry;
+using KubeMesh.ApiServer.Services;
 
 namespace KubeMesh.ApiServer.Storage;
 
@@ -40,4 +41,21 @@ public sealed class WatchCacheEvent
     public string? Trigger { get; }
 
     public string? PreviousTrigger { get; }
+
+    /// <summary>
+    /// The watch event of <paramref name="type"/> for this change, built and encoded once for every watcher that is
+    /// sent it (a watcher whose selector the change enters or leaves sees it as ADDED or DELETED).
+    /// </summary>
+    public EncodedMessage Shared(string type, Func<string, IMessage> build)
+    {
+        var slot = type switch { StoreEvent.Added => 0, StoreEvent.Modified => 1, StoreEvent.Deleted => 2, _ => -1 };
+        if (slot < 0)
+        {
+            return new EncodedMessage(build(type));
+        }
+
+        return Volatile.Read(ref _shared[slot]) ?? Interlocked.CompareExchange(ref _shared[slot], new EncodedMessage(build(type)), null) ?? _shared[slot]!;
+    }
+
+    private readonly EncodedMessage?[] _shared = new EncodedMessage?[3];
 }

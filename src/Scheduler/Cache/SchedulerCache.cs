@@ -18,6 +18,11 @@ public sealed class SchedulerCache
     private readonly Dictionary<string, PodEntry> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> _snapshot = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+
+    // Nodes changed since the last snapshot, and each node's place in it, so a scheduling cycle's snapshot costs
+    // what changed (the node the last pod was bound to) and not a pass over every node.
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private NodeInfo[] _snapshotList = [];
     private bool _snapshotListChanged;
     private long _generation;
@@ -52,7 +57,7 @@ public sealed class SchedulerCache
                 entry.Info.SetNode(node);
             }
 
-            Touch(entry);
+            Touch(node.Metadata.Name, entry);
         }
     }
 
@@ -63,7 +68,7 @@ public sealed class SchedulerCache
             if (_nodes.TryGetValue(node.Metadata.Name, out var entry))
             {
                 entry.Info = null;
-                Touch(entry);
+                Touch(node.Metadata.Name, entry);
                 if (entry.Pods.Count == 0)
                 {
                     _nodes.Remove(node.Metadata.Name);
@@ -143,13 +148,15 @@ public sealed class SchedulerCache
         lock (_lock)
         {
             var changed = new Dictionary<string, NodeInfo?>(StringComparer.Ordinal);
-            foreach (var (name, entry) in _nodes)
+            foreach (var name in _dirty)
             {
-                if (entry.Generation > _snapshotGeneration)
+                if (_nodes.TryGetValue(name, out var entry) && entry.Generation > _snapshotGeneration)
                 {
                     changed[name] = entry.Info?.Clone();
                 }
             }
+
+            _dirty.Clear();
 
             foreach (var name in _removed)
             {
@@ -179,14 +186,25 @@ public sealed class SchedulerCache
             if (_snapshotListChanged)
             {
                 _snapshotList = [.. _snapshot.Values.OrderBy(i => i.Name, StringComparer.Ordinal)];
+                _positions.Clear();
+                for (var i = 0; i < _snapshotList.Length; i++)
+                {
+                    _positions[_snapshotList[i].Name] = i;
+                }
+
                 _snapshotListChanged = false;
             }
             else
             {
+                // Only the changed nodes are replaced; the list handed out before stays as it was.
                 var list = (NodeInfo[])_snapshotList.Clone();
-                for (var i = 0; i < list.Length; i++)
+                foreach (var (name, info) in changed)
                 {
-                    list[i] = _snapshot[list[i].Name];
+                    // A node gone that was never in the snapshot (pods seen before the node) has no place.
+                    if (info is not null)
+                    {
+                        list[_positions[name]] = info;
+                    }
                 }
 
                 _snapshotList = list;
@@ -206,9 +224,10 @@ public sealed class SchedulerCache
         return entry;
     }
 
-    private void Touch(NodeEntry entry)
+    private void Touch(string name, NodeEntry entry)
     {
         entry.Generation = ++_generation;
+        _dirty.Add(name);
     }
 
     private void PlaceLocked(string key, PodEntry pod)
@@ -217,7 +236,7 @@ public sealed class SchedulerCache
         var entry = Entry(pod.Pod.Spec.NodeName);
         entry.Pods[key] = pod.Pod;
         entry.Info?.AddPod(pod.Pod);
-        Touch(entry);
+        Touch(pod.Pod.Spec.NodeName, entry);
     }
 
     private void RemovePodLocked(string key)
@@ -232,7 +251,7 @@ public sealed class SchedulerCache
         {
             entry.Pods.Remove(key);
             entry.Info?.RemovePod(key);
-            Touch(entry);
+            Touch(name, entry);
             if (entry.Info is null && entry.Pods.Count == 0)
             {
                 _nodes.Remove(name);

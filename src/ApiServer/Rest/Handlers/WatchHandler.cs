@@ -55,7 +55,7 @@ public sealed class WatchHandler(WatchStreamer watches, TimeProvider clock)
         await context.Response.Body.FlushAsync(context.RequestAborted);
         try
         {
-            await watches.StreamAsync(request.Kind, watch, e => WriteAsync(context, request, (IMessage)e, table, include, timeout.Token), timeout.Token);
+            await watches.StreamAsync(request.Kind, watch, e => WriteAsync(context, request, EncodedMessage.Unwrap(e), table, include, timeout.Token), timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

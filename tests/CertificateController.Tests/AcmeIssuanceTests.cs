@@ -144,6 +144,46 @@ public sealed class AcmeIssuanceTests(ApiServerFixture api, Pebble pebble) : ICl
             + $"; requests: {string.Join("; ", requests.Select(r => $"{r.Metadata.Name} {string.Join(",", r.Status?.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? [])}"))}");
     }
 
+    /// <summary>
+    /// What a process that died after answering a challenge, or a status write lost to a conflict, leaves behind: the
+    /// Challenge says pending while the server has it processing or valid. The controller asks the server before
+    /// answering, since a second answer is refused and would end the challenge as errored and remove its solver.
+    /// </summary>
+    [SkippableFact]
+    public async Task Challenge_AlreadyAnsweredAtTheServer_IsNotAnsweredTwice()
+    {
+        await using var controller = await StartControllerAsync();
+        var ns = controller.Namespace;
+        var selfCheckRefused = true;
+        await using var responder = await Http01Responder.StartAsync(pebble.ValidationPort, (token, fromPebble) =>
+            !fromPebble && Volatile.Read(ref selfCheckRefused) ? Task.FromResult<string?>(null) : RoutedKeyAsync(ns, token));
+        await api.Client.For<Issuer>().CreateAsync(AcmeIssuer(ns, "pebble", pebble.DirectoryUrl.AbsoluteUri));
+        await api.Client.For<Certificate>().CreateAsync(Certificate(ns, "site", "pebble", $"{ns}.{Pebble.Domain}"));
+        var waiting = await Eventually.Returns(async () =>
+        {
+            var challenges = (await api.Client.For<Challenge>().ListAsync(new ListRequest { Namespace = ns })).Items;
+            return challenges.FirstOrDefault(c => c.Status is { State: "pending", Presented: true } && c.Status.Reason.StartsWith("Waiting for HTTP-01 challenge propagation", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException("no challenge waiting for its self check yet");
+        }, WaitTimeout);
+
+        // The answer the controller has not recorded, given with the issuer's account key as the earlier process gave it.
+        using var http = pebble.CreateHttpClient();
+        var accountPem = (await api.Client.For<Secret>().GetAsync(ns, "pebble-account-key")).Data["tls.key"].ToStringUtf8();
+        using var accountKey = Acme.AccountKey.FromPem(accountPem);
+        var earlier = new Acme.AcmeClient(http, pebble.DirectoryUrl, accountKey);
+        using var cts = new CancellationTokenSource(WaitTimeout);
+        await earlier.AcceptChallengeAsync(new Uri(waiting.Spec.Url), cts.Token);
+        await Eventually.Returns(async () => (await earlier.GetChallengeAsync(new Uri(waiting.Spec.Url), cts.Token)).Status is "valid" ? true
+            : throw new InvalidOperationException("pebble has not validated the challenge yet"), WaitTimeout);
+        Volatile.Write(ref selfCheckRefused, false);
+
+        await WaitForAsync<Certificate>(api.Client, ns, "site", c => HasCondition(c.Status?.Conditions ?? [], "Ready", "True"), "Ready", IssueTimeout);
+        var warnings = (await EventsAsync(api.Client, ns, "Challenge", waiting.Metadata.Name)).Where(e => e.Type == "Warning").Select(e => $"{e.Reason}: {e.Message}").ToList();
+        Assert.True(warnings.Count == 0, "the challenge was answered twice: " + string.Join("; ", warnings));
+        var order = Assert.Single((await api.Client.For<Order>().ListAsync(new ListRequest { Namespace = ns })).Items);
+        Assert.Equal("valid", order.Status.State);
+    }
+
     private Task<ControllerHost> StartControllerAsync(ControllerHost? restartOf = null) => ControllerHost.StartAsync(api, new Dictionary<string, string?>
     {
         ["CertificateController:Nameserver"] = $"127.0.0.1:{pebble.DnsPort}",
@@ -175,16 +215,14 @@ public sealed class AcmeIssuanceTests(ApiServerFixture api, Pebble pebble) : ICl
 
     /// <summary>The stand-in edge: a token is served while a solver Ingress routes its path; pebble may be refused.</summary>
     private Task<Http01Responder> StartEdgeAsync(string ns, Func<bool> failForPebble) =>
-        Http01Responder.StartAsync(pebble.ValidationPort, async (token, fromPebble) =>
-        {
-            if (fromPebble && failForPebble())
-            {
-                return null;
-            }
+        Http01Responder.StartAsync(pebble.ValidationPort, (token, fromPebble) => fromPebble && failForPebble() ? Task.FromResult<string?>(null) : RoutedKeyAsync(ns, token));
 
-            var ingresses = await api.Client.For<Ingress>().ListAsync(new ListRequest { Namespace = ns, LabelSelector = "acme.cert-manager.io/http01-solver=true" });
-            var routed = ingresses.Items.Any(i => i.Spec.Rules.Any(r => r.Http.Paths.Any(p => p.Path == "/.well-known/acme-challenge/" + token)));
-            var challenges = await api.Client.For<Challenge>().ListAsync(new ListRequest { Namespace = ns });
-            return routed ? challenges.Items.FirstOrDefault(c => c.Spec.Token == token)?.Spec.Key : null;
-        });
+    /// <summary>The key authorization of the Challenge with the token, while a solver Ingress routes the token's path.</summary>
+    private async Task<string?> RoutedKeyAsync(string ns, string token)
+    {
+        var ingresses = await api.Client.For<Ingress>().ListAsync(new ListRequest { Namespace = ns, LabelSelector = "acme.cert-manager.io/http01-solver=true" });
+        var routed = ingresses.Items.Any(i => i.Spec.Rules.Any(r => r.Http.Paths.Any(p => p.Path == "/.well-known/acme-challenge/" + token)));
+        var challenges = await api.Client.For<Challenge>().ListAsync(new ListRequest { Namespace = ns });
+        return routed ? challenges.Items.FirstOrDefault(c => c.Spec.Token == token)?.Spec.Key : null;
+    }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using System.Security.Cryptography.X509Certificates;
 using KubeMesh.Api.CertManager.V1;
 using KubeMesh.Api.Core.V1;
@@ -95,17 +96,22 @@ public sealed class CertificateTests(ApiServerFixture api) : IClassFixture<ApiSe
         await using var controller = await ControllerHost.StartAsync(api);
         var ns = controller.Namespace;
         await api.Client.For<Issuer>().CreateAsync(SelfSignedIssuer(ns, "selfsigned"));
+        // Revision 1 lives four seconds: every version is watched, so it is seen however late a poll would have come.
+        await using var certificates = await History<Certificate>.StartAsync(api.Client, ns);
+        await using var secrets = await History<Secret>.StartAsync(api.Client, ns);
         var spec = Certificate(ns, "short", "selfsigned", "short.example.com");
         spec.Spec.Duration = "1h";
         spec.Spec.RenewBefore = "59m56s";
         await api.Client.For<Certificate>().CreateAsync(spec);
-        var first = await WaitForAsync<Certificate>(api.Client, ns, "short", c => c.Status?.Revision == 1 && HasCondition(c.Status!.Conditions, "Ready", "True"), "issued");
+        var first = await certificates.WaitForAsync(c => c.Metadata.Name == "short" && c.Status?.Revision == 1 && HasCondition(c.Status!.Conditions, "Ready", "True"), "issued", WaitTimeout);
         Assert.Equal(first.Status.NotAfter.ToDateTimeOffset() - TimeSpan.Parse("00:59:56"), first.Status.RenewalTime.ToDateTimeOffset().AddSeconds(first.Status.NotAfter.Nanos > 0 ? 1 : 0), TimeSpan.FromSeconds(1));
-        var firstSerial = Chain(await api.Client.For<Secret>().GetAsync(ns, "short-tls"))[0].SerialNumber;
+        var firstSecret = await secrets.WaitForAsync(s => s.Metadata.Name == "short-tls" && s.Data.ContainsKey("tls.crt"), "with the first certificate", WaitTimeout);
+        var firstSerial = Chain(firstSecret)[0].SerialNumber;
 
-        var second = await WaitForAsync<Certificate>(api.Client, ns, "short", c => c.Status?.Revision == 2 && HasCondition(c.Status!.Conditions, "Ready", "True"), "renewed", TimeSpan.FromSeconds(60));
+        var second = await certificates.WaitForAsync(c => c.Metadata.Name == "short" && c.Status?.Revision == 2 && HasCondition(c.Status!.Conditions, "Ready", "True"), "renewed", TimeSpan.FromSeconds(60));
 
         Assert.True(second.Status.NotAfter.ToDateTimeOffset() > first.Status.NotAfter.ToDateTimeOffset());
+        Assert.Equal(first.Status.NotAfter, Timestamp.FromDateTimeOffset(new DateTimeOffset(Chain(firstSecret)[0].NotAfter.ToUniversalTime())));
         Assert.NotEqual(firstSerial, Chain(await api.Client.For<Secret>().GetAsync(ns, "short-tls"))[0].SerialNumber);
         var events = await EventsAsync(api.Client, ns, "Certificate", "short");
         Assert.Contains(events, e => e.Reason == "Issuing" && e.Message.StartsWith("Renewing certificate as renewal was scheduled at", StringComparison.Ordinal));

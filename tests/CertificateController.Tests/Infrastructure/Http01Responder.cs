@@ -27,6 +27,9 @@ public sealed class Http01Responder : IAsyncDisposable
     public static async Task<Http01Responder> StartAsync(int port, Func<string, bool, Task<string?>>? answer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The test output directory holds the controller's appsettings.json, whose Kestrel endpoint (its health port)
+        // this server would otherwise bind too: two responders, or a controller running beside the tests, would clash.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();

@@ -119,10 +119,21 @@ internal sealed class ChallengesController : Controller
                     return;
                 }
 
-                var accepted = await client.AcceptChallengeAsync(new Uri(challenge.Spec.Url), cancellationToken).ConfigureAwait(false);
-                status.State = accepted.Status is "pending" ? "processing" : accepted.Status;
+                // "pending" here is what this controller last recorded, which may be behind the server: a process
+                // stopped after accepting and before recording it, or a status write lost to a conflict, leaves the
+                // challenge processing or valid at the server. Only a pending challenge can be responded to (RFC 8555
+                // section 7.5.1); a second response is refused and would end the challenge as errored, removing the
+                // solver while the server may still be validating it. So the server is asked before answering.
+                var url = new Uri(challenge.Spec.Url);
+                var current = await client.GetChallengeAsync(url, cancellationToken).ConfigureAwait(false);
+                if (current.Status == "pending")
+                {
+                    current = await client.AcceptChallengeAsync(url, cancellationToken).ConfigureAwait(false);
+                }
+
+                status.State = current.Status is "pending" ? "processing" : current.Status;
                 status.Reason = "";
-                if (Finished(challenge, accepted))
+                if (Finished(challenge, current))
                 {
                     return;
                 }

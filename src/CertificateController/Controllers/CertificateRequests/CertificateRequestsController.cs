@@ -36,8 +36,7 @@ internal sealed class CertificateRequestsController : Controller
         _requests = requests.Lister;
         requests.AddEventHandler(onAdd: r => Enqueue(r.Metadata), onUpdate: (_, r) => Enqueue(r.Metadata));
         context.Informers.GetInformer<Order>().AddEventHandler(onAdd: OrderChanged, onUpdate: (_, o) => OrderChanged(o), onDelete: OrderChanged);
-        context.Informers.GetInformer<Issuer>().AddEventHandler(onAdd: i => IssuerChanged("Issuer", i.Metadata.Namespace, i.Metadata.Name), onUpdate: (_, i) => IssuerChanged("Issuer", i.Metadata.Namespace, i.Metadata.Name));
-        context.Informers.GetInformer<ClusterIssuer>().AddEventHandler(onAdd: i => IssuerChanged("ClusterIssuer", null, i.Metadata.Name), onUpdate: (_, i) => IssuerChanged("ClusterIssuer", null, i.Metadata.Name));
+        IssuerResolver.OnIssuerChanged(context.Informers, IssuerChanged);
         context.Informers.GetInformer<Secret>().AddEventHandler(onAdd: SecretChanged, onUpdate: (_, s) => SecretChanged(s));
     }
 
@@ -138,8 +137,7 @@ internal sealed class CertificateRequestsController : Controller
     {
         foreach (var request in _requests.List(ns))
         {
-            var reference = request.Spec?.IssuerRef;
-            if (reference?.Name == name && IssuerResolver.KindOf(reference) == kind && !IsFinal(request))
+            if (IssuerResolver.Names(request.Spec?.IssuerRef, kind, name) && !IsFinal(request))
             {
                 Enqueue(request.Metadata);
             }

@@ -4,6 +4,7 @@ using KubeMesh.Api.Acme.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Networking.V1;
 using KubeMesh.CertificateController.Acme;
+using KubeMesh.CertificateController.Controllers.Issuers;
 using KubeMesh.CertificateController.Controllers.Orders;
 using KubeMesh.Client;
 
@@ -34,6 +35,13 @@ internal sealed class ChallengesController : Controller
         var challenges = context.Informers.GetInformer<Challenge>();
         _challenges = challenges.Lister;
         challenges.AddEventHandler(onAdd: c => Enqueue(c.Metadata), onUpdate: (_, c) => Enqueue(c.Metadata));
+        IssuerResolver.OnIssuerChanged(context.Informers, (kind, ns, name) =>
+        {
+            foreach (var challenge in challenges.Lister.List(ns).Where(c => IssuerResolver.Names(c.Spec?.IssuerRef, kind, name)))
+            {
+                Enqueue(challenge.Metadata);
+            }
+        });
         var solvers = new InformerOptions { LabelSelector = CertManagerNames.SolverLabel + "=true" };
         context.Informers.GetInformer<Pod>(solvers).AddEventHandler(onUpdate: (_, p) => OwnerChanged(p.Metadata), onDelete: p => OwnerChanged(p.Metadata));
         context.Informers.GetInformer<Ingress>(solvers).AddEventHandler(onDelete: i => OwnerChanged(i.Metadata));

@@ -8,6 +8,7 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.CertificateController.Acme;
+using KubeMesh.CertificateController.Controllers.Issuers;
 using KubeMesh.Client;
 
 namespace KubeMesh.CertificateController.Controllers.Orders;
@@ -39,6 +40,13 @@ internal sealed class OrdersController : Controller
         _challenges = challenges.Lister;
         orders.AddEventHandler(onAdd: o => Enqueue(o.Metadata), onUpdate: (_, o) => Enqueue(o.Metadata));
         challenges.AddEventHandler(onAdd: ChallengeChanged, onUpdate: (_, c) => ChallengeChanged(c), onDelete: ChallengeChanged);
+        IssuerResolver.OnIssuerChanged(context.Informers, (kind, ns, name) =>
+        {
+            foreach (var order in _orders.List(ns).Where(o => IssuerResolver.Names(o.Spec?.IssuerRef, kind, name) && !IsFinal(o.Status?.State ?? "")))
+            {
+                Enqueue(order.Metadata);
+            }
+        });
     }
 
     public static bool IsFinal(string state) => FinalStates.Contains(state);

@@ -8,6 +8,7 @@ var (store, storeConnection) = builder.AddClusterStore(cluster, dataDirectory);
 var apiServer = builder.AddControlPlane(cluster, store, storeConnection, EncryptionConfigurationFile.Ensure(dataDirectory));
 builder.AddKubeconfig(cluster, apiServer, dataDirectory);
 builder.AddNodes(cluster, apiServer, dataDirectory);
+builder.AddServiceAccounts(dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
 builder.AddCertificateManagement(cluster, apiServer, dataDirectory);

@@ -24,11 +24,7 @@ public sealed class ServiceAccountSigningKey : IDisposable
 
     public static ServiceAccountSigningKey Open(string path)
     {
-        var pem = PrivateFiles.ReadOrCreate(path, () =>
-        {
-            using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            return PemEncoding.WriteString("PRIVATE KEY", created.ExportPkcs8PrivateKey()) + "\n";
-        });
+        var pem = ServiceAccountKeyFile.ReadOrCreate(path);
         var key = ECDsa.Create();
         try
         {

@@ -45,7 +45,6 @@ public static class RequestBodies
     public static async Task<JsonNode> ReadJsonAsync(HttpContext context, params string[] mediaTypes) =>
         await ReadOptionalJsonAsync(context, mediaTypes) ?? throw RestException.BadRequest("the request body is empty");
 
-    /// <summary>As <see cref="ReadJsonAsync"/>, but null for an empty body (a DELETE without DeleteOptions).</summary>
     /// <summary>
     /// The body as a <paramref name="kind"/> of <paramref name="apiVersion"/>, what a subresource such as pods/binding
     /// or serviceaccounts/token is sent; anything else is a 400 saying why.
@@ -68,6 +67,7 @@ public static class RequestBodies
         }
     }
 
+    /// <summary>As <see cref="ReadJsonAsync"/>, but null for an empty body (a DELETE without DeleteOptions).</summary>
     public static async Task<JsonNode?> ReadOptionalJsonAsync(HttpContext context, params string[] mediaTypes)
     {
         var type = MediaType(context.Request);

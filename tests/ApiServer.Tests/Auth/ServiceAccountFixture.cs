@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Grpc.Net.Client;
 using KubeMesh.Api.Core.V1;
@@ -22,24 +23,45 @@ public sealed class ServiceAccountFixture : IAsyncLifetime
     private readonly RedisServer _store = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("kubemesh-sa-").FullName;
     private readonly Dictionary<string, GrpcChannel> _channels = [];
-    private readonly HttpClient _http = new();
+    private HttpClient? _http;
+    private X509Certificate2? _ca;
     private ApiServerHost? _api;
 
     public ApiServerHost Api => _api ?? throw new InvalidOperationException("the fixture has not started");
 
     public string SigningKeyFile => Path.Combine(_dir, "sa.key");
 
-    public Uri Rest { get; } = new($"http://127.0.0.1:{FreePort.Get()}");
+    /// <summary>HTTPS with a certificate of the fixture's own CA: kubectl sends tokens only over TLS.</summary>
+    public Uri Rest { get; } = new($"https://127.0.0.1:{FreePort.Get()}");
+
+    public string CaPem { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         var tokens = Path.Combine(_dir, "tokens.csv");
         await File.WriteAllLinesAsync(tokens, [$"{Admin},kubernetes-admin,1,\"system:masters\"", $"{Node1},system:node:node-1,5,\"system:nodes\""]);
+        _ca = ServingCertificates.CreateCa("sa-test-ca");
+        CaPem = _ca.ExportCertificatePem();
+        ServingCertificates.WriteServing(_ca, Path.Combine(_dir, "rest.crt"), Path.Combine(_dir, "rest.key"));
+        var ca = _ca;
+        _http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return certificate is not null && chain.Build(certificate);
+            },
+        });
         await _store.StartAsync();
         _api = await ApiServerHost.StartAsync(_store.ConnectionString, new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Rest:Url"] = Rest.ToString().TrimEnd('/'),
             ["Kestrel:Endpoints:Rest:Protocols"] = "Http1AndHttp2",
+            ["Kestrel:Endpoints:Rest:Certificate:Path"] = Path.Combine(_dir, "rest.crt"),
+            ["Kestrel:Endpoints:Rest:Certificate:KeyPath"] = Path.Combine(_dir, "rest.key"),
             ["Authentication:TokenAuthFile"] = tokens,
             ["Authentication:ServiceAccountSigningKeyFile"] = SigningKeyFile,
             ["Authorization:Mode"] = "Node,RBAC",
@@ -83,7 +105,8 @@ public sealed class ServiceAccountFixture : IAsyncLifetime
             channel.Dispose();
         }
 
-        _http.Dispose();
+        _http?.Dispose();
+        _ca?.Dispose();
         if (_api is not null)
         {
             await _api.DisposeAsync();
@@ -119,7 +142,7 @@ public sealed class ServiceAccountFixture : IAsyncLifetime
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
-        return await _http.SendAsync(request);
+        return await _http!.SendAsync(request);
     }
 
     public Task<long> RevisionAsync() => Api.Services.GetRequiredService<ObjectStore>().CurrentRevisionAsync();

@@ -31,6 +31,11 @@ public sealed class ServiceAccountCommandTests : IAsyncLifetime
         var get = await Kmctl("get", "sa", "builder");
         Assert.Matches(@"^NAME      SECRETS   AGE\nbuilder   0         \d+s\n$", get.Out);
 
+        var describe = await Kmctl("describe", "serviceaccount", "builder");
+        Assert.Equal(0, describe.ExitCode);
+        Assert.Matches(@"Name:\s+builder", describe.Out);
+        Assert.Matches(@"Namespace:\s+default", describe.Out);
+
         var token = await Kmctl("create", "token", "builder", "--audience", "vault", "--duration", "20m");
         Assert.Equal(0, token.ExitCode);
         var claims = JsonNode.Parse(Base64Url.DecodeFromChars(token.Out.Trim().Split('.')[1]))!;

@@ -9,6 +9,7 @@ var apiServer = builder.AddControlPlane(cluster, store, storeConnection, Encrypt
 builder.AddKubeconfig(cluster, apiServer, dataDirectory);
 builder.WriteDashboardTelemetryFile(dataDirectory);
 builder.AddNodes(cluster, apiServer, dataDirectory);
+builder.AddServiceAccounts(dataDirectory);
 builder.AddHollowNodes(cluster, apiServer, dataDirectory);
 builder.AddServiceNetworking(cluster, apiServer);
 builder.AddCertificateManagement(cluster, apiServer, dataDirectory);

@@ -41,6 +41,7 @@ public sealed class KubeMeshClient : IDisposable
     {
         CallInvoker = callInvoker;
         Pods = new PodService.PodServiceClient(callInvoker);
+        ServiceAccounts = new ServiceAccountService.ServiceAccountServiceClient(callInvoker);
         Manifests = new ManifestService.ManifestServiceClient(callInvoker);
         Discovery = new DiscoveryService.DiscoveryServiceClient(callInvoker);
     }
@@ -59,6 +60,9 @@ public sealed class KubeMeshClient : IDisposable
 
     /// <summary>Pod-specific RPCs: Bind (pods/binding) and GetLogs (pods/log).</summary>
     public PodService.PodServiceClient Pods { get; }
+
+    /// <summary>ServiceAccount-specific RPCs: CreateToken (serviceaccounts/token).</summary>
+    public ServiceAccountService.ServiceAccountServiceClient ServiceAccounts { get; }
 
     public ManifestService.ManifestServiceClient Manifests { get; }
 

@@ -22,7 +22,17 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
         return ns;
     }
 
-    public async Task InitializeAsync() => await KmctlAsync("create", "namespace", Name);
+    /// <summary>
+    /// Creates the namespace and waits for its default ServiceAccount, as Kubernetes' e2e framework does: pods are
+    /// admitted only once the controller-manager has made it.
+    /// </summary>
+    public async Task InitializeAsync()
+    {
+        await KmctlAsync("create", "namespace", Name);
+        var accounts = cluster.Client.For<ServiceAccount>();
+        await Eventually.Until(async () => (await accounts.ListAsync(new ListRequest { Namespace = Name })).Items.Any(a => a.Metadata.Name == "default"),
+            TimeSpan.FromSeconds(30), $"the default ServiceAccount of namespace {Name}");
+    }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 

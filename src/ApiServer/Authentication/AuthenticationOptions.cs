@@ -18,4 +18,17 @@ public sealed class AuthenticationOptions
 
     /// <summary>Requests without credentials are system:anonymous in system:unauthenticated (--anonymous-auth).</summary>
     public bool Anonymous { get; set; } = true;
+
+    /// <summary>
+    /// The PEM private key (P-256) service-account tokens are signed and verified with, created there at first start
+    /// when missing (--service-account-signing-key-file). Unset: no TokenRequest, no service-account tokens, and
+    /// pods get no token volume.
+    /// </summary>
+    public string? ServiceAccountSigningKeyFile { get; set; }
+
+    /// <summary>The "iss" of the tokens this api-server signs and accepts (--service-account-issuer).</summary>
+    public string ServiceAccountIssuer { get; set; } = "https://kubernetes.default.svc.cluster.local";
+
+    /// <summary>The audiences a token must name one of to authenticate here (--api-audiences); empty: the issuer.</summary>
+    public List<string> ApiAudiences { get; set; } = [];
 }

@@ -1,3 +1,4 @@
+using KubeMesh.ApiServer.Authentication.ServiceAccounts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,18 +7,21 @@ namespace KubeMesh.ApiServer.Authentication;
 
 /// <summary>
 /// kube-apiserver's authenticator chain, the same for the gRPC and the REST API: a client certificate, then a bearer
-/// token (Authorization: Bearer, from the token file), else — when enabled — system:anonymous. A credential that is
+/// token (Authorization: Bearer, from the token file or a signed service-account token), else — when enabled — system:anonymous. A credential that is
 /// presented but wrong is refused rather than taken as anonymous. Every authenticated user is in system:authenticated.
 /// </summary>
 public sealed partial class RequestAuthenticator
 {
     private readonly TokenFile? _tokens;
     private readonly X509Authenticator? _certificates;
+    private readonly ServiceAccountAuthenticator? _serviceAccounts;
     private readonly bool _anonymous;
     private readonly ILogger<RequestAuthenticator> _logger;
 
-    public RequestAuthenticator(IOptions<AuthenticationOptions> options, TimeProvider clock, ILogger<RequestAuthenticator> logger)
+    public RequestAuthenticator(
+        IOptions<AuthenticationOptions> options, TimeProvider clock, ILogger<RequestAuthenticator> logger, IEnumerable<ServiceAccountAuthenticator> serviceAccounts)
     {
+        _serviceAccounts = serviceAccounts.SingleOrDefault();
         var o = options.Value;
         _tokens = string.IsNullOrEmpty(o.TokenAuthFile) ? null : TokenFile.Load(o.TokenAuthFile);
         _certificates = string.IsNullOrEmpty(o.ClientCAFile) ? null : X509Authenticator.Load(o.ClientCAFile, clock);
@@ -42,14 +46,27 @@ public sealed partial class RequestAuthenticator
         }
 
         // As kube-apiserver: with no token authenticator configured, an Authorization header is no credential.
-        if (_tokens is not null && BearerToken(context.Request) is { } token)
+        if ((_tokens is not null || _serviceAccounts is not null) && BearerToken(context.Request) is { } token)
         {
-            if (_tokens.Find(token) is { } user)
+            if (_tokens?.Find(token) is { } user)
             {
                 return user.WithAuthenticatedGroup();
             }
 
-            LogRefused(_logger, "invalid bearer token");
+            var reason = "invalid bearer token";
+            if (_serviceAccounts is not null && ServiceAccountTokens.LooksLikeJwt(token))
+            {
+                try
+                {
+                    return _serviceAccounts.Authenticate(token);
+                }
+                catch (AuthenticationException e)
+                {
+                    reason = e.Message;
+                }
+            }
+
+            LogRefused(_logger, reason);
             throw new AuthenticationException("invalid bearer token");
         }
 

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace KubeMesh.ApiServer.Authorization;
 
 /// <summary>
-/// The objects the authorizers read: RBAC's four kinds, and the pods the Node authorizer follows. Started together,
+/// The objects the authorizers read: RBAC's four kinds, and the pods the Node authorizer follows; and the
+/// ServiceAccounts (with those pods) that service-account tokens are checked against. Started together,
 /// and waited for a while at start as kube-apiserver waits for its informers; until they are loaded, what needs them
 /// is refused rather than guessed.
 /// </summary>
@@ -27,7 +28,8 @@ public sealed partial class AuthorizationCaches : IStoredObserver, IHostedServic
         RoleBindings = new ObjectCache(ResourceKinds.RoleBinding, store, hub, logger);
         ClusterRoleBindings = new ObjectCache(ResourceKinds.ClusterRoleBinding, store, hub, logger);
         Pods = new ObjectCache(ResourceKinds.Pod, store, hub, logger);
-        All = [Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, Pods];
+        ServiceAccounts = new ObjectCache(ResourceKinds.ServiceAccount, store, hub, logger);
+        All = [Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, Pods, ServiceAccounts];
     }
 
     public ObjectCache Roles { get; }
@@ -39,6 +41,9 @@ public sealed partial class AuthorizationCaches : IStoredObserver, IHostedServic
     public ObjectCache ClusterRoleBindings { get; }
 
     public ObjectCache Pods { get; }
+
+    /// <summary>For the service-account token authenticator: a token is good only while its account exists.</summary>
+    public ObjectCache ServiceAccounts { get; }
 
     public IReadOnlyList<ObjectCache> All { get; }
 

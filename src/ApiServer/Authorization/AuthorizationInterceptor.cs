@@ -94,6 +94,7 @@ public sealed class AuthorizationInterceptor(RequestGate gate) : Interceptor
             ("Bind", Binding r) => ("create", "binding", r.Metadata?.Namespace ?? "", r.Metadata?.Name ?? ""),
             ("GetLogs", PodLogRequest r) => ("get", "log", r.Namespace, r.Name),
             ("Exec", PodExecRequest r) => ("create", "exec", r.Namespace, r.Name),
+            ("CreateToken", TokenRequest r) => ("create", "token", r.Metadata?.Namespace ?? "", r.Metadata?.Name ?? ""),
             _ => (name.ToLowerInvariant(), "", "", ""),
         };
 

@@ -26,6 +26,7 @@ public static class BootstrapPolicy
     private static readonly PolicyRule[] ViewRules =
     [
         Rule(Read, [""], "configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "pods/log", "pods/status", "services", "services/status", "events", "namespaces", "namespaces/status"),
+        Rule(Read, [""], "serviceaccounts"),
         Rule(Read, ["apps"], "controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"),
         Rule(Read, ["batch"], "cronjobs", "cronjobs/status", "jobs", "jobs/status"),
         Rule(Read, ["networking.k8s.io"], "ingresses", "ingresses/status"),
@@ -39,6 +40,8 @@ public static class BootstrapPolicy
         Rule(["create"], [""], "pods/exec", "pods/eviction"),
         Rule(Read, [""], "secrets"),
         Rule(["impersonate"], [""], "serviceaccounts"),
+        Rule(ReadWrite, [""], "serviceaccounts"),
+        Rule(["create"], [""], "serviceaccounts/token"),
         Rule(ReadWrite, ["apps"], "daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"),
         Rule(ReadWrite, ["batch"], "cronjobs", "jobs"),
         Rule(ReadWrite, ["networking.k8s.io"], "ingresses"),

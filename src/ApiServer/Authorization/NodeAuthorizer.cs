@@ -24,6 +24,11 @@ public sealed class NodeAuthorizer(AuthorizationCaches caches) : IAuthorizer
             return Referenced(a, node);
         }
 
+        if (a.IsResourceRequest && a.ApiGroup.Length == 0 && a.Resource == "serviceaccounts" && a.Subresource == "token")
+        {
+            return ServiceAccountToken(a, node);
+        }
+
         if (a.IsResourceRequest && a.ApiGroup == "coordination.k8s.io" && a.Resource == "leases")
         {
             // create names no object yet: NodeRestriction checks the created Lease's name.
@@ -65,6 +70,27 @@ public sealed class NodeAuthorizer(AuthorizationCaches caches) : IAuthorizer
         return new AuthorizationResult(Decision.NoOpinion, $"no relationship found between node '{node}' and this object");
     }
 
+    /// <summary>
+    /// A token of a ServiceAccount that a pod bound to the node runs as; NodeRestriction's part, that the token be
+    /// bound to such a pod, is checked where the TokenRequest is read.
+    /// </summary>
+    private AuthorizationResult ServiceAccountToken(AuthorizationAttributes a, string node)
+    {
+        if (a.Verb != "create" || a.Name.Length == 0)
+        {
+            return new AuthorizationResult(Decision.NoOpinion, $"can only create tokens for individual service accounts of pods bound to the node ('{node}')");
+        }
+
+        if (!caches.Pods.Synced)
+        {
+            return new AuthorizationResult(Decision.NoOpinion, "node authorizer: the pods are not loaded yet");
+        }
+
+        return caches.Pods.Items.Cast<Pod>().Any(p => p.Spec?.NodeName == node && p.Metadata.Namespace == a.Namespace && Services.ServiceAccountTokenApi.PodServiceAccount(p) == a.Name)
+            ? new AuthorizationResult(Decision.Allow, "")
+            : new AuthorizationResult(Decision.NoOpinion, $"no relationship found between node '{node}' and this object");
+    }
+
     private static bool Uses(PodSpec spec, string resource, string name)
     {
         foreach (var volume in spec.Volumes)
@@ -75,7 +101,13 @@ public sealed class NodeAuthorizer(AuthorizationCaches caches) : IAuthorizer
                 "configmaps" => volume.ConfigMap?.Name,
                 _ => volume.PersistentVolumeClaim?.ClaimName,
             };
-            if (used == name)
+            var projected = volume.Projected?.Sources.Select(s => resource switch
+            {
+                "secrets" => s.Secret?.Name,
+                "configmaps" => s.ConfigMap?.Name,
+                _ => null,
+            }) ?? [];
+            if (used == name || projected.Contains(name))
             {
                 return true;
             }

@@ -4,6 +4,7 @@ using Grpc.Reflection;
 using KubeMesh.Api.ApiServer.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Authentication;
+using KubeMesh.ApiServer.Authentication.ServiceAccounts;
 using KubeMesh.ApiServer.Authorization;
 using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
@@ -52,6 +53,8 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<KubeletProxy>();
         services.AddSingleton<PodSubresourceApi>();
+        services.AddSingleton<ServiceAccountTokenApi>();
+        services.AddSingleton<ServiceAccountAdmission>();
         services.AddSingleton<ResourceApi>();
         services.AddRestApi();
         services.AddHostedService<NamespaceBootstrapper>();
@@ -115,13 +118,33 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<RequestGate>();
         services.AddSingleton<IRequestFilter, AuthorizationFilter>();
         services.AddSingleton<AuthorizationInterceptor>();
+        var signingKey = services.AddServiceAccountTokens(configuration);
         var mode = new AuthorizationOptions { Mode = configuration[$"{AuthorizationOptions.Section}:Mode"] ?? new AuthorizationOptions().Mode };
-        if (mode.ParsedModes().Any(m => m is "RBAC" or "Node"))
+        if (signingKey || mode.ParsedModes().Any(m => m is "RBAC" or "Node"))
         {
             services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<AuthorizationCaches>());
         }
 
         services.AddHostedService<PolicyBootstrapper>();
+    }
+
+    /// <summary>
+    /// With Authentication:ServiceAccountSigningKeyFile, the api-server signs TokenRequests and accepts the tokens it
+    /// signed (kube-apiserver's --service-account-signing-key-file, --service-account-issuer, --api-audiences).
+    /// </summary>
+    private static bool AddServiceAccountTokens(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(AuthenticationOptions.Section).Get<AuthenticationOptions>() ?? new AuthenticationOptions();
+        if (string.IsNullOrWhiteSpace(options.ServiceAccountSigningKeyFile))
+        {
+            return false;
+        }
+
+        var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences : [options.ServiceAccountIssuer];
+        services.AddSingleton(_ => ServiceAccountSigningKey.Open(options.ServiceAccountSigningKeyFile));
+        services.AddSingleton(sp => new ServiceAccountTokens(sp.GetRequiredService<ServiceAccountSigningKey>(), options.ServiceAccountIssuer, audiences, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ServiceAccountAuthenticator>();
+        return true;
     }
 
     private static IEnumerable<Google.Protobuf.Reflection.ServiceDescriptor> ServedServices() =>

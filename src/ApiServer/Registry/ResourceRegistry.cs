@@ -14,7 +14,7 @@ namespace KubeMesh.ApiServer.Registry;
 /// <see cref="ResourceStrategy"/>. Deletion is <see cref="Deletion.ResourceDeleter"/>'s. Every write is a span
 /// (<see cref="RegistryTracing"/>) whose context the store keeps with the change.
 /// </summary>
-public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, Admission admission, TimeProvider clock)
+public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies strategies, Admission admission, ServiceAccountAdmission serviceAccounts, TimeProvider clock)
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -165,6 +165,11 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         meta.DeletionTimestamp = null;
         meta.ClearDeletionGracePeriodSeconds();
         meta.Generation = kind.HasSpec ? 1 : 0;
+        if (obj is Api.Core.V1.Pod pod)
+        {
+            await serviceAccounts.AdmitAsync(pod);
+        }
+
         strategies.For(kind).PrepareForCreate(obj);
         ObjectDefaulter.Apply(kind, obj);
         var errors = ObjectValidator.ValidateCreate(kind, obj);
@@ -200,7 +205,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         }
     }
 
-    private static string RandomSuffix() =>
+    internal static string RandomSuffix() =>
         string.Create(5, 0, (span, _) =>
         {
             for (var i = 0; i < span.Length; i++)

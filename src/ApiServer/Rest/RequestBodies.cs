@@ -45,6 +45,28 @@ public static class RequestBodies
     public static async Task<JsonNode> ReadJsonAsync(HttpContext context, params string[] mediaTypes) =>
         await ReadOptionalJsonAsync(context, mediaTypes) ?? throw RestException.BadRequest("the request body is empty");
 
+    /// <summary>
+    /// The body as a <paramref name="kind"/> of <paramref name="apiVersion"/>, what a subresource such as pods/binding
+    /// or serviceaccounts/token is sent; anything else is a 400 saying why.
+    /// </summary>
+    public static async Task<T> ReadSubresourceAsync<T>(HttpContext context, Google.Protobuf.Reflection.MessageDescriptor descriptor, string apiVersion, string kind, UnknownFieldPolicy policy)
+        where T : Google.Protobuf.IMessage
+    {
+        if (await ReadJsonAsync(context) is not JsonObject body)
+        {
+            throw RestException.BadRequest($"{kind} in version \"v1\" cannot be handled as a {kind}: the body must be a JSON object");
+        }
+
+        try
+        {
+            return (T)ObjectDecoder.Decode(body, descriptor, apiVersion, kind, policy).Object;
+        }
+        catch (ManifestException ex)
+        {
+            throw RestException.BadRequest($"{kind} in version \"v1\" cannot be handled as a {kind}: {string.Join(", ", ex.Errors)}");
+        }
+    }
+
     /// <summary>As <see cref="ReadJsonAsync"/>, but null for an empty body (a DELETE without DeleteOptions).</summary>
     public static async Task<JsonNode?> ReadOptionalJsonAsync(HttpContext context, params string[] mediaTypes)
     {

@@ -28,6 +28,7 @@ public static class RestApiServiceCollectionExtensions
         services.AddSingleton<PodLogHandler>();
         services.AddSingleton<PodExecHandler>();
         services.AddSingleton<PodBindingHandler>();
+        services.AddSingleton<TokenRequestHandler>();
         services.AddSingleton<SelfReviewHandler>();
         services.AddSingleton<RestRouter>();
         services.AddSingleton<RestApiHandler>();

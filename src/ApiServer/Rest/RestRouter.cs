@@ -14,7 +14,7 @@ namespace KubeMesh.ApiServer.Rest;
 public sealed class RestRouter(
     ServedResources resources, DiscoveryDocuments discovery, OpenApiDocuments openApi, ObjectReads reads, ObjectWrites writes,
     WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec, PodBindingHandler bindings,
-    SelfReviewHandler reviews)
+    SelfReviewHandler reviews, TokenRequestHandler tokens)
 {
     public Task RouteAsync(HttpContext context, RequestInfo info) =>
         info.IsResourceRequest ? ResourceAsync(context, info) : NonResourceAsync(context, info);
@@ -131,6 +131,7 @@ public sealed class RestRouter(
             ("log", "get") => logs.GetAsync(context, request),
             ("exec", "get" or "create") => exec.ExecAsync(context, request),
             ("binding", "create") => bindings.CreateAsync(context, request),
+            ("token", "create") => tokens.CreateAsync(context, request),
             _ => throw RestException.MethodNotAllowed($"the server does not allow this method on the requested resource ({context.Request.Method} {request.Kind.Plural}/{sub.Name})"),
         };
     }

@@ -12,9 +12,11 @@ namespace KubeMesh.ApiServer.Services;
 /// The verbs every kind shares (Create, Get, List, Update, UpdateStatus, Delete, Watch), served for each
 /// kind's gRPC service by <see cref="ResourceApiMethodProvider"/> without per-kind code.
 /// </summary>
-public sealed class ResourceApi(ResourceRegistry registry, ResourceDeleter deleter, WatchStreamer watches, PodSubresourceApi pods)
+public sealed class ResourceApi(ResourceRegistry registry, ResourceDeleter deleter, WatchStreamer watches, PodSubresourceApi pods, ServiceAccountTokenApi tokens)
 {
     public PodSubresourceApi Pods => pods;
+
+    public ServiceAccountTokenApi Tokens => tokens;
 
     public Task<IMessage> CreateAsync(ResourceKind kind, IMessage obj) => registry.CreateAsync(kind, obj);
 

@@ -61,6 +61,9 @@ public sealed class ResourceApiMethodProvider : IServiceMethodProvider<ResourceA
                             [],
                             (api, req, stream, call) => api.Pods.ExecAsync((PodExecRequest)req, stream, call));
                         break;
+                    case "CreateToken":
+                        Unary(context, method, async (api, req) => await api.Tokens.CreateTokenAsync((TokenRequest)req));
+                        break;
                     default:
                         throw new InvalidOperationException($"{method.FullName} has no handler");
                 }

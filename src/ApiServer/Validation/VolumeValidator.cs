@@ -45,6 +45,7 @@ internal static class VolumeValidator
         {
             ("hostPath", volume.HostPath), ("emptyDir", volume.EmptyDir), ("configMap", volume.ConfigMap),
             ("secret", volume.Secret), ("downwardAPI", volume.DownwardApi), ("persistentVolumeClaim", volume.PersistentVolumeClaim),
+            ("projected", volume.Projected),
         }.Where(s => s.Source is not null).ToList();
         if (sources.Count == 0)
         {
@@ -85,7 +86,11 @@ internal static class VolumeValidator
                 ValidateItems($"{path}.secret", secret.Items, secret.HasDefaultMode ? secret.DefaultMode : null, errors);
                 break;
             case DownwardAPIVolumeSource downward:
-                ValidateDownwardApi($"{path}.downwardAPI", downward, errors);
+                ValidateMode($"{path}.downwardAPI.defaultMode", downward.HasDefaultMode ? downward.DefaultMode : null, errors);
+                ValidateDownwardApi($"{path}.downwardAPI", downward.Items, errors);
+                break;
+            case ProjectedVolumeSource projected:
+                ValidateProjected($"{path}.projected", projected, errors);
                 break;
             case PersistentVolumeClaimVolumeSource claim:
                 RequireName($"{path}.persistentVolumeClaim.claimName", claim.ClaimName, errors);
@@ -105,12 +110,72 @@ internal static class VolumeValidator
         }
     }
 
-    private static void ValidateDownwardApi(string path, DownwardAPIVolumeSource source, ErrorList errors)
+    /// <summary>Each projection has exactly one source; no two write the same path; tokens live at least ten minutes.</summary>
+    private static void ValidateProjected(string path, ProjectedVolumeSource source, ErrorList errors)
     {
         ValidateMode($"{path}.defaultMode", source.HasDefaultMode ? source.DefaultMode : null, errors);
-        for (var i = 0; i < source.Items.Count; i++)
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < source.Sources.Count; i++)
         {
-            var item = source.Items[i];
+            var p = $"{path}.sources[{i}]";
+            var projection = source.Sources[i];
+            var set = new object?[] { projection.ConfigMap, projection.Secret, projection.DownwardApi, projection.ServiceAccountToken }.Count(s => s is not null);
+            if (set != 1)
+            {
+                errors.Add(set == 0
+                    ? FieldError.Required(p, "must specify one of configMap, secret, downwardAPI or serviceAccountToken")
+                    : FieldError.Forbidden(p, "may not specify more than 1 volume type per source"));
+                continue;
+            }
+
+            IEnumerable<string> written;
+            switch (projection)
+            {
+                case { ConfigMap: { } configMap }:
+                    RequireName($"{p}.configMap.name", configMap.Name, errors);
+                    ValidateItems($"{p}.configMap", configMap.Items, null, errors);
+                    written = configMap.Items.Select(item => item.Path);
+                    break;
+                case { Secret: { } secret }:
+                    RequireName($"{p}.secret.name", secret.Name, errors);
+                    ValidateItems($"{p}.secret", secret.Items, null, errors);
+                    written = secret.Items.Select(item => item.Path);
+                    break;
+                case { DownwardApi: { } downward }:
+                    ValidateDownwardApi($"{p}.downwardAPI", downward.Items, errors);
+                    written = downward.Items.Select(item => item.Path);
+                    break;
+                default:
+                    var token = projection.ServiceAccountToken!;
+                    ValidateFilePath($"{p}.serviceAccountToken.path", token.Path, errors);
+                    if (token.HasExpirationSeconds && token.ExpirationSeconds < 600)
+                    {
+                        errors.Add(FieldError.Invalid($"{p}.serviceAccountToken.expirationSeconds", token.ExpirationSeconds, "may not specify a duration less than 10 minutes"));
+                    }
+                    else if (token.HasExpirationSeconds && token.ExpirationSeconds > 1L << 32)
+                    {
+                        errors.Add(FieldError.Invalid($"{p}.serviceAccountToken.expirationSeconds", token.ExpirationSeconds, "may not specify a duration larger than 2^32 seconds"));
+                    }
+
+                    written = [token.Path];
+                    break;
+            }
+
+            foreach (var file in written.Where(f => f.Length > 0))
+            {
+                if (!paths.Add(file))
+                {
+                    errors.Add(FieldError.Invalid(p, file, "conflicting duplicate paths"));
+                }
+            }
+        }
+    }
+
+    private static void ValidateDownwardApi(string path, RepeatedField<DownwardAPIVolumeFile> items, ErrorList errors)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
             var itemPath = $"{path}.items[{i}]";
             ValidateFilePath($"{itemPath}.path", item.Path, errors);
             ValidateMode($"{itemPath}.mode", item.HasMode ? item.Mode : null, errors);

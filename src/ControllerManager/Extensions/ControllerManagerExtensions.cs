@@ -8,6 +8,8 @@ using KubeMesh.ControllerManager.Controllers.Endpoint;
 using KubeMesh.ControllerManager.Controllers.GarbageCollection;
 using KubeMesh.ControllerManager.Controllers.Jobs;
 using KubeMesh.ControllerManager.Controllers.Namespaces;
+using KubeMesh.ControllerManager.Controllers.RootCaCertPublisher;
+using KubeMesh.ControllerManager.Controllers.ServiceAccount;
 using KubeMesh.ControllerManager.Controllers.NodeLifecycle;
 using KubeMesh.ControllerManager.Controllers.PodGC;
 using KubeMesh.ControllerManager.Controllers.ReplicaSets;
@@ -53,6 +55,8 @@ public static class ControllerManagerExtensions
         builder.AddController<CronJobController>("CronJob");
         builder.AddController<StatefulSetController>("StatefulSet");
         builder.AddController<NamespaceController>("Namespace");
+        builder.AddController<ServiceAccountsController>("ServiceAccount");
+        builder.AddController<RootCaCertPublisher>("RootCaCertPublisher");
         return builder;
     }
 

@@ -22,6 +22,8 @@ public sealed class ApiConnection(ApiServerConnection connection) : IDisposable
 
     public PodService.PodServiceClient Pods => _client.Pods;
 
+    public ServiceAccountService.ServiceAccountServiceClient ServiceAccounts => _client.ServiceAccounts;
+
     /// <summary>The connection's invoker, credentials and all, for services without a typed client here.</summary>
     public Grpc.Core.CallInvoker CallInvoker => _client.CallInvoker;
 

@@ -12,7 +12,7 @@ using KubeMesh.Kmctl.Printing;
 
 namespace KubeMesh.Kmctl.Commands;
 
-/// <summary>kubectl create -f, create configmap, create secret generic|tls, create namespace.</summary>
+/// <summary>kubectl create -f, create configmap, create secret generic|tls, create namespace, create serviceaccount, create token.</summary>
 public sealed class CreateCommand : ICommand
 {
     public string Name => "create";
@@ -22,6 +22,7 @@ public sealed class CreateCommand : ICommand
         FlagSpec.Value("filename", 'f'), FlagSpec.Bool("record"), FlagSpec.Value("dry-run"), FlagSpec.Value("output", 'o'),
         FlagSpec.Value("from-literal"), FlagSpec.Value("from-file"), FlagSpec.Value("from-env-file"),
         FlagSpec.Value("cert"), FlagSpec.Value("key"), FlagSpec.Value("type"),
+        FlagSpec.Value("audience"), FlagSpec.Value("duration"), FlagSpec.Value("bound-object-kind"), FlagSpec.Value("bound-object-name"),
     ];
 
     public async Task<int> RunAsync(KmctlContext context, CancellationToken cancellationToken)
@@ -32,13 +33,19 @@ public sealed class CreateCommand : ICommand
             return await new ManifestApplier(context).RunAsync("create", createOnly: true, cancellationToken);
         }
 
+        if (words is ["token", var account])
+        {
+            return await CreateTokenCommand.RunAsync(context, account, cancellationToken);
+        }
+
         var (kind, obj) = words switch
         {
+            ["serviceaccount" or "sa", var name] => (ResourceKinds.ServiceAccount, (IMessage)new ServiceAccount { Metadata = new ObjectMeta { Name = name } }),
             ["configmap" or "cm", var name] => (ResourceKinds.ConfigMap, ConfigMapFrom(context, name)),
             ["secret", "generic", var name] => (ResourceKinds.Secret, GenericSecret(context, name)),
             ["secret", "tls", var name] => (ResourceKinds.Secret, TlsSecret(context, name)),
             ["namespace" or "ns", var name] => (ResourceKinds.Namespace, (IMessage)new Namespace { Metadata = new ObjectMeta { Name = name } }),
-            ["configmap" or "cm" or "namespace" or "ns" or "secret", ..] or ["secret", "generic" or "tls", ..] =>
+            ["configmap" or "cm" or "namespace" or "ns" or "secret" or "serviceaccount" or "sa" or "token", ..] or ["secret", "generic" or "tls", ..] =>
                 throw new CommandException("error: exactly one NAME is required, got " + (words.Count - (words[0] == "secret" ? 2 : 1))),
             _ => throw new CommandException($"error: unknown command \"{string.Join(" ", words)}\" for \"kmctl create\""),
         };

@@ -19,6 +19,7 @@ public static class TableDefinitions
         [ResourceKinds.Node] = new NodeTable(),
         [ResourceKinds.Namespace] = new NamespaceTable(),
         [ResourceKinds.ConfigMap] = new ConfigMapTable(),
+        [ResourceKinds.ServiceAccount] = new ServiceAccountTable(),
         [ResourceKinds.Secret] = new SecretTable(),
         [ResourceKinds.PersistentVolumeClaim] = new PersistentVolumeClaimTable(),
         [ResourceKinds.Job] = new JobTable(),

@@ -29,6 +29,7 @@ public static class ResourceKinds
     public static readonly ResourceKind PersistentVolumeClaim = CoreKind("PersistentVolumeClaim", "persistentvolumeclaims", true, CoreV1.PersistentVolumeClaim.Descriptor, PersistentVolumeClaimList.Descriptor, PersistentVolumeClaimWatchEvent.Descriptor, "pvc");
     public static readonly ResourceKind Pod = InAll(CoreKind("Pod", "pods", true, CoreV1.Pod.Descriptor, PodList.Descriptor, PodWatchEvent.Descriptor, "po"));
     public static readonly ResourceKind Secret = CoreKind("Secret", "secrets", true, CoreV1.Secret.Descriptor, SecretList.Descriptor, SecretWatchEvent.Descriptor);
+    public static readonly ResourceKind ServiceAccount = CoreKind("ServiceAccount", "serviceaccounts", true, CoreV1.ServiceAccount.Descriptor, ServiceAccountList.Descriptor, ServiceAccountWatchEvent.Descriptor, "sa");
     public static readonly ResourceKind Service = InAll(CoreKind("Service", "services", true, CoreV1.Service.Descriptor, ServiceList.Descriptor, ServiceWatchEvent.Descriptor, "svc"));
     public static readonly ResourceKind DaemonSet = InAll(AppsKind("DaemonSet", "daemonsets", AppsV1.DaemonSet.Descriptor, DaemonSetList.Descriptor, DaemonSetWatchEvent.Descriptor, "ds"));
     public static readonly ResourceKind Deployment = InAll(AppsKind("Deployment", "deployments", AppsV1.Deployment.Descriptor, DeploymentList.Descriptor, DeploymentWatchEvent.Descriptor, "deploy"));
@@ -55,7 +56,7 @@ public static class ResourceKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
-        ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service,
+        ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount,
         ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet, CronJob, Job, Lease, Ingress,
         ClusterRole, ClusterRoleBinding, Role, RoleBinding,
         Challenge, Order, Certificate, CertificateRequest, ClusterIssuer, Issuer,

@@ -7,6 +7,7 @@ using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Probes;
 using KubeMesh.Kubelet.Runtime;
 using KubeMesh.Kubelet.Server;
+using KubeMesh.Kubelet.Token;
 using KubeMesh.Kubelet.Volumes;
 using KubeMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -92,6 +93,7 @@ public static class KubeletServiceCollectionExtensions
         services.AddSingleton(new PodIpAllocator(options.ResolvePodRange(), options.StateDirectory));
         services.AddSingleton<NodeAllocatable>();
         services.AddSingleton<EnvironmentResolver>();
+        services.AddSingleton<ServiceAccountTokenManager>();
         services.AddSingleton<VolumeManager>();
         services.AddSingleton(sp => new KubeletMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<PodWorkerContext>();

@@ -204,6 +204,15 @@ public sealed partial class PodWorker
         }
 
         await PostStatusAsync(status, cancellationToken);
+
+        // Projected service-account tokens are rewritten at 80% of their life, whether or not anything else happens.
+        if (!_terminal && _context.Volumes.TokenRefreshDue(pod) is { } due)
+        {
+            var until = due - _context.Time.GetUtcNow();
+            until = until < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : until;
+            wake = wake is null || until < wake ? until : wake;
+        }
+
         return wake;
     }
 

@@ -41,7 +41,7 @@ internal static class MountTable
                 throw new ArgumentException($"{path}.name: volume \"{mount.VolumeName}\" has no directory on the node at {source}");
             }
 
-            table.Append(source).Append('\t').Append(mount.MountPath).Append('\t').Append(mount.ReadOnly ? "ro" : "rw").Append('\n');
+            table.Append(source).Append('\t').Append(InRoot(mount.MountPath)).Append('\t').Append(mount.ReadOnly ? "ro" : "rw").Append('\n');
         }
 
         if (isolation != IsolationMode.None)
@@ -56,5 +56,49 @@ internal static class MountTable
         }
 
         return table.ToString();
+    }
+
+    /// <summary>
+    /// The mount point with symbolic links in its directories followed inside the container's root (which mirrors
+    /// the node's), as runc's securejoin does: /var/run/secrets becomes /run/secrets where /var/run links to /run, so
+    /// the mount lands where the container's processes look, not through the link onto the node.
+    /// </summary>
+    internal static string InRoot(string mountPath)
+    {
+        var parts = new Queue<string>(mountPath.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = "";
+        for (var links = 0; parts.Count > 0;)
+        {
+            var part = parts.Dequeue();
+            if (part is "." or "..")
+            {
+                // Only a link's target brings these; the mount path itself is refused with "..".
+                resolved = part == ".." && resolved.Length > 0 ? resolved[..resolved.LastIndexOf('/')] : resolved;
+                continue;
+            }
+
+            var candidate = resolved + "/" + part;
+            var target = parts.Count > 0 ? new FileInfo(candidate).LinkTarget : null;
+            if (target is null || ++links > 40)
+            {
+                resolved = candidate;
+                continue;
+            }
+
+            // The rest of the path continues under the link's target, relative to where the link is unless absolute.
+            var rest = parts.ToArray();
+            parts.Clear();
+            foreach (var next in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest))
+            {
+                parts.Enqueue(next);
+            }
+
+            if (target.StartsWith('/'))
+            {
+                resolved = "";
+            }
+        }
+
+        return resolved.Length == 0 ? "/" : resolved;
     }
 }

@@ -6,6 +6,7 @@ using KubeMesh.Client;
 using KubeMesh.Kubelet.Nodes;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Token;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.Kubelet.Volumes;
@@ -14,9 +15,10 @@ namespace KubeMesh.Kubelet.Volumes;
 /// Sets up a pod's volumes on the node (the kubelet's volume manager): emptyDir (tmpfs for medium Memory) and
 /// configMap, secret and downwardAPI contents under the pod's directory, which go with the pod; hostPath as it
 /// is; persistentVolumeClaim as a directory under <see cref="KubeletOptions.ResolveVolumeRoot"/> keyed by the
-/// claim, which outlives pods. Projected contents are written atomically and rewritten by <see cref="RefreshAsync"/>.
+/// claim, which outlives pods; projected (the kube-api-access volume: a service-account token, the cluster CA and
+/// the namespace) in memory. Projected contents are written atomically and rewritten by <see cref="RefreshAsync"/>.
 /// </summary>
-public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions options, NodeAllocatable node, ILogger<VolumeManager> logger)
+public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions options, NodeAllocatable node, ServiceAccountTokenManager tokens, ILogger<VolumeManager> logger)
 {
     private const int DefaultMode = 420; // 0644
     private readonly ResourceClient<ConfigMap> _configMaps = client.For<ConfigMap>();
@@ -37,7 +39,7 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
                 { EmptyDir: { } emptyDir } => EmptyDir(sandbox, volume.Name, emptyDir),
                 { HostPath: { } hostPath } => HostPathVolume.SetUp(volume.Name, hostPath),
                 { PersistentVolumeClaim: { } claim } => await ClaimAsync(pod, volume.Name, claim, cancellationToken),
-                { ConfigMap: not null } or { Secret: not null } or { DownwardApi: not null } =>
+                { ConfigMap: not null } or { Secret: not null } or { DownwardApi: not null } or { Projected: not null } =>
                     await ProjectAsync(pod, sandbox, volume, cancellationToken),
                 _ => throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume.Name}\" : no volume source is set"),
             };
@@ -46,10 +48,13 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
         return paths;
     }
 
-    /// <summary>Rewrites configMap, secret and downwardAPI volumes whose sources changed; a failure keeps the old contents.</summary>
+    /// <summary>
+    /// Rewrites configMap, secret, downwardAPI and projected volumes whose sources changed or whose token is due for
+    /// refresh; a failure keeps the old contents.
+    /// </summary>
     public async Task RefreshAsync(Pod pod, PodSandbox sandbox, CancellationToken cancellationToken)
     {
-        foreach (var volume in pod.Spec.Volumes.Where(v => v.ConfigMap is not null || v.Secret is not null || v.DownwardApi is not null))
+        foreach (var volume in pod.Spec.Volumes.Where(v => v.ConfigMap is not null || v.Secret is not null || v.DownwardApi is not null || v.Projected is not null))
         {
             try
             {
@@ -61,6 +66,9 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
             }
         }
     }
+
+    /// <summary>When a projected token of the pod is next due for refresh (80% of its life), for the pod worker to wake then.</summary>
+    public DateTimeOffset? TokenRefreshDue(Pod pod) => tokens.RefreshDue(pod.Metadata.Uid);
 
     /// <summary>Unmounts the pod's memory-backed volumes so its directory can be removed.</summary>
     public static void TearDown(string podDirectory) => Tmpfs.UnmountAllUnder(podDirectory);
@@ -80,6 +88,20 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
             else if (volume.Secret is { } secret)
             {
                 yield return ("Secret", secret.SecretName);
+            }
+            else if (volume.Projected is { } projected)
+            {
+                foreach (var source in projected.Sources)
+                {
+                    if (source.ConfigMap is { } c)
+                    {
+                        yield return ("ConfigMap", c.Name);
+                    }
+                    else if (source.Secret is { } s)
+                    {
+                        yield return ("Secret", s.Name);
+                    }
+                }
             }
         }
     }
@@ -122,10 +144,11 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
         {
             { ConfigMap: { } source } => ("kubernetes.io~configmap", await ConfigMapFilesAsync(pod, volume.Name, source, cancellationToken)),
             { Secret: { } source } => ("kubernetes.io~secret", await SecretFilesAsync(pod, volume.Name, source, cancellationToken)),
-            _ => ("kubernetes.io~downward-api", DownwardApiFiles(pod, volume.Name, volume.DownwardApi)),
+            { Projected: { } source } => ("kubernetes.io~projected", await ProjectedFilesAsync(pod, volume.Name, source, cancellationToken)),
+            _ => ("kubernetes.io~downward-api", DownwardApiFiles(pod, volume.Name, volume.DownwardApi.Items, volume.DownwardApi.HasDefaultMode ? volume.DownwardApi.DefaultMode : DefaultMode)),
         };
         var path = Path.Combine(sandbox.PodDirectory, "volumes", plugin, volume.Name);
-        if (volume.Secret is not null)
+        if (volume.Secret is not null || volume.Projected is not null)
         {
             // Secrets stay off the disk, as the kubelet keeps them in a tmpfs.
             InMemory(path, null, $"\"{volume.Name}\"");
@@ -146,9 +169,49 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
         return path;
     }
 
-    private async Task<List<VolumeFile>> ConfigMapFilesAsync(Pod pod, string volume, ConfigMapVolumeSource source, CancellationToken cancellationToken)
+    /// <summary>Every source's files in one directory, as the projected volume plugin writes them.</summary>
+    private async Task<List<VolumeFile>> ProjectedFilesAsync(Pod pod, string volume, ProjectedVolumeSource source, CancellationToken cancellationToken)
     {
-        var configMap = await GetAsync(_configMaps, pod.Metadata.Namespace, source.Name, "configmap", volume, source.Optional, cancellationToken);
+        var mode = source.HasDefaultMode ? source.DefaultMode : DefaultMode;
+        var files = new List<VolumeFile>();
+        foreach (var projection in source.Sources)
+        {
+            if (projection.ConfigMap is { } configMap)
+            {
+                files.AddRange(await ConfigMapFilesAsync(pod, volume, configMap.Name, configMap.Items, mode, configMap.Optional, cancellationToken));
+            }
+            else if (projection.Secret is { } secret)
+            {
+                files.AddRange(await SecretFilesAsync(pod, volume, secret.Name, secret.Items, mode, secret.Optional, cancellationToken));
+            }
+            else if (projection.DownwardApi is { } downward)
+            {
+                files.AddRange(DownwardApiFiles(pod, volume, downward.Items, mode));
+            }
+            else if (projection.ServiceAccountToken is { } token)
+            {
+                try
+                {
+                    var issued = await tokens.GetAsync(pod, token, cancellationToken);
+                    files.Add(new VolumeFile(token.Path, Encoding.UTF8.GetBytes(issued), mode));
+                }
+                catch (RpcException e) when (e.StatusCode is not StatusCode.Cancelled)
+                {
+                    throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume}\" : failed to fetch token: {e.Status.Detail}");
+                }
+            }
+        }
+
+        return files;
+    }
+
+    private Task<List<VolumeFile>> ConfigMapFilesAsync(Pod pod, string volume, ConfigMapVolumeSource source, CancellationToken cancellationToken) =>
+        ConfigMapFilesAsync(pod, volume, source.Name, source.Items, source.HasDefaultMode ? source.DefaultMode : DefaultMode, source.Optional, cancellationToken);
+
+    private async Task<List<VolumeFile>> ConfigMapFilesAsync(
+        Pod pod, string volume, string name, IReadOnlyList<KeyToPath> items, int mode, bool optional, CancellationToken cancellationToken)
+    {
+        var configMap = await GetAsync(_configMaps, pod.Metadata.Namespace, name, "configmap", volume, optional, cancellationToken);
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (key, value) in configMap?.Data ?? [])
         {
@@ -160,14 +223,18 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
             data[key] = value.ToByteArray();
         }
 
-        return KeyFiles(data, source.Items, source.HasDefaultMode ? source.DefaultMode : DefaultMode, configMap is null || source.Optional, "configmap", volume);
+        return KeyFiles(data, items, mode, configMap is null || optional, "configmap", volume);
     }
 
-    private async Task<List<VolumeFile>> SecretFilesAsync(Pod pod, string volume, SecretVolumeSource source, CancellationToken cancellationToken)
+    private Task<List<VolumeFile>> SecretFilesAsync(Pod pod, string volume, SecretVolumeSource source, CancellationToken cancellationToken) =>
+        SecretFilesAsync(pod, volume, source.SecretName, source.Items, source.HasDefaultMode ? source.DefaultMode : DefaultMode, source.Optional, cancellationToken);
+
+    private async Task<List<VolumeFile>> SecretFilesAsync(
+        Pod pod, string volume, string name, IReadOnlyList<KeyToPath> items, int mode, bool optional, CancellationToken cancellationToken)
     {
-        var secret = await GetAsync(_secrets, pod.Metadata.Namespace, source.SecretName, "secret", volume, source.Optional, cancellationToken);
+        var secret = await GetAsync(_secrets, pod.Metadata.Namespace, name, "secret", volume, optional, cancellationToken);
         var data = (secret?.Data ?? []).ToDictionary(p => p.Key, p => p.Value.ToByteArray(), StringComparer.Ordinal);
-        return KeyFiles(data, source.Items, source.HasDefaultMode ? source.DefaultMode : DefaultMode, secret is null || source.Optional, "secret", volume);
+        return KeyFiles(data, items, mode, secret is null || optional, "secret", volume);
     }
 
     /// <summary>Every key as a file, or only the listed items at their paths (a missing key fails unless the source is optional).</summary>
@@ -195,11 +262,10 @@ public sealed partial class VolumeManager(KubeMeshClient client, KubeletOptions 
         return files;
     }
 
-    private List<VolumeFile> DownwardApiFiles(Pod pod, string volume, DownwardAPIVolumeSource source)
+    private List<VolumeFile> DownwardApiFiles(Pod pod, string volume, IEnumerable<DownwardAPIVolumeFile> items, int mode)
     {
-        var mode = source.HasDefaultMode ? source.DefaultMode : DefaultMode;
         var files = new List<VolumeFile>();
-        foreach (var item in source.Items)
+        foreach (var item in items)
         {
             try
             {

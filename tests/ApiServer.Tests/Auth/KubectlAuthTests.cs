@@ -4,21 +4,9 @@ namespace KubeMesh.ApiServer.Tests.Auth;
 [Collection(AuthCollection.Name)]
 public sealed class KubectlAuthTests(AuthFixture fixture) : IDisposable
 {
-    private readonly List<Kubectl> _kubectls = [];
-    private readonly List<string> _files = [];
+    private readonly TokenKubectls _kubectls = new();
 
-    public void Dispose()
-    {
-        foreach (var kubectl in _kubectls)
-        {
-            kubectl.Dispose();
-        }
-
-        foreach (var file in _files)
-        {
-            File.Delete(file);
-        }
-    }
+    public void Dispose() => _kubectls.Dispose();
 
     [SkippableFact]
     public async Task CanI_AnswersYesAndNo_WithKubectlsExitCodes()
@@ -69,20 +57,5 @@ public sealed class KubectlAuthTests(AuthFixture fixture) : IDisposable
         }
     }
 
-    private Kubectl As(string token)
-    {
-        Kubectl.Require();
-        var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
-        File.WriteAllText(path, string.Join("\n",
-            "apiVersion: v1",
-            "kind: Config",
-            $"clusters: [{{name: t, cluster: {{server: \"{fixture.Rest.ToString().TrimEnd('/')}\", certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(fixture.CaPem))}}}}}]",
-            $"users: [{{name: t, user: {{token: \"{token}\"}}}}]",
-            "contexts: [{name: t, context: {cluster: t, user: t}}]",
-            "current-context: t"));
-        _files.Add(path);
-        var kubectl = new Kubectl(path);
-        _kubectls.Add(kubectl);
-        return kubectl;
-    }
+    private Kubectl As(string token) => _kubectls.As(fixture.Rest, fixture.CaPem, token);
 }

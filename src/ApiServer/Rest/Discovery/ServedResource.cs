@@ -52,6 +52,11 @@ public sealed class ServedResource
             subresources.Add(new("exec", kind.Group, kind.Version, "PodExecOptions", ["create", "get"]));
         }
 
+        if (methods.Contains("CreateToken"))
+        {
+            subresources.Add(new("token", "authentication.k8s.io", "v1", "TokenRequest", ["create"]));
+        }
+
         if (methods.Contains("Bind"))
         {
             subresources.Add(new("binding", kind.Group, kind.Version, "Binding", ["create"]));

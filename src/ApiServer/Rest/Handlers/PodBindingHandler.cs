@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using KubeMesh.Api.Core.V1;
-using KubeMesh.Api.Serialization;
 using KubeMesh.ApiServer.Services;
 using Microsoft.AspNetCore.Http;
 
@@ -15,20 +14,7 @@ public sealed class PodBindingHandler(PodSubresourceApi pods)
     public async Task CreateAsync(HttpContext context, ResourceRequest request)
     {
         var options = RequestOptions.From(context.Request);
-        if (await RequestBodies.ReadJsonAsync(context) is not JsonObject body)
-        {
-            throw RestException.BadRequest("Binding in version \"v1\" cannot be handled as a Binding: the body must be a JSON object");
-        }
-
-        Binding binding;
-        try
-        {
-            binding = (Binding)ObjectDecoder.Decode(body, Binding.Descriptor, "v1", "Binding", options.FieldValidation).Object;
-        }
-        catch (ManifestException ex)
-        {
-            throw RestException.BadRequest($"Binding in version \"v1\" cannot be handled as a Binding: {string.Join(", ", ex.Errors)}");
-        }
+        var binding = await RequestBodies.ReadSubresourceAsync<Binding>(context, Binding.Descriptor, "v1", "Binding", options.FieldValidation);
 
         var meta = binding.Metadata ??= new();
         if (meta.Name.Length > 0 && meta.Name != request.Name)

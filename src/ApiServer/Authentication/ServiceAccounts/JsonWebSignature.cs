@@ -1,0 +1,81 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace KubeMesh.ApiServer.Authentication.ServiceAccounts;
+
+/// <summary>
+/// Compact JWS with ES256 only (RFC 7515, 7518): header.payload.signature, the signature being the raw r||s of
+/// ECDSA P-256 over SHA-256. Verification takes nothing from the header but the key id check: "alg" must be
+/// ES256, so neither "none" nor an algorithm swap gets through.
+/// </summary>
+public static class JsonWebSignature
+{
+    /// <summary>Tokens longer than this are refused before any parsing.</summary>
+    public const int MaxTokenLength = 16 * 1024;
+
+    public static string Sign(JsonObject claims, ECDsa key, string keyId)
+    {
+        var header = new JsonObject { ["alg"] = "ES256", ["kid"] = keyId };
+        var signingInput = Encode(header) + "." + Encode(claims);
+        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>The claims of a token whose signature <paramref name="key"/> verifies.</summary>
+    /// <exception cref="AuthenticationException">Malformed, another algorithm, or a signature that does not verify.</exception>
+    public static JsonObject Verify(string token, ECDsa key)
+    {
+        if (token.Length > MaxTokenLength)
+        {
+            throw new AuthenticationException("token too long");
+        }
+
+        var parts = token.Split('.');
+        if (parts.Length != 3)
+        {
+            throw new AuthenticationException("not a compact JWS");
+        }
+
+        var header = Decode(parts[0]);
+        if (header["alg"]?.GetValueKind() != JsonValueKind.String || (string)header["alg"]! != "ES256")
+        {
+            throw new AuthenticationException("unsupported signing algorithm");
+        }
+
+        byte[] signature;
+        try
+        {
+            signature = Base64Url.DecodeFromChars(parts[2]);
+        }
+        catch (FormatException)
+        {
+            throw new AuthenticationException("malformed signature");
+        }
+
+        var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        if (!key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        {
+            throw new AuthenticationException("invalid signature");
+        }
+
+        return Decode(parts[1]);
+    }
+
+    private static string Encode(JsonObject value) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(value.ToJsonString()));
+
+    private static JsonObject Decode(string part)
+    {
+        try
+        {
+            return JsonNode.Parse(Base64Url.DecodeFromChars(part), documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
+                ?? throw new AuthenticationException("malformed token");
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            throw new AuthenticationException("malformed token");
+        }
+    }
+}

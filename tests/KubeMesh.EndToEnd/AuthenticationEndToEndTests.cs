@@ -89,7 +89,9 @@ public sealed class AuthenticationEndToEndTests(ClusterFixture cluster)
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
         Assert.Equal(HttpStatusCode.OK, version.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, pods.StatusCode);
-        Assert.Contains("User \"system:anonymous\" cannot list resource \"pods\"", await pods.Content.ReadAsStringAsync(cts.Token), StringComparison.Ordinal);
+        var status = System.Text.Json.JsonDocument.Parse(await pods.Content.ReadAsStringAsync(cts.Token)).RootElement;
+        Assert.Equal("Forbidden", status.GetProperty("reason").GetString());
+        Assert.Contains("User \"system:anonymous\" cannot list resource \"pods\"", status.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, secrets.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
         await AssertNotCreatedAsync(name, cts.Token);

@@ -30,10 +30,11 @@ public sealed class ClusterOptions
     public int ApiServerPortOf(int replica) => ApiServerPort + replica - 1;
 
     /// <summary>
-    /// Run the cluster over TLS with certificates from a cluster CA (see ClusterTlsExtensions): off by default until
-    /// the end-to-end suite runs with the credentials the AppHost writes.
+    /// Run the cluster over TLS with certificates from a cluster CA, every client authenticated and the api-servers
+    /// authorizing with Node,RBAC (see ClusterTlsExtensions), as kubeadm sets a cluster up. On by default;
+    /// --Cluster:Tls=false runs the open cluster: cleartext, and every request allowed.
     /// </summary>
-    public bool Tls { get; set; }
+    public bool Tls { get; set; } = true;
 
     private string Scheme => Tls ? "https" : "http";
 
@@ -138,17 +139,6 @@ public sealed class ClusterOptions
             {
                 throw new InvalidOperationException($"Cluster:{name}: Invalid value: {value}: must be between 1 and 9");
             }
-        }
-
-        if (options.Tls && options.HollowNodes > 0)
-        {
-            // Every hollow node of a process would call the api-server as the process's one identity, and the Node
-            // authorizer and NodeRestriction let system:node:NAME act only for the node NAME: each hollow node needs
-            // its own credentials, which its process does not have, so they are refused rather than half working.
-            throw new InvalidOperationException(
-                $"Cluster:HollowNodes: Invalid value: {options.HollowNodes}: hollow nodes cannot run with Cluster:Tls=true, where the api-servers "
-                + "authorize with Node,RBAC and a node may act only as itself, while the nodes of a hollow-node process share one identity; "
-                + "run hollow nodes with Cluster:Tls=false");
         }
 
         return options;

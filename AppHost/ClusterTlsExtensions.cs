@@ -8,9 +8,9 @@ namespace KubeMesh.AppHost;
 /// With Cluster:Tls, what kubeadm sets up: the cluster CA in the data directory's pki folder, the api-servers' serving
 /// certificate for 127.0.0.1 and localhost on their gRPC and REST ports, each kubelet's serving certificate for its node
 /// address, the api-server's kubelet client certificate, and a client certificate and kubeconfig per component
-/// (kubeconfigs/NAME.conf) naming it as Kubernetes names its components; the api-servers authorize with Node,RBAC
-/// (hollow nodes cannot run then: see ClusterOptions.From). Certificates are issued again at start
-/// when missing or near expiry.
+/// (kubeconfigs/NAME.conf) naming it as Kubernetes names its components (hollow nodes get one each: see
+/// HollowNodeExtensions); the api-servers authorize with Node,RBAC. Certificates are issued when the AppHost starts
+/// (not while its model is built, so reading the model writes nothing), again when missing or near expiry.
 /// </summary>
 public static class ClusterTlsExtensions
 {
@@ -21,9 +21,33 @@ public static class ClusterTlsExtensions
             return;
         }
 
-        using var pki = ClusterPki.Open(Path.Combine(dataDirectory, "pki"));
-        var serving = pki.Ensure("apiserver", CertificateProfile.Server("kube-apiserver", ["localhost"], [IPAddress.Loopback]));
-        var kubeletClient = pki.Ensure("apiserver-kubelet-client", CertificateProfile.Client("kube-apiserver-kubelet-client", "kubeadm:cluster-admins"));
+        var pkiDirectory = Path.Combine(dataDirectory, "pki");
+        var certificates = new List<(string Name, CertificateProfile Profile)>();
+        var kubeconfigs = new List<(string Path, IssuedCertificate Credentials)>();
+        IssuedCertificate Plan(string name, CertificateProfile profile)
+        {
+            certificates.Add((name, profile));
+            return ClusterPki.FilesOf(pkiDirectory, name);
+        }
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            using var pki = ClusterPki.Open(pkiDirectory);
+            foreach (var (name, profile) in certificates)
+            {
+                pki.Ensure(name, profile);
+            }
+
+            foreach (var (path, credentials) in kubeconfigs)
+            {
+                PrivateFiles.Write(path, KubeconfigExtensions.Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials));
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var serving = Plan("apiserver", CertificateProfile.Server("kube-apiserver", ["localhost"], [IPAddress.Loopback]));
+        var kubeletClient = Plan("apiserver-kubelet-client", CertificateProfile.Client("kube-apiserver-kubelet-client", "kubeadm:cluster-admins"));
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToArray())
         {
             var resource = builder.CreateResourceBuilder(project);
@@ -35,10 +59,10 @@ public static class ClusterTlsExtensions
                     .WithEnvironment("Kestrel__Endpoints__Rest__Url", "https://127.0.0.1:" + cluster.ApiServerRestPortOf(replica).ToString(CultureInfo.InvariantCulture))
                     .WithEnvironment("ApiServer__Tls__CertFile", serving.CertFile)
                     .WithEnvironment("ApiServer__Tls__KeyFile", serving.KeyFile)
-                    .WithEnvironment("ApiServer__Tls__ClientCaFile", pki.CaFile)
+                    .WithEnvironment("ApiServer__Tls__ClientCaFile", serving.CaFile)
                     .WithEnvironment("ApiServer__KubeletClient__CertFile", kubeletClient.CertFile)
                     .WithEnvironment("ApiServer__KubeletClient__KeyFile", kubeletClient.KeyFile)
-                    .WithEnvironment("ApiServer__KubeletClient__CaFile", pki.CaFile)
+                    .WithEnvironment("ApiServer__KubeletClient__CaFile", serving.CaFile)
                     // As kubeadm runs kube-apiserver: each kubelet reaches only what its own pods use, everyone else
                     // what their roles grant.
                     .WithEnvironment("Authorization__Mode", "Node,RBAC");
@@ -50,9 +74,8 @@ public static class ClusterTlsExtensions
                 continue;
             }
 
-            var credentials = pki.Ensure(project.Name, identity);
             var kubeconfig = Path.Combine(dataDirectory, "kubeconfigs", project.Name + ".conf");
-            PrivateFiles.Write(kubeconfig, KubeconfigExtensions.Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials));
+            kubeconfigs.Add((kubeconfig, Plan(project.Name, identity)));
             resource
                 .WithEnvironment("ApiServer__Address", cluster.ApiServerAddress)
                 .WithEnvironment("ApiServer__Kubeconfig", kubeconfig);
@@ -63,11 +86,11 @@ public static class ClusterTlsExtensions
                 var bytes = IPAddress.Parse(cluster.PodCidrOf(node).Split('/')[0]).GetAddressBytes();
                 bytes[3] = 1;
                 var address = new IPAddress(bytes);
-                var kubelet = pki.Ensure(project.Name + "-serving", CertificateProfile.Server("node-" + node, ["node-" + node], [address]));
+                var kubelet = Plan(project.Name + "-serving", CertificateProfile.Server("node-" + node, ["node-" + node], [address]));
                 resource
                     .WithEnvironment("Kubelet__Tls__CertFile", kubelet.CertFile)
                     .WithEnvironment("Kubelet__Tls__KeyFile", kubelet.KeyFile)
-                    .WithEnvironment("Kubelet__Tls__ClientCaFile", pki.CaFile);
+                    .WithEnvironment("Kubelet__Tls__ClientCaFile", kubelet.CaFile);
             }
         }
     }
@@ -88,6 +111,8 @@ public static class ClusterTlsExtensions
     private static CertificateProfile? Identity(string resource) => resource switch
     {
         "store" => null,
+        // Every hollow node has credentials of its own (HollowNodeExtensions); their process has none.
+        _ when resource.StartsWith(HollowNodeExtensions.ResourcePrefix, StringComparison.Ordinal) => null,
         _ when resource.StartsWith("scheduler-", StringComparison.Ordinal) => CertificateProfile.Client("system:kube-scheduler"),
         _ when resource.StartsWith("controller-manager-", StringComparison.Ordinal) => CertificateProfile.Client("system:kube-controller-manager"),
         _ when resource.StartsWith("kubelet-node", StringComparison.Ordinal) => CertificateProfile.Client("system:node:node-" + resource["kubelet-node".Length..], "system:nodes"),

@@ -4,7 +4,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 /// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
 /// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
 /// and for a running cluster
-/// --server URL --ingress-port P --keep on|off. Against a cluster, wrk runs as many threads as there are pods (so the direct column
+/// --server URL --kubeconfig PATH --ingress-port P --keep on|off (the kubeconfig's credentials, with the server from
+/// --server: by default $KUBECONFIG, else the .kubemesh/kubeconfig the AppHost writes). Against a cluster, wrk runs as many threads as there are pods (so the direct column
 /// can spread over them) and nothing is pinned, since the AppHost starts the controller and the pods.
 /// </summary>
 internal sealed record BenchOptions
@@ -33,6 +34,12 @@ internal sealed record BenchOptions
 
     /// <summary>Set for cluster mode: deploy http-echo pods through this api-server instead of in-process backends.</summary>
     public string? Server { get; init; }
+
+    /// <summary>Cluster mode's credentials and CA: the admin kubeconfig the AppHost writes, unless another is named.</summary>
+    public string? Kubeconfig { get; init; } =
+        Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : File.Exists(Path.Combine(".kubemesh", "kubeconfig")) ? Path.GetFullPath(Path.Combine(".kubemesh", "kubeconfig"))
+        : null;
 
     /// <summary>Cluster mode: leave the Deployment, Service and Ingress in place after the run (--keep on), to profile by hand.</summary>
     public bool Keep { get; init; }
@@ -113,6 +120,7 @@ internal sealed record BenchOptions
                 "--rounds" => options with { Rounds = int.Parse(value) },
                 "--ingress-dll" => options with { IngressDll = Path.GetFullPath(value) },
                 "--server" => options with { Server = value },
+                "--kubeconfig" => options with { Kubeconfig = value },
                 "--keep" => options with { Keep = Flag(value) },
                 "--ingress-port" => options with { IngressPort = int.Parse(value) },
                 "--pin" => options with { Pin = Flag(value) },

@@ -15,7 +15,9 @@ internal sealed class ClusterDeployment(KubeMeshClient client, bool keep) : IAsy
 {
     public static async Task<(ClusterDeployment Deployment, BenchTarget Target)> StartAsync(BenchOptions options)
     {
-        var client = KubeMeshClient.Create(options.Server!);
+        var client = KubeMeshClient.Create(options.Kubeconfig is { } kubeconfig
+            ? KubeMesh.Client.Credentials.Kubeconfig.Load(kubeconfig) with { Address = options.Server! }
+            : new KubeMesh.Client.Credentials.ApiServerConnection(options.Server!));
         var deployment = new ClusterDeployment(client, options.Keep);
 
         // A cluster just started (dotnet run --project AppHost, then the bench) may not serve yet.

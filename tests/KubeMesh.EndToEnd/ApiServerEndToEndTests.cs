@@ -20,7 +20,7 @@ public sealed class ApiServerEndToEndTests(ClusterFixture cluster)
     [Fact]
     public async Task KmctlApply_PodManifest_StoredWithUidAndResourceVersion()
     {
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, "apply", "-f", Kmctl.Manifest("seed/01-pod-nginx.yaml"));
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "apply", "-f", Kmctl.Manifest("seed/01-pod-nginx.yaml"));
 
         Assert.True(code == 0, error);
         Assert.Contains("pod/nginx", output);
@@ -37,11 +37,11 @@ public sealed class ApiServerEndToEndTests(ClusterFixture cluster)
     [InlineData("job-backofflimit-misplaced.yaml", "spec.template.backoffLimit")]
     public async Task KmctlApply_MalformedManifest_RefusedWithFieldPathAndNothingStored(string file, string path)
     {
-        var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "apply", "-f", Kmctl.Manifest("malformed/" + file));
+        var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "apply", "-f", Kmctl.Manifest("malformed/" + file));
 
         Assert.NotEqual(0, code);
         Assert.Contains(path, error);
-        var (_, listed, _) = await Kmctl.RunAsync(cluster.ApiServer, "get", "pods,deployments,jobs", "-o", "name");
+        var (_, listed, _) = await Kmctl.RunAsync(cluster.Kubeconfig, "get", "pods,deployments,jobs", "-o", "name");
         Assert.DoesNotContain("downward-wrong", listed);
         Assert.DoesNotContain("envfrom-wrong", listed);
         Assert.DoesNotContain("Bad_Name", listed);

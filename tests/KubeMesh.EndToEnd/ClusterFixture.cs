@@ -25,14 +25,21 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public int StorePort { get; } = FreePort.Get();
 
-    /// <summary>Both api-server replicas, as every component and kmctl are given them.</summary>
-    public string ApiServer => $"http://127.0.0.1:{ApiServerPort},http://127.0.0.1:{ApiServerPort + 1}";
+    /// <summary>Both api-server replicas, as every component and kmctl are given them (TLS: the cluster runs with Cluster:Tls, its default).</summary>
+    public string ApiServer => $"https://127.0.0.1:{ApiServerPort},https://127.0.0.1:{ApiServerPort + 1}";
 
     /// <summary>The api-server's Kubernetes REST API, for kubectl.</summary>
     public int ApiServerRestPort { get; } = FreePort.Consecutive(2);
 
-    /// <summary>The kubeconfig the AppHost writes into the data directory at start.</summary>
+    /// <summary>The kubeconfig the AppHost writes into the data directory at start: the admin (kubernetes-admin in system:masters) and the cluster CA.</summary>
     public string Kubeconfig => Path.Combine(DataDirectory, "kubeconfig");
+
+    /// <summary>The cluster CA, the admin's client certificate and key, where the AppHost issues them (for buf curl, grpcurl, curl).</summary>
+    public string CaFile => Path.Combine(DataDirectory, "pki", "ca.crt");
+
+    public string AdminCertFile => Path.Combine(DataDirectory, "pki", "admin.crt");
+
+    public string AdminKeyFile => Path.Combine(DataDirectory, "pki", "admin.key");
 
     public int IngressHttpPort { get; } = FreePort.Get();
 
@@ -121,7 +128,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
         await _app.ResourceNotifications.WaitForResourceAsync("api-server-1", KnownResourceStates.Running, cts.Token);
-        Client = KubeMeshClient.Create(ApiServer);
+        // The admin's credentials, as kmctl and kubectl find them: the kubeconfig, written before any resource starts.
+        Client = AdminClient();
         await WaitForApiServerAsync(cts.Token);
     }
 
@@ -204,6 +212,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             return false; // gone meanwhile, or another user's
         }
+    }
+
+    /// <summary>A client with the admin's credentials from the kubeconfig, to <paramref name="address"/> (one replica) or the kubeconfig's servers.</summary>
+    public KubeMeshClient AdminClient(string? address = null)
+    {
+        var connection = KubeMesh.Client.Credentials.Kubeconfig.Load(Kubeconfig);
+        return KubeMeshClient.Create(address is null ? connection : connection with { Address = address });
     }
 
     /// <summary>The running AppHost, for tests that drive or watch its resources.</summary>

@@ -41,16 +41,16 @@ public sealed class ComponentRestartEndToEndTests(ClusterFixture cluster)
 
         // kmctl is given both replicas, as the AppHost's default server is; the first refuses, the second answers.
         var name = "while-api-server-1-down-" + Guid.NewGuid().ToString("N")[..6];
-        var created = await Kmctl.RunAsync(cluster.ApiServer, "create", "configmap", name, "--from-literal=a=b");
+        var created = await Kmctl.RunAsync(cluster.Kubeconfig, "create", "configmap", name, "--from-literal=a=b");
         Assert.True(created.ExitCode == 0, created.Error);
-        var got = await Kmctl.RunAsync(cluster.ApiServer, "get", "configmap", name);
+        var got = await Kmctl.RunAsync(cluster.Kubeconfig, "get", "configmap", name);
         Assert.True(got.ExitCode == 0, got.Error);
         Assert.Contains(name, got.Output, StringComparison.Ordinal);
 
         var back = await ComponentProcess.WaitForRestartAsync(cluster.App, "api-server-1", killed, cts.Token);
         Assert.Equal(ComponentProcess.Restarts(killed) + 1, ComponentProcess.Restarts(back));
         await FreePort.WaitUntilListeningAsync(IPAddress.Loopback, cluster.ApiServerPort, Timeout);
-        using var first = KubeMesh.Client.KubeMeshClient.Create($"http://127.0.0.1:{cluster.ApiServerPort}");
+        using var first = cluster.AdminClient($"https://127.0.0.1:{cluster.ApiServerPort}");
         var seen = await Eventually.Returns(() => first.For<ConfigMap>().GetAsync("default", name, cts.Token), Timeout);
         Assert.Equal("b", seen.Data["a"]);
         await first.For<ConfigMap>().DeleteAsync(new DeleteRequest { Namespace = "default", Name = name }, cts.Token);

@@ -146,7 +146,7 @@ public sealed class IngressEndToEndTests(ClusterFixture cluster) : IDisposable
 
     private async Task<string> KmctlAsync(params string[] args)
     {
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, args);
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, args);
         Assert.True(code == 0, $"kmctl {string.Join(' ', args)}: {error}");
         return output;
     }

@@ -74,7 +74,7 @@ public sealed class PodSpecEndToEndTests(ClusterFixture cluster) : IAsyncLifetim
         await _ns.WaitForPodAsync("probe-demo", p => p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "False"));
 
         // As the notes' reader would: kmctl exec, through the api-server to the node's kubelet, into the container.
-        var (failed, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "-n", _ns.Name, "exec", "probe-demo", "--", "cat", "/tmp/ready");
+        var (failed, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "-n", _ns.Name, "exec", "probe-demo", "--", "cat", "/tmp/ready");
         Assert.Equal(1, failed);
         Assert.Contains("/tmp/ready", error);
         Assert.EndsWith("command terminated with exit code 1\n", error);

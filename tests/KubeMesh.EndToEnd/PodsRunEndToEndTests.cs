@@ -26,7 +26,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
 
         var pod = await WaitForPodAsync("echo-once", p => p.Status?.Phase == "Succeeded");
         Assert.Equal(0, pod.Status.ContainerStatuses.Single().RestartCount);
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, "logs", "echo-once");
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "logs", "echo-once");
         Assert.True(code == 0, error);
         Assert.Equal("hello", output.Trim());
     }
@@ -39,7 +39,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
         await WaitForPodAsync("env-demo", p => p.Status?.Phase == "Running");
         var output = await Eventually.Returns(async () =>
         {
-            var (_, logs, _) = await Kmctl.RunAsync(cluster.ApiServer, "logs", "env-demo");
+            var (_, logs, _) = await Kmctl.RunAsync(cluster.Kubeconfig, "logs", "env-demo");
             return logs.Contains("ENV_VAR1=value1", StringComparison.Ordinal) ? logs : throw new InvalidOperationException("not logged yet: " + logs);
         }, ClusterFixture.WaitTimeout);
         Assert.Contains("ENV_VAR1=value1", output);
@@ -52,13 +52,13 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
 
         var events = await Eventually.Returns(async () =>
         {
-            var (_, described, _) = await Kmctl.RunAsync(cluster.ApiServer, "describe", "pod", "nginx-selected");
+            var (_, described, _) = await Kmctl.RunAsync(cluster.Kubeconfig, "describe", "pod", "nginx-selected");
             // Until all three nodes have registered the message counts fewer nodes; the scheduler retries as they join.
             return described.Contains("0/3 nodes are available", StringComparison.Ordinal) ? described : throw new InvalidOperationException(described);
         }, ClusterFixture.WaitTimeout);
         Assert.Contains("0/3 nodes are available: 3 node(s) didn't match Pod's node selector.", events);
 
-        var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "label", "node", "node-2", "foo=bar");
+        var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "label", "node", "node-2", "foo=bar");
         Assert.True(code == 0, error);
         var pod = await WaitForPodAsync("nginx-selected", p => p.Spec.NodeName.Length > 0);
         Assert.Equal("node-2", pod.Spec.NodeName);
@@ -66,7 +66,7 @@ public sealed class PodsRunEndToEndTests(ClusterFixture cluster)
 
     private async Task ApplyAsync(string manifest)
     {
-        var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "apply", "-f", Kmctl.Manifest(manifest));
+        var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "apply", "-f", Kmctl.Manifest(manifest));
         Assert.True(code == 0, error);
     }
 

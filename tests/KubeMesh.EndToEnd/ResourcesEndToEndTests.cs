@@ -85,7 +85,7 @@ public sealed class ResourcesEndToEndTests(ClusterFixture cluster)
 
     private async Task<string> KmctlAsync(params string[] args)
     {
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, args);
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, args);
         Assert.True(code == 0, $"kmctl {string.Join(' ', args)}: {error}");
         return output;
     }

@@ -74,7 +74,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
             var found = await cluster.Client.For<Pod>().GetAsync(Namespace, "dns-client");
             return found.Status?.Phase is "Succeeded" or "Failed" ? found : throw new InvalidOperationException("still " + found.Status?.Phase);
         });
-        var (_, logs, error) = await Kmctl.RunAsync(cluster.ApiServer, "logs", "dns-client", "-n", Namespace);
+        var (_, logs, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "logs", "dns-client", "-n", Namespace);
         Assert.True(pod.Status.Phase == "Succeeded", $"busybox pod {pod.Status.Phase}; logs:\n{logs}{error}");
         Assert.Contains($"nameserver {cluster.DnsAddress}", logs);
         Assert.Contains($"search {Namespace}.svc.cluster.local svc.cluster.local cluster.local", logs);
@@ -134,7 +134,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         });
         var external = service.Status.LoadBalancer.Ingress.Single().Ip;
         Assert.StartsWith($"127.{cluster.LoadBalancerOctet}.", external);
-        var (code, table, error) = await Kmctl.RunAsync(cluster.ApiServer, "get", "svc", "ex-svc-lb", "-n", ns);
+        var (code, table, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "get", "svc", "ex-svc-lb", "-n", ns);
         Assert.True(code == 0, error);
         Assert.Matches($@"ex-svc-lb\s+LoadBalancer\s+{service.Spec.ClusterIp}\s+{external}\s+80:\d+/TCP", table);
 
@@ -212,7 +212,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         }
 
         string[] args = ns is null ? ["apply", "-f", Kmctl.Manifest(manifest)] : ["apply", "-f", Kmctl.Manifest(manifest), "-n", ns];
-        var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, args);
+        var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, args);
         Assert.True(code == 0, error);
     }
 
@@ -222,7 +222,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
         await File.WriteAllTextAsync(file, yaml);
         try
         {
-            var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "apply", "-f", file, "-n", ns);
+            var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "apply", "-f", file, "-n", ns);
             Assert.True(code == 0, error);
         }
         finally
@@ -241,7 +241,7 @@ public sealed class ServicesEndToEndTests(ClusterFixture cluster)
                 return;
             }
 
-            var (code, _, error) = await Kmctl.RunAsync(cluster.ApiServer, "create", "namespace", ns);
+            var (code, _, error) = await Kmctl.RunAsync(cluster.Kubeconfig, "create", "namespace", ns);
             Assert.True(code == 0, error);
             NamespacesCreated.Add(ns);
         }

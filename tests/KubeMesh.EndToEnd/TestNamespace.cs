@@ -40,12 +40,12 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
     {
         foreach (var file in Enumerable.Reverse(_applied))
         {
-            await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "-f", file, "--ignore-not-found", "--wait=false");
+            await Kmctl.RunAsync(cluster.Kubeconfig, "-n", Name, "delete", "-f", file, "--ignore-not-found", "--wait=false");
         }
 
-        await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "pods", "--all", "--now", "--wait=false");
-        await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "configmaps", "--all", "--wait=false");
-        await Kmctl.RunAsync(cluster.ApiServer, "-n", Name, "delete", "secrets", "--all", "--wait=false");
+        await Kmctl.RunAsync(cluster.Kubeconfig, "-n", Name, "delete", "pods", "--all", "--now", "--wait=false");
+        await Kmctl.RunAsync(cluster.Kubeconfig, "-n", Name, "delete", "configmaps", "--all", "--wait=false");
+        await Kmctl.RunAsync(cluster.Kubeconfig, "-n", Name, "delete", "secrets", "--all", "--wait=false");
         var pods = cluster.Client.For<Pod>();
         try
         {
@@ -62,7 +62,7 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
             await claims.DeleteAsync(Name, claim.Metadata.Name);
         }
 
-        await Kmctl.RunAsync(cluster.ApiServer, "delete", "namespace", Name, "--wait=false");
+        await Kmctl.RunAsync(cluster.Kubeconfig, "delete", "namespace", Name, "--wait=false");
         // Only the copies this namespace wrote: a checkout under /tmp holds the seed manifests under the temp path too.
         foreach (var file in _edited)
         {
@@ -73,7 +73,7 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
     /// <summary>Runs kmctl in this namespace and returns its output; a failing command fails the test with its error.</summary>
     public async Task<string> KmctlAsync(params string[] args)
     {
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, ["-n", Name, .. args]);
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, ["-n", Name, .. args]);
         Assert.True(code == 0, $"kmctl {string.Join(' ', args)} exited {code}: {error}{output}");
         return output;
     }
@@ -94,7 +94,7 @@ internal sealed class TestNamespace(ClusterFixture cluster, string prefix) : IAs
     public async Task<string> ApplyTracedAsync(params string[] manifests)
     {
         var files = manifests.Select(m => Path.IsPathRooted(m) ? m : Kmctl.Manifest(m)).ToList();
-        var (code, output, error) = await Kmctl.RunAsync(cluster.ApiServer, ["-n", Name, "apply", "--trace", .. files.SelectMany(f => new[] { "-f", f })]);
+        var (code, output, error) = await Kmctl.RunAsync(cluster.Kubeconfig, ["-n", Name, "apply", "--trace", .. files.SelectMany(f => new[] { "-f", f })]);
         Assert.True(code == 0, $"kmctl apply --trace exited {code}: {error}{output}");
         _applied.AddRange(files);
         var line = error.Split('\n').SingleOrDefault(l => l.StartsWith("trace id: ", StringComparison.Ordinal));

@@ -177,7 +177,7 @@ public sealed partial class WorkloadsEndToEndTests(ClusterFixture cluster)
             await Eventually.Until(async () => ReadyOf(await cluster.Client.For<Node>().GetAsync("", node)) == "Unknown", Timeout, $"{node} goes NotReady");
             var moved = await ReadyPodsAsync(ns, 3, p => p.Spec.NodeName != node);
             Assert.True(moved.Count(m => pods.All(p => p.Metadata.Uid != m.Metadata.Uid)) >= pods.Count(p => p.Spec.NodeName == node), "every pod of the stopped node has a replacement");
-            var (_, nodes, _) = await Kmctl.RunAsync(cluster.ApiServer, "get", "node", node);
+            var (_, nodes, _) = await Kmctl.RunAsync(cluster.Kubeconfig, "get", "node", node);
             Assert.Contains("NotReady", nodes);
         }
         finally

@@ -51,15 +51,14 @@ public sealed class ClusterPki : IDisposable
         return new ClusterPki(directory, new CertificateAuthority(ca, clock), clock);
     }
 
-    /// <summary>The files of certificate <paramref name="name"/>, issued now if what is on disk does not fit <paramref name="profile"/>.</summary>
+    /// <summary>
+    /// The files of certificate <paramref name="name"/>, issued now if what is on disk does not fit <paramref name="profile"/>.
+    /// A name may sit in a folder of the PKI ("hollow-nodes/hollow-node-1"), for sets of many certificates.
+    /// </summary>
     public IssuedCertificate Ensure(string name, CertificateProfile profile)
     {
-        if (string.IsNullOrEmpty(name) || name == CaName || name.IndexOfAny(['/', '\\', '.']) >= 0)
-        {
-            throw new ArgumentException($"invalid certificate name \"{name}\"", nameof(name));
-        }
-
-        var issued = new IssuedCertificate(PathOf(name, ".crt"), PathOf(name, ".key"), CaFile);
+        var issued = FilesOf(Directory, name);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(issued.CertFile)!);
         using var existing = TryLoad(issued.CertFile, issued.KeyFile);
         if (existing is null || NeedsRenewal(existing, _clock) || !Fits(existing, profile)
             || !Trust.Verify(existing, profile.Usage.HasFlag(CertificateUsage.Server) ? CertificateUsage.Server : CertificateUsage.Client))
@@ -72,6 +71,21 @@ public sealed class ClusterPki : IDisposable
     }
 
     public void Dispose() => Authority.Dispose();
+
+    /// <summary>
+    /// Where certificate <paramref name="name"/> of the PKI in <paramref name="directory"/> is kept, issued or not: what
+    /// a component can be told before <see cref="Ensure"/> runs.
+    /// </summary>
+    public static IssuedCertificate FilesOf(string directory, string name)
+    {
+        if (string.IsNullOrEmpty(name) || name == CaName || name.Split('/').Any(part => part.Length == 0 || part.IndexOfAny(['\\', '.']) >= 0))
+        {
+            throw new ArgumentException($"invalid certificate name \"{name}\"", nameof(name));
+        }
+
+        directory = Path.GetFullPath(directory);
+        return new IssuedCertificate(Path.Combine(directory, name + ".crt"), Path.Combine(directory, name + ".key"), Path.Combine(directory, CaName + ".crt"));
+    }
 
     private string PathOf(string name, string extension) => Path.Combine(Directory, name + extension);
 

@@ -1,4 +1,5 @@
 using KubeMesh.Client;
+using KubeMesh.Client.Credentials;
 using KubeMesh.Kubelet.Extensions;
 using KubeMesh.Kubelet.Pods;
 using KubeMesh.Kubelet.Probes;
@@ -11,8 +12,11 @@ namespace KubeMesh.Kubelet.Hollow;
 /// <summary>
 /// One hollow node agent: the real kubelet's parts (<see cref="KubeletServiceCollectionExtensions.AddKubeletNode"/>:
 /// registration, Lease and status heartbeats, its own pod watch, pod workers, volumes, events) in a container of its
-/// own, over the hollow runtime. What it shares with the other nodes of the process is passed in: the api-server
-/// channel, the ConfigMap and Secret watch, the loggers, the clock and the runtime settings.
+/// own, over the hollow runtime. What it shares with the other nodes of the process is passed in: the loggers, the
+/// clock, the runtime settings and, unless the node has credentials of its own, the api-server channel and the
+/// ConfigMap and Secret watch. A node with its own kubeconfig (Kubelet:Hollow:KubeconfigDirectory) calls the
+/// api-server as itself, system:node:NAME, over a channel and with watches of its own, as each kubemark hollow node
+/// does, so the Node authorizer and NodeRestriction hold it to what its own pods use.
 /// </summary>
 public sealed class HollowNode : IAsyncDisposable
 {
@@ -38,11 +42,22 @@ public sealed class HollowNode : IAsyncDisposable
 
     public PodManager Pods { get; }
 
-    public static HollowNode Create(KubeletOptions options, HollowRuntimeOptions runtime, IServiceProvider shared)
+    /// <param name="connection">The node's own api-server connection and credentials; null to share the process's.</param>
+    public static HollowNode Create(KubeletOptions options, HollowRuntimeOptions runtime, IServiceProvider shared, ApiServerConnection? connection = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton(shared.GetRequiredService<KubeMeshClient>());
-        services.AddSingleton(shared.GetRequiredService<ConfigSourceWatch>());
+        if (connection is null)
+        {
+            services.AddSingleton(shared.GetRequiredService<KubeMeshClient>());
+            services.AddSingleton(shared.GetRequiredService<ConfigSourceWatch>());
+        }
+        else
+        {
+            // Built by the node's container, so disposed with it.
+            services.AddSingleton(_ => KubeMeshClient.Create(connection));
+            services.AddSingleton<ConfigSourceWatch>();
+        }
+
         services.AddSingleton(shared.GetRequiredService<ILoggerFactory>());
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(shared.GetRequiredService<TimeProvider>());

@@ -26,6 +26,17 @@ public sealed class HollowNodeOptions
     /// <summary>Node n's podCIDR is the n-th /24 of this range, and its InternalIP that range's .1 (nothing listens there).</summary>
     public string PodNetwork { get; set; } = "127.128.0.0/9";
 
+    /// <summary>
+    /// A folder holding a kubeconfig per node, NAME.conf, whose user is that node (system:node:NAME in system:nodes):
+    /// each node then connects with its own credentials. Unset, the nodes share the process's connection
+    /// (ApiServer:Kubeconfig or ApiServer:Address), which only an api-server that authorizes everyone accepts.
+    /// </summary>
+    public string? KubeconfigDirectory { get; set; }
+
+    /// <summary>Node <paramref name="name"/>'s kubeconfig, or null when the nodes share the process's connection.</summary>
+    public string? KubeconfigOf(string name) =>
+        string.IsNullOrWhiteSpace(KubeconfigDirectory) ? null : Path.Combine(KubeconfigDirectory, name + ".conf");
+
     /// <summary>Where the process serves /healthz and /readyz (HTTP/1 on 127.0.0.1); 0 takes a free port.</summary>
     public int HealthPort { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using KubeMesh.Client.Credentials;
 using KubeMesh.Kubelet.Runtime.Hollow;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -95,7 +96,8 @@ public sealed class HollowNodeSet(
             var options = OptionsFor(index);
             try
             {
-                var node = HollowNode.Create(options, _runtime, services);
+                var kubeconfig = hollow.KubeconfigOf(options.NodeName);
+                var node = HollowNode.Create(options, _runtime, services, kubeconfig is null ? null : Kubeconfig.Load(kubeconfig));
                 _nodes[options.NodeName] = node;
                 await node.StartAsync(stoppingToken);
             }

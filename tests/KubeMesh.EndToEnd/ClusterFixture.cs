@@ -131,6 +131,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         // The admin's credentials, as kmctl and kubectl find them: the kubeconfig, written before any resource starts.
         Client = AdminClient();
         await WaitForApiServerAsync(cts.Token);
+
+        // Where the AppHost names its dashboard for kmctl --trace, name the receiver, which stands in for it.
+        await File.WriteAllTextAsync(
+            Path.Combine(DataDirectory, AppHost.DashboardTelemetryExtensions.FileName),
+            $"OTEL_EXPORTER_OTLP_ENDPOINT={Telemetry.Endpoint}\nOTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n",
+            cts.Token);
     }
 
     /// <summary>

@@ -136,11 +136,6 @@ public static class BootstrapPolicy
             Rule(["patch", "update"], ["networking.k8s.io"], "ingresses/status"),
             Rule(EventWrite, ["", "events.k8s.io"], "events"),
             Rule(["create", "get", "list", "watch", "update", "patch"], ["coordination.k8s.io"], "leases")),
-        // kube-proxy here also hands out LoadBalancer addresses from its pool (a cloud's service controller, or k3s's
-        // ServiceLB, elsewhere), so it reads each Service and writes its status.
-        Role("system:kubemesh:service-load-balancer",
-            Rule(["get"], [""], "services"),
-            Rule(["patch", "update"], [""], "services/status")),
         Role("system:kubemesh:certificate-controller",
             Rule(ReadWrite, CertManagerGroups, "*"),
             Rule(ReadWrite, [""], "secrets", "pods", "services"),
@@ -166,7 +161,6 @@ public static class BootstrapPolicy
         Binding("system:kubemesh:load-balancer-controller", "system:kubemesh:load-balancer-controller", UserSubject("system:kube-proxy")),
         Binding("system:kube-dns", "system:kube-dns", UserSubject("system:kube-dns"), new Subject { Kind = "ServiceAccount", Name = "kube-dns", Namespace = "kube-system" }),
         Binding("system:kubemesh:ingress-controller", "system:kubemesh:ingress-controller", UserSubject("system:kubemesh:ingress-controller")),
-        Binding("system:kubemesh:service-load-balancer", "system:kubemesh:service-load-balancer", UserSubject("system:kube-proxy")),
         Binding("system:kubemesh:certificate-controller", "system:kubemesh:certificate-controller", UserSubject("system:kubemesh:certificate-controller")),
     ];
 

@@ -52,7 +52,10 @@ internal static class ComponentProcess
     public static async Task<ResourceEvent> WaitForRestartAsync(DistributedApplication app, string resource, ResourceEvent killed, CancellationToken cancellationToken)
     {
         var back = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is { } p && p != Pid(killed), cancellationToken);
-        await Eventually.Returns(() => Task.FromResult(ChildOf(Pid(back)!.Value)), TimeSpan.FromSeconds(120));
+
+        // The launcher seen running may itself exit and be started again (a component that finds its port still
+        // held): look at whichever launcher runs now on every try.
+        await Eventually.Returns(() => Task.FromResult(ChildOf(CurrentLauncher(app, resource) ?? Pid(back)!.Value)), TimeSpan.FromSeconds(120));
         var grpc = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource)
             .Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "grpc" && e.Port is not null);
         if (grpc is not null)
@@ -69,6 +72,9 @@ internal static class ComponentProcess
 
     public static int Restarts(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == ComponentSupervisor.RestartsProperty)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : 0;
+
+    private static int? CurrentLauncher(DistributedApplication app, string resource) =>
+        app.ResourceNotifications.TryGetCurrentState(resource, out var current) && current is not null && IsRunning(current) ? Pid(current) : null;
 
     private static bool IsRunning(ResourceEvent e) => e.Snapshot.State?.Text == KnownResourceStates.Running;
 

@@ -98,6 +98,26 @@ public sealed class AuthenticationEndToEndTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Rest_WithAForgedBearerToken_IsUnauthorized_AndChangesNothing()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var http = HttpClientFor(Anonymous(Rest));
+        var name = "forged-token-" + Guid.NewGuid().ToString("N")[..6];
+        // A JWT's shape, signed by no key the cluster knows.
+        const string forged = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZWZhdWx0In0.c2lnbmF0dXJl";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/namespaces/default/configmaps")
+        {
+            Content = new StringContent($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}"}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", forged);
+
+        using var response = await http.SendAsync(request, cts.Token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await AssertNotCreatedAsync(name, cts.Token);
+    }
+
+    [Fact]
     public async Task Rest_WithTheKubeconfigsAdmin_ListsPods()
     {
         using var cts = new CancellationTokenSource(Timeout);

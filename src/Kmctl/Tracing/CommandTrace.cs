@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KubeMesh.Api;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
@@ -116,6 +117,9 @@ public sealed class CommandTrace : IDisposable
         Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("kmctl"))
             .AddSource(SourceName)
+            // Each call to the api-server as the components' calls are: one client span named for the call, whose
+            // context the api-server's span continues.
+            .AddGrpcClientSpans()
             .AddOtlpExporter(options =>
             {
                 var endpoint = new Uri(settings["OTEL_EXPORTER_OTLP_ENDPOINT"]);

@@ -63,10 +63,14 @@ public sealed class KmctlKubeconfigTests : IAsyncLifetime
             new() { ["KUBECONFIG"] = null, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" },
             "--kubeconfig", kubeconfig, "apply", "-f", WriteConfigMap(), "--trace");
 
-        // The span is exported as the command ends: the root of its trace, from the service kmctl.
-        var command = Assert.Single(dashboard.Trace(TraceIdOf(fromFile)));
+        // The spans are exported as the command ends: the command's, the root of its trace, and under it one span per
+        // call to the api-server, named for the call.
+        var spans = dashboard.Trace(TraceIdOf(fromFile));
+        var command = Assert.Single(spans, s => s.Scope == KubeMesh.Kmctl.Tracing.CommandTrace.SourceName);
         Assert.Equal(("kmctl", "kmctl get", ""), (command.Service, command.Name, command.ParentSpanId));
-        var apply = Assert.Single(collector.Trace(TraceIdOf(fromEnvironment)));
+        var call = Assert.Single(spans, s => s.Scope != KubeMesh.Kmctl.Tracing.CommandTrace.SourceName);
+        Assert.Equal(("kmctl", "list namespaces", command.SpanId), (call.Service, call.Name, call.ParentSpanId));
+        var apply = Assert.Single(collector.Trace(TraceIdOf(fromEnvironment)), s => s.Scope == KubeMesh.Kmctl.Tracing.CommandTrace.SourceName);
         Assert.Equal(("kmctl", "kmctl apply"), (apply.Service, apply.Name));
         Assert.Empty(dashboard.Trace(TraceIdOf(fromEnvironment)));
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using KubeMesh.Api;
 using KubeMesh.Api.Apps.V1;
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using KubeMesh.Api;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
-namespace Microsoft.Extensions.Hosting;
+namespace KubeMesh.Api;
 
 /// <summary>
 /// The client side of every gRPC call as one span named for what the call does ("create pods", "watch nodes"), with

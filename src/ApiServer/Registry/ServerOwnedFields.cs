@@ -11,14 +11,53 @@ public static class ServerOwnedFields
     {
         switch (merged)
         {
-            case Pod pod when existing is Pod old && string.IsNullOrEmpty(pod.Spec?.NodeName) && pod.Spec is not null:
-                pod.Spec.NodeName = old.Spec.NodeName;
+            case Pod pod when existing is Pod old && pod.Spec is not null && old.Spec is not null:
+                if (string.IsNullOrEmpty(pod.Spec.NodeName))
+                {
+                    pod.Spec.NodeName = old.Spec.NodeName;
+                }
+
+                KeepServiceAccountAdmission(pod.Spec, old.Spec);
                 break;
             case Service service when existing is Service old && service.Spec is not null && old.Spec is not null:
                 KeepServiceAllocations(service.Spec, old.Spec);
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// What ServiceAccount admission added at create, which a manifest that never said it leaves as it is: the account
+    /// name, the kube-api-access volume, and each container's mount of it.
+    /// </summary>
+    private static void KeepServiceAccountAdmission(PodSpec spec, PodSpec old)
+    {
+        if (string.IsNullOrEmpty(spec.ServiceAccountName))
+        {
+            spec.ServiceAccountName = old.ServiceAccountName;
+        }
+
+        if (string.IsNullOrEmpty(spec.ServiceAccount))
+        {
+            spec.ServiceAccount = old.ServiceAccount;
+        }
+
+        var added = old.Volumes.Where(v => v.Name.StartsWith(ServiceAccountAdmission.VolumePrefix, StringComparison.Ordinal) && spec.Volumes.All(m => m.Name != v.Name)).ToList();
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        spec.Volumes.Add(added.Select(v => v.Clone()));
+        var names = added.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var container in spec.InitContainers.Concat(spec.Containers))
+        {
+            var before = old.InitContainers.Concat(old.Containers).FirstOrDefault(c => c.Name == container.Name);
+            foreach (var mount in before?.VolumeMounts.Where(m => names.Contains(m.Name) && container.VolumeMounts.All(x => x.Name != m.Name)) ?? [])
+            {
+                container.VolumeMounts.Add(mount.Clone());
+            }
         }
     }
 

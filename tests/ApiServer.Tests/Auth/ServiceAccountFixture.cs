@@ -133,6 +133,8 @@ public sealed class ServiceAccountFixture : IAsyncLifetime
 
     public PodService.PodServiceClient Pods(string token = Admin) => new(Channel(token));
 
+    public KubeMesh.Api.ApiServer.V1.ManifestService.ManifestServiceClient Manifests(string token = Admin) => new(Channel(token));
+
     public async Task<HttpResponseMessage> SendAsync(string token, HttpMethod method, string path, string? json = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(Rest, path));

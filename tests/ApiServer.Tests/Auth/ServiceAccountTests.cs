@@ -242,6 +242,22 @@ public sealed class ServiceAccountTests(ServiceAccountFixture fixture)
     }
 
     [Fact]
+    public async Task Pod_ManifestAppliedAgain_IsUnchangedAndKeepsWhatAdmissionAdded()
+    {
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: reapplied\n  namespace: {Ns}\nspec:\n  containers:\n  - name: web\n    image: nginx:latest\n";
+        var first = await fixture.Manifests().ApplyAsync(new KubeMesh.Api.ApiServer.V1.ApplyRequest { Manifest = manifest });
+        var created = await fixture.Pods().GetAsync(new GetRequest { Namespace = Ns, Name = "reapplied" });
+
+        // As kubectl apply's merge keeps what the manifest never said: the account, the token volume and its mount.
+        var second = await fixture.Manifests().ApplyAsync(new KubeMesh.Api.ApiServer.V1.ApplyRequest { Manifest = manifest });
+
+        Assert.Equal(("created", "unchanged"), (Assert.Single(first.Results).Action, Assert.Single(second.Results).Action));
+        var kept = await fixture.Pods().GetAsync(new GetRequest { Namespace = Ns, Name = "reapplied" });
+        Assert.Equal(created.Spec, kept.Spec);
+        Assert.StartsWith(ServiceAccountAdmission.VolumePrefix, Assert.Single(kept.Spec.Volumes).Name);
+    }
+
+    [Fact]
     public async Task Pod_AutomountFalse_GetsNoVolume()
     {
         var pod = await fixture.CreatePodAsync(ServiceAccountFixture.NewPod("no-token", "robot", automount: false));

@@ -11,6 +11,12 @@ using OpenTelemetry.Trace;
 namespace KubeMesh.IngressController.Tests.Telemetry;
 
 /// <summary>Which spans the controller records, through the OpenTelemetry SDK as the service defaults set it up.</summary>
+/// <remarks>
+/// In the cluster tests' collection, so never beside ReconfigurationTracingTests: its SpanRecorder listens to every
+/// KubeMesh source and records all it sees, and a span recorded by any listener in the process is exported by this
+/// test's provider too, whatever its own sampler decided.
+/// </remarks>
+[Collection(ClusterCollection.Name)]
 public sealed class TracingTests : IDisposable
 {
     private static readonly ActivitySource Requests = new("Tests.IncomingRequests");

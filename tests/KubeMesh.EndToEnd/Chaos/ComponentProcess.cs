@@ -17,9 +17,7 @@ internal static class ComponentProcess
     /// <summary>Kills <paramref name="resource"/>'s component process with SIGKILL once it runs; returns the running snapshot it had.</summary>
     public static async Task<ResourceEvent> KillAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
-        var running = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is not null, cancellationToken);
-        var launcher = Pid(running)!.Value;
-        var component = await Eventually.Returns(() => Task.FromResult(ChildOf(launcher)), TimeSpan.FromSeconds(90));
+        var (running, component) = await RunningComponentAsync(app, resource, cancellationToken);
         using var process = Process.GetProcessById(component);
         process.Kill();
         return running;
@@ -32,8 +30,7 @@ internal static class ComponentProcess
     /// </summary>
     public static async Task PauseAsync(DistributedApplication app, string resource, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var running = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is not null, cancellationToken);
-        var component = await Eventually.Returns(() => Task.FromResult(ChildOf(Pid(running)!.Value)), TimeSpan.FromSeconds(90));
+        var (_, component) = await RunningComponentAsync(app, resource, cancellationToken);
         Signal(component, SIGSTOP);
         try
         {
@@ -72,6 +69,14 @@ internal static class ComponentProcess
 
     public static int Restarts(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == ComponentSupervisor.RestartsProperty)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>The resource's running snapshot and the pid of its component, once both are there.</summary>
+    private static async Task<(ResourceEvent Running, int Component)> RunningComponentAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var running = await app.ResourceNotifications.WaitForResourceAsync(resource, e => IsRunning(e) && Pid(e) is not null, cancellationToken);
+        var launcher = Pid(running)!.Value;
+        return (running, await Eventually.Returns(() => Task.FromResult(ChildOf(launcher)), TimeSpan.FromSeconds(90)));
+    }
 
     private static int? CurrentLauncher(DistributedApplication app, string resource) =>
         app.ResourceNotifications.TryGetCurrentState(resource, out var current) && current is not null && IsRunning(current) ? Pid(current) : null;

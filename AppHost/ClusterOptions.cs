@@ -90,6 +90,19 @@ public sealed class ClusterOptions
     /// <summary>kube-apiserver's --service-cluster-ip-range.</summary>
     public string ServiceClusterIpRange { get; set; } = "127.96.0.0/16";
 
+    /// <summary>default/kubernetes's cluster IP: the service range's first address, where the api-server puts it.</summary>
+    public System.Net.IPAddress KubernetesServiceIp
+    {
+        get
+        {
+            var network = System.Net.IPNetwork.Parse(ServiceClusterIpRange);
+            var bytes = network.BaseAddress.GetAddressBytes();
+            var first = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) + 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, first);
+            return new System.Net.IPAddress(bytes);
+        }
+    }
+
     /// <summary>Where LoadBalancer services get their external addresses from.</summary>
     public string LoadBalancerPool { get; set; } = "127.240.0.0/24";
 

@@ -46,7 +46,11 @@ public static class ClusterTlsExtensions
             return Task.CompletedTask;
         });
 
-        var serving = Plan("apiserver", CertificateProfile.Server("kube-apiserver", ["localhost"], [IPAddress.Loopback]));
+        // As kubeadm's apiserver certificate: the names and the address pods reach it by, through default/kubernetes.
+        var serving = Plan("apiserver", CertificateProfile.Server(
+            "kube-apiserver",
+            ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"],
+            [IPAddress.Loopback, cluster.KubernetesServiceIp]));
         var kubeletClient = Plan("apiserver-kubelet-client", CertificateProfile.Client("kube-apiserver-kubelet-client", "kubeadm:cluster-admins"));
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToArray())
         {

@@ -96,6 +96,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             ["ConnectionStrings:store"] = storeConnection,
             ["Store:KeyPrefix"] = keyPrefix,
+            // No default/kubernetes and no lease renewals: the store changes only when a test writes.
+            ["ApiServer:EndpointReconcilerType"] = "none",
         });
         if (settings is not null)
         {

@@ -1,3 +1,4 @@
+using KubeMesh.ApiServer.ControlPlane;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Health.V1;
 using Grpc.Reflection;
@@ -59,6 +60,9 @@ public static class ApiServerServiceCollectionExtensions
         services.AddRestApi();
         services.AddHostedService<NamespaceBootstrapper>();
         services.AddHostedService<ServiceRangeRepair>();
+        services.Configure<KubernetesServiceOptions>(builder.Configuration.GetSection(KubernetesServiceOptions.Section));
+        services.AddSingleton<KubernetesServiceReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesServiceReconciler>());
 
         // kube-apiserver's /metrics, in Prometheus' text format, beside the OTLP export to the dashboard.
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ApiServerMetrics.MeterName).AddPrometheusExporter());

@@ -55,6 +55,7 @@ public static class KubeletServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ConfigSourceWatch>();
         services.AddKubeletNode(options);
+        services.AddSingleton<ServiceEnvironment>();
         services.AddSingleton(new ContainerRuntimeOptions
         {
             StateDirectory = options.StateDirectory,

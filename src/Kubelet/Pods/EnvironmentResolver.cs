@@ -9,10 +9,16 @@ namespace KubeMesh.Kubelet.Pods;
 /// A container's environment as the kubelet builds it (makeEnvironmentVariables): envFrom sources first (with
 /// their prefix), then env in order, later names overriding earlier ones; each value may refer to the variables
 /// defined before it with $(VAR). ConfigMaps and Secrets are read from the api-server; resourceFieldRef reads the
-/// container's resources, an unset limit being the node's allocatable amount.
+/// container's resources, an unset limit being the node's allocatable amount. The Services' variables
+/// (<see cref="ServiceEnvironment"/>) come last, each only where the container does not define the name itself, and
+/// $(VAR) may refer to them. A hollow node, whose containers run nothing, has no <see cref="ServiceEnvironment"/> and
+/// skips them.
 /// </summary>
-public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable node)
+public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable node, ServiceEnvironment? services = null)
 {
+    /// <summary>How long a container waits for the kubelet's first list of Services before it fails to start and is retried.</summary>
+    public static readonly TimeSpan ServiceSyncTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ResourceClient<ConfigMap> _configMaps = client.For<ConfigMap>();
     private readonly ResourceClient<Secret> _secrets = client.For<Secret>();
 
@@ -20,8 +26,10 @@ public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable n
     public async Task<List<KeyValuePair<string, string>>> ResolveAsync(Pod pod, Container container, string podIp, string hostIp, CancellationToken cancellationToken)
     {
         var ns = pod.Metadata.Namespace;
+        var serviceEnv = await ServiceVariablesAsync(pod, cancellationToken);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var order = new List<string>();
+        string? Lookup(string name) => values.TryGetValue(name, out var value) ? value : serviceEnv.GetValueOrDefault(name);
         void Set(string name, string value)
         {
             if (!values.ContainsKey(name))
@@ -56,7 +64,7 @@ public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable n
         {
             if (env.ValueFrom is null)
             {
-                Set(env.Name, EnvExpansion.Expand(env.Value, values.GetValueOrDefault));
+                Set(env.Name, EnvExpansion.Expand(env.Value, Lookup));
                 continue;
             }
 
@@ -67,7 +75,28 @@ public sealed class EnvironmentResolver(KubeMeshClient client, NodeAllocatable n
             }
         }
 
-        return order.Select(name => KeyValuePair.Create(name, values[name])).ToList();
+        var result = order.Select(name => KeyValuePair.Create(name, values[name])).ToList();
+        result.AddRange(serviceEnv.Where(v => !values.ContainsKey(v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal));
+        return result;
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> ServiceVariablesAsync(Pod pod, CancellationToken cancellationToken)
+    {
+        if (services is null)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ServiceSyncTimeout);
+        try
+        {
+            return await services.ForPodAsync(pod, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ContainerConfigException("services have not yet been read at least once, cannot construct envvars");
+        }
     }
 
     private async Task<string?> ValueFromAsync(Pod pod, Container container, EnvVarSource source, string podIp, string hostIp, CancellationToken cancellationToken)

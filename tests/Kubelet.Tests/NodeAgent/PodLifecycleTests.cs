@@ -114,6 +114,107 @@ public sealed class PodLifecycleTests(NodeAgentFixture cluster)
     }
 
     [SkippableFact]
+    public async Task Sync_ServicesOfTheNamespaceAndTheApiServer_AreInTheEnvironmentAsTheKubeletWritesThem()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        var services = cluster.Client.For<Service>();
+        var web = await services.CreateAsync(new Service
+        {
+            Metadata = new ObjectMeta { Name = "web-svc", Namespace = ns },
+            Spec = new ServiceSpec
+            {
+                Selector = { ["app"] = "web" },
+                Ports =
+                {
+                    new ServicePort { Name = "http", Port = 80, Protocol = "TCP" },
+                    new ServicePort { Name = "metrics", Port = 9090, Protocol = "TCP" },
+                },
+            },
+        });
+        await services.CreateAsync(new Service
+        {
+            Metadata = new ObjectMeta { Name = "headless", Namespace = ns },
+            Spec = new ServiceSpec { ClusterIp = "None", Selector = { ["app"] = "web" }, Ports = { new ServicePort { Name = "http", Port = 80 } } },
+        });
+        Service master;
+        try
+        {
+            master = await services.GetAsync("default", "kubernetes");
+        }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            master = await services.CreateAsync(new Service
+            {
+                Metadata = new ObjectMeta { Name = "kubernetes", Namespace = "default" },
+                Spec = new ServiceSpec { Ports = { new ServicePort { Name = "https", Port = 443, Protocol = "TCP" } } },
+            });
+        }
+
+        const string Command = "env | grep -E '^(WEB_SVC|HEADLESS|KUBERNETES|URL)' | LC_ALL=C sort";
+        var linked = await cluster.CreatePodAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: linked}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: c
+                image: busybox
+                command: ["sh", "-c", "{{Command}}"]
+                env:
+                - {name: URL, value: "http://$(WEB_SVC_SERVICE_HOST):$(WEB_SVC_SERVICE_PORT)/"}
+                - {name: WEB_SVC_PORT_9090_TCP_PROTO, value: mine}
+            """, ns, Node);
+        var unlinked = await cluster.CreatePodAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: unlinked}
+            spec:
+              restartPolicy: Never
+              enableServiceLinks: false
+              containers:
+              - name: c
+                image: busybox
+                command: ["sh", "-c", "{{Command}}"]
+            """, ns, Node);
+
+        var (k, w) = (master.Spec.ClusterIp, web.Spec.ClusterIp);
+        var kubernetes = $"""
+            KUBERNETES_PORT=tcp://{k}:443
+            KUBERNETES_PORT_443_TCP=tcp://{k}:443
+            KUBERNETES_PORT_443_TCP_ADDR={k}
+            KUBERNETES_PORT_443_TCP_PORT=443
+            KUBERNETES_PORT_443_TCP_PROTO=tcp
+            KUBERNETES_SERVICE_HOST={k}
+            KUBERNETES_SERVICE_PORT=443
+            KUBERNETES_SERVICE_PORT_HTTPS=443
+
+            """;
+        var done = await cluster.WaitForPodAsync(linked, p => p.Status.Phase == "Succeeded", "Succeeded");
+        Assert.Equal(kubernetes + $"""
+            URL=http://{w}:80/
+            WEB_SVC_PORT=tcp://{w}:80
+            WEB_SVC_PORT_80_TCP=tcp://{w}:80
+            WEB_SVC_PORT_80_TCP_ADDR={w}
+            WEB_SVC_PORT_80_TCP_PORT=80
+            WEB_SVC_PORT_80_TCP_PROTO=tcp
+            WEB_SVC_PORT_9090_TCP=tcp://{w}:9090
+            WEB_SVC_PORT_9090_TCP_ADDR={w}
+            WEB_SVC_PORT_9090_TCP_PORT=9090
+            WEB_SVC_PORT_9090_TCP_PROTO=mine
+            WEB_SVC_SERVICE_HOST={w}
+            WEB_SVC_SERVICE_PORT=80
+            WEB_SVC_SERVICE_PORT_HTTP=80
+            WEB_SVC_SERVICE_PORT_METRICS=9090
+
+            """, await cluster.LogsAsync(done));
+
+        // enableServiceLinks: false keeps only the api-server's, which in-cluster clients need.
+        done = await cluster.WaitForPodAsync(unlinked, p => p.Status.Phase == "Succeeded", "Succeeded");
+        Assert.Equal(kubernetes, await cluster.LogsAsync(done));
+    }
+
+    [SkippableFact]
     public async Task Sync_MissingConfigMap_WaitsWithCreateContainerConfigErrorUntilItExists()
     {
         var ns = await cluster.NewNamespaceAsync();

@@ -90,6 +90,10 @@ public sealed class GetCommand : ICommand
             {
                 context.Out.Write(output.Render(ObjectPrinter.Document([], asList: true)));
             }
+            else if (output.Kind is OutputKind.JsonPath && !single)
+            {
+                context.Out.Write(output.RenderTemplate(ObjectPrinter.Document([], asList: true)));
+            }
 
             return;
         }
@@ -105,6 +109,12 @@ public sealed class GetCommand : ICommand
                 break;
             case OutputKind.Yaml or OutputKind.Json:
                 context.Out.Write(output.Render(ObjectPrinter.Document(all, asList: !single)));
+                break;
+            case OutputKind.JsonPath:
+                context.Out.Write(output.RenderTemplate(ObjectPrinter.Document(all, asList: !single)));
+                break;
+            case OutputKind.CustomColumns:
+                context.Out.Write(output.RenderColumns(all.Select(o => ObjectPrinter.ToNode(o.Kind, o.Object)), context.Args.Bool("no-headers")));
                 break;
             default:
                 var blocks = results.Where(r => r.Items.Count > 0)
@@ -137,6 +147,8 @@ public sealed class GetCommand : ICommand
                 OutputKind.Name => ObjectPrinter.Name(kind, change.Object) + "\n",
                 OutputKind.Yaml => "---\n" + output.Render(ObjectPrinter.ToNode(kind, change.Object)),
                 OutputKind.Json => output.Render(ObjectPrinter.ToNode(kind, change.Object)),
+                OutputKind.JsonPath => output.RenderTemplate(ObjectPrinter.ToNode(kind, change.Object)),
+                OutputKind.CustomColumns => output.RenderColumns([ObjectPrinter.ToNode(kind, change.Object)], noHeaders: true),
                 _ => TablePrinter.Print(kind, [change.Object], options, context.Now),
             };
             await context.Out.WriteAsync(text);

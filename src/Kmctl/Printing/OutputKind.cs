@@ -7,4 +7,6 @@ public enum OutputKind
     Yaml,
     Json,
     Name,
+    JsonPath,
+    CustomColumns,
 }

@@ -30,6 +30,24 @@ public sealed class KmctlEndToEndTests(ApiServerProcessFixture server) : IClassF
     }
 
     [SkippableFact]
+    public async Task Get_JsonPathAndCustomColumns_PrintWhatKubectlPrints()
+    {
+        var manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: jp-a\n  labels:\n    jp: test\ndata:\n  color: blue\n---\n" +
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: jp-b\n  labels:\n    jp: test\ndata:\n  color: red\n";
+        Assert.Equal(0, (await KmctlWithInput(manifest, "apply", "-f", "-")).ExitCode);
+
+        // kmctl prints "blue" with no newline, as kubectl does; the harness reads output line by line and ends each with one.
+        Assert.Equal((0, "blue\n"), Pick(await Kmctl("get", "configmap", "jp-a", "-o", "jsonpath={.data.color}")));
+        Assert.Equal((0, "jp-a=blue\njp-b=red\n"), Pick(await Kmctl("get", "cm", "-l", "jp=test", "-o=jsonpath={range .items[*]}{.metadata.name}={.data.color}{\"\\n\"}{end}")));
+        Assert.Equal((0, "NAME   COLOR\njp-a   blue\njp-b   red\n"), Pick(await Kmctl("get", "cm", "-l", "jp=test", "-o", "custom-columns=NAME:.metadata.name,COLOR:.data.color")));
+
+        var refused = await Kmctl("get", "cm", "-o", "jsonpath={.items[0");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("error: error parsing jsonpath {.items[0, unclosed action", refused.Err, StringComparison.Ordinal);
+        Assert.Equal("", refused.Out);
+    }
+
+    [SkippableFact]
     public async Task Trace_PrintsTheTraceIdOnStderr_AndLeavesTheOutputAlone()
     {
         var plain = await Kmctl("get", "namespaces", "-o", "name");

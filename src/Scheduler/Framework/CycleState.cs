@@ -8,6 +8,9 @@ public sealed class CycleState
 {
     private readonly Dictionary<string, object> _data = new(StringComparer.Ordinal);
 
+    /// <summary>Where this cycle records every plugin's verdict, when the pod asked for them; read for every node, so a field.</summary>
+    public Results.SchedulingResults? Results { get; set; }
+
     public T GetOrAdd<T>(string key, Func<T> create)
         where T : notnull
     {
@@ -17,6 +20,23 @@ public sealed class CycleState
         }
 
         var created = create();
+        _data[key] = created;
+        return created;
+    }
+
+    /// <summary>
+    /// As <see cref="GetOrAdd{T}(string, Func{T})"/>, computing the value from <paramref name="argument"/>: with a
+    /// static lambda nothing is allocated when the value is already there, which is every node but the first.
+    /// </summary>
+    public T GetOrAdd<TArgument, T>(string key, TArgument argument, Func<TArgument, T> create)
+        where T : notnull
+    {
+        if (_data.TryGetValue(key, out var value))
+        {
+            return (T)value;
+        }
+
+        var created = create(argument);
         _data[key] = created;
         return created;
     }

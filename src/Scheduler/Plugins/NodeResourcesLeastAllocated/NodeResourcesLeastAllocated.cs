@@ -15,7 +15,7 @@ public sealed class NodeResourcesLeastAllocated : IScorePlugin
 
     public long Score(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
-        var request = state.GetOrAdd(StateKey, () => PodRequests.ComputeNonZero(pod));
+        var request = state.GetOrAdd(StateKey, pod, static p => PodRequests.ComputeNonZero(p));
         var requested = nodeInfo.NonZeroRequested + request;
         var cpu = LeastRequested(requested.MilliCpu, nodeInfo.Allocatable.MilliCpu);
         var memory = LeastRequested(requested.Memory, nodeInfo.Allocatable.Memory);

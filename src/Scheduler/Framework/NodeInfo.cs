@@ -28,6 +28,7 @@ public sealed class NodeInfo
         Allocatable = other.Allocatable;
         AllowedPodNumber = other.AllowedPodNumber;
         ReadyStatus = other.ReadyStatus;
+        Unschedulable = other.Unschedulable;
         Taints = other.Taints;
         _pods = new Dictionary<string, PlacedPod>(other._pods, StringComparer.Ordinal);
         _usedPorts = [.. other._usedPorts];
@@ -47,7 +48,10 @@ public sealed class NodeInfo
     public string? ReadyStatus { get; private set; }
 
     /// <summary>The node's NoSchedule and NoExecute taints, in order, each with the status a pod not tolerating it gets.</summary>
-    public IReadOnlyList<(Taint Taint, Status Untolerated)> Taints { get; private set; } = [];
+    public (Taint Taint, Status Untolerated)[] Taints { get; private set; } = [];
+
+    /// <summary>spec.unschedulable: the node is cordoned.</summary>
+    public bool Unschedulable { get; private set; }
 
     public IEnumerable<Pod> Pods => _pods.Values.Select(p => p.Pod);
 
@@ -74,6 +78,7 @@ public sealed class NodeInfo
         Node = node;
         Allocatable = Resource.From(node.Status?.Allocatable);
         AllowedPodNumber = node.Status?.Allocatable.TryGetValue("pods", out var pods) == true && Quantity.TryParse(pods, out var q) ? q.Value : 0;
+        Unschedulable = node.Spec?.Unschedulable == true;
         ReadyStatus = null;
         foreach (var condition in node.Status?.Conditions ?? [])
         {

@@ -16,6 +16,9 @@ public sealed class SchedulingFramework(
     IBindPlugin binder,
     ILogger<SchedulingFramework> logger)
 {
+    // An array: the filters run for every node, and indexing an IReadOnlyList is an interface call each time.
+    private readonly IFilterPlugin[] _filters = [.. filters];
+
     public IReadOnlyList<IFilterPlugin> FilterPlugins => filters;
 
     public IReadOnlyList<WeightedScorePlugin> ScorePlugins => scores;
@@ -23,9 +26,8 @@ public sealed class SchedulingFramework(
     public Status RunFilterPlugins(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
         var results = SchedulingResults.Of(state);
-        for (var i = 0; i < filters.Count; i++)
+        foreach (var plugin in _filters)
         {
-            var plugin = filters[i];
             Status status;
             try
             {

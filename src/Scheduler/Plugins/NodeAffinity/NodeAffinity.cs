@@ -11,7 +11,7 @@ public sealed class NodeAffinity : IFilterPlugin
 {
     public const string Reason = "node(s) didn't match Pod's node selector";
 
-    private const string StateKey = "PreFilter" + nameof(NodeAffinity);
+    private static readonly CycleStateKey<KeyValuePair<string, string>[]> StateKey = new("PreFilter" + nameof(NodeAffinity));
 
     private static readonly Status Mismatch = Status.UnschedulableAndUnresolvable(Reason).WithPlugin(nameof(NodeAffinity));
 

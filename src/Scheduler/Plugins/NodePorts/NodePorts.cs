@@ -8,7 +8,7 @@ public sealed class NodePorts : IFilterPlugin
 {
     public const string Reason = "node(s) didn't have free ports for the requested pod ports";
 
-    private const string StateKey = "PreFilter" + nameof(NodePorts);
+    private static readonly CycleStateKey<HostPort[]> StateKey = new("PreFilter" + nameof(NodePorts));
 
     public string Name => nameof(NodePorts);
 

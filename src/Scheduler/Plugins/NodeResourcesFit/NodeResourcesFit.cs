@@ -13,7 +13,7 @@ public sealed class NodeResourcesFit : IFilterPlugin
     public const string InsufficientCpu = "Insufficient cpu";
     public const string InsufficientMemory = "Insufficient memory";
 
-    private const string StateKey = "PreFilter" + nameof(NodeResourcesFit);
+    private static readonly CycleStateKey<Resource> StateKey = new("PreFilter" + nameof(NodeResourcesFit));
 
     // Every combination of shortfalls, made once: bit 0 too many pods, bit 1 cpu, bit 2 memory.
     private static readonly Status[] Shortfalls = [.. Enumerable.Range(0, 8).Select(Shortfall)];

@@ -9,7 +9,7 @@ namespace KubeMesh.Scheduler.Plugins.NodeResourcesLeastAllocated;
 /// </summary>
 public sealed class NodeResourcesLeastAllocated : IScorePlugin
 {
-    private const string StateKey = "PreScore" + nameof(NodeResourcesLeastAllocated);
+    private static readonly CycleStateKey<Resource> StateKey = new("PreScore" + nameof(NodeResourcesLeastAllocated));
 
     public string Name => nameof(NodeResourcesLeastAllocated);
 

@@ -16,7 +16,7 @@ public sealed class NodeUnschedulable : IFilterPlugin
     public string Name => nameof(NodeUnschedulable);
 
     public Status Filter(CycleState state, Pod pod, NodeInfo nodeInfo) =>
-        nodeInfo.Node.Spec?.Unschedulable == true && !Tolerations.Tolerates(TaintToleration.TaintToleration.PodTolerations(state, pod), UnschedulableTaint)
+        nodeInfo.Unschedulable && !Tolerations.Tolerates(TaintToleration.TaintToleration.PodTolerations(state, pod), UnschedulableTaint)
             ? Cordoned
             : Status.Success;
 }

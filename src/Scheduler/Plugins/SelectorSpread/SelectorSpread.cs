@@ -10,7 +10,7 @@ namespace KubeMesh.Scheduler.Plugins.SelectorSpread;
 /// </summary>
 public sealed class SelectorSpread : IScorePlugin
 {
-    private const string StateKey = "PreScore" + nameof(SelectorSpread);
+    private static readonly CycleStateKey<string> StateKey = new("PreScore" + nameof(SelectorSpread));
 
     public string Name => nameof(SelectorSpread);
 

@@ -10,20 +10,20 @@ namespace KubeMesh.Scheduler.Plugins.TaintToleration;
 /// </summary>
 public sealed class TaintToleration : IFilterPlugin
 {
-    private const string StateKey = "PreFilter" + nameof(TaintToleration);
+    private static readonly CycleStateKey<Toleration[]> StateKey = new("PreFilter" + nameof(TaintToleration));
 
     public string Name => nameof(TaintToleration);
 
     public Status Filter(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
         var taints = nodeInfo.Taints;
-        if (taints.Count == 0)
+        if (taints.Length == 0)
         {
             return Status.Success;
         }
 
         var tolerations = PodTolerations(state, pod);
-        for (var i = 0; i < taints.Count; i++)
+        for (var i = 0; i < taints.Length; i++)
         {
             if (!Tolerations.Tolerates(tolerations, taints[i].Taint))
             {

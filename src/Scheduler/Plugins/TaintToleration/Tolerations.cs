@@ -26,14 +26,14 @@ public static class Tolerations
         };
     }
 
-    public static bool Tolerates(this Pod pod, Taint taint) => Tolerates(pod.Spec?.Tolerations ?? [], taint);
+    public static bool Tolerates(this Pod pod, Taint taint) => pod.Spec?.Tolerations.Any(t => t.Tolerates(taint)) ?? false;
 
     /// <summary>True when any of <paramref name="tolerations"/> tolerates the taint.</summary>
-    public static bool Tolerates(IReadOnlyList<Toleration> tolerations, Taint taint)
+    public static bool Tolerates(ReadOnlySpan<Toleration> tolerations, Taint taint)
     {
-        for (var i = 0; i < tolerations.Count; i++)
+        foreach (var toleration in tolerations)
         {
-            if (tolerations[i].Tolerates(taint))
+            if (toleration.Tolerates(taint))
             {
                 return true;
             }

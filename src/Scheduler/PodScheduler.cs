@@ -8,7 +8,7 @@ namespace KubeMesh.Scheduler;
 /// total, choosing at random among equal totals so identical nodes share the load. As kube-scheduler does, filtering
 /// stops once enough feasible nodes are found (percentageOfNodesToScore: 0 adapts it to the cluster's size, 50% of
 /// 100 nodes down to 5% of 5,625 and more, never fewer than 100 nodes), and the next pod starts where this one stopped,
-/// so every node is looked at in turn.
+/// so every node is looked at in turn. One scheduling loop uses it at a time (kube-scheduler's scheduleOne is serial too).
 /// </summary>
 public sealed class PodScheduler(SchedulingFramework framework, Random? random = null, int percentageOfNodesToScore = 0)
 {
@@ -16,6 +16,7 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
     private const int MinFeasibleNodesPercentageToFind = 5;
     private readonly Random _random = random ?? Random.Shared;
     private int _nextStartNodeIndex;
+    private (NodeInfo Node, Status Status)[] _rejected = [];
 
     public ScheduleResult Schedule(CycleState state, Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
@@ -26,14 +27,22 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
 
         var toFind = NumFeasibleNodesToFind(nodes.Count);
         var feasible = new List<NodeInfo>(toFind);
-        var rejected = new Dictionary<string, Status>(StringComparer.Ordinal);
+
+        // Every rejected node's status, kept in a reused buffer: a dictionary of them is built only when no node fits.
+        if (_rejected.Length < nodes.Count)
+        {
+            _rejected = new (NodeInfo, Status)[nodes.Count];
+        }
+
+        var rejectedCount = 0;
         var start = _nextStartNodeIndex % nodes.Count;
         var evaluated = 0;
         using (var filter = SchedulerTracing.Source.StartActivity("filter"))
         {
             for (; evaluated < nodes.Count && feasible.Count < toFind; evaluated++)
             {
-                var node = nodes[(start + evaluated) % nodes.Count];
+                var index = start + evaluated;
+                var node = nodes[index < nodes.Count ? index : index - nodes.Count];
                 var status = framework.RunFilterPlugins(state, pod, node);
                 if (status.IsSuccess)
                 {
@@ -41,7 +50,7 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
                 }
                 else
                 {
-                    rejected[node.Name] = status;
+                    _rejected[rejectedCount++] = (node, status);
                 }
             }
 
@@ -52,8 +61,18 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
         _nextStartNodeIndex = (start + evaluated) % nodes.Count;
         if (feasible.Count == 0)
         {
+            var rejected = new Dictionary<string, Status>(rejectedCount, StringComparer.Ordinal);
+            for (var i = 0; i < rejectedCount; i++)
+            {
+                rejected[_rejected[i].Node.Name] = _rejected[i].Status;
+            }
+
+            Array.Clear(_rejected, 0, rejectedCount);
             return new ScheduleResult(null, nodes.Count, 0, new FitError(nodes.Count, rejected));
         }
+
+        // The buffer must not keep old snapshots' nodes alive.
+        Array.Clear(_rejected, 0, rejectedCount);
 
         // One feasible node needs no ranking, as in kube-scheduler.
         if (feasible.Count == 1)
@@ -64,8 +83,12 @@ public sealed class PodScheduler(SchedulingFramework framework, Random? random =
         using var score = SchedulerTracing.Source.StartActivity("score");
         var scores = framework.RunScorePlugins(state, pod, feasible);
         var host = SelectHost(scores);
-        score?.SetTag("scheduler.node.selected", host);
-        score?.SetTag("scheduler.node.score", scores.First(s => s.NodeName == host).Score);
+        if (score is not null)
+        {
+            score.SetTag("scheduler.node.selected", host);
+            score.SetTag("scheduler.node.score", scores.First(s => s.NodeName == host).Score);
+        }
+
         return new ScheduleResult(host, evaluated, feasible.Count, null);
     }
 

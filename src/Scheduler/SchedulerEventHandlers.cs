@@ -19,18 +19,53 @@ public sealed class SchedulerEventHandlers(
     IOptions<SchedulerOptions> options,
     ILogger<SchedulerEventHandlers> logger)
 {
-    /// <summary>Pods not yet on a node, which is what the scheduler's queue holds.</summary>
-    public static readonly InformerOptions UnscheduledPods = new() { FieldSelector = "spec.nodeName=" };
-
-    public Lister<Pod> PendingPods => informers.GetLister<Pod>(UnscheduledPods);
+    /// <summary>
+    /// Pending pods are read from the one informer of all pods: a second watch of the unassigned ones would make the
+    /// api-server send, and this process decode, every pending pod twice and its binding once more.
+    /// </summary>
+    public Lister<Pod> PendingPods => informers.GetLister<Pod>();
 
     public void Register()
     {
-        informers.GetInformer<Pod>(UnscheduledPods).AddEventHandler(
-            onAdd: OnPendingPod,
-            onUpdate: OnPendingPodUpdate,
-            onDelete: pod => queue.Delete(MetaNamespaceKey.For(pod.Metadata)));
-        informers.GetInformer<Pod>().AddEventHandler(onAdd: OnPodAdd, onUpdate: OnPodUpdate, onDelete: OnPodDelete);
+        // As kube-scheduler splits its one pod informer with filtering handlers: unassigned pods feed the queue,
+        // assigned ones the cache, and a pod that gets bound leaves the one (a delete) and joins the other (an add).
+        informers.GetInformer<Pod>().AddEventHandler(
+            onAdd: pod =>
+            {
+                if (IsAssigned(pod))
+                {
+                    OnPodAdd(pod);
+                }
+                else
+                {
+                    OnPendingPod(pod);
+                }
+            },
+            onUpdate: (oldPod, newPod) =>
+            {
+                if (!IsAssigned(newPod))
+                {
+                    OnPendingPodUpdate(oldPod, newPod);
+                }
+                else if (!IsAssigned(oldPod))
+                {
+                    queue.Delete(MetaNamespaceKey.For(oldPod.Metadata));
+                    OnPodAdd(newPod);
+                }
+                else
+                {
+                    OnPodUpdate(oldPod, newPod);
+                }
+            },
+            onDelete: pod =>
+            {
+                if (!IsAssigned(pod))
+                {
+                    queue.Delete(MetaNamespaceKey.For(pod.Metadata));
+                }
+
+                OnPodDelete(pod);
+            });
         informers.GetInformer<Node>().AddEventHandler(onAdd: OnNodeAdd, onUpdate: OnNodeUpdate, onDelete: cache.RemoveNode);
     }
 
@@ -127,6 +162,8 @@ public sealed class SchedulerEventHandlers(
             SchedulerLog.MovedToActive(logger, moved, clusterEvent);
         }
     }
+
+    private static bool IsAssigned(Pod pod) => !string.IsNullOrEmpty(pod.Spec?.NodeName);
 
     private static bool IsAssignedAndRunning(Pod pod) =>
         !string.IsNullOrEmpty(pod.Spec?.NodeName) && pod.Status?.Phase is not ("Succeeded" or "Failed");

@@ -1,4 +1,4 @@
 namespace KubeMesh.Scheduler.Framework;
 
 /// <summary>One node's score from one plugin, or the weighted total over all of them.</summary>
-public sealed record NodeScore(string NodeName, long Score);
+public readonly record struct NodeScore(string NodeName, long Score);

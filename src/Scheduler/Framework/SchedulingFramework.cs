@@ -16,6 +16,9 @@ public sealed class SchedulingFramework(
     IBindPlugin binder,
     ILogger<SchedulingFramework> logger)
 {
+    // An array: the filters run for every node, and indexing an IReadOnlyList is an interface call each time.
+    private readonly IFilterPlugin[] _filters = [.. filters];
+
     public IReadOnlyList<IFilterPlugin> FilterPlugins => filters;
 
     public IReadOnlyList<WeightedScorePlugin> ScorePlugins => scores;
@@ -23,7 +26,7 @@ public sealed class SchedulingFramework(
     public Status RunFilterPlugins(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
         var results = SchedulingResults.Of(state);
-        foreach (var plugin in filters)
+        foreach (var plugin in _filters)
         {
             Status status;
             try
@@ -39,7 +42,12 @@ public sealed class SchedulingFramework(
             results?.Filter(nodeInfo.Name, plugin.Name, status);
             if (!status.IsSuccess)
             {
-                SchedulerLog.FilterRejected(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodeInfo.Name, status.Message);
+                // The message is joined from the reasons: only when it is written.
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    SchedulerLog.FilterRejected(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodeInfo.Name, status.Message);
+                }
+
                 return status.WithPlugin(plugin.Name);
             }
         }
@@ -51,22 +59,37 @@ public sealed class SchedulingFramework(
     /// <summary>Each node's weighted total over every score plugin, in the order of <paramref name="nodes"/>.</summary>
     public IReadOnlyList<NodeScore> RunScorePlugins(CycleState state, Pod pod, IReadOnlyList<NodeInfo> nodes)
     {
-        var totals = new long[nodes.Count];
+        var totals = new NodeScore[nodes.Count];
+        var pluginScores = new NodeScore[nodes.Count];
         var results = SchedulingResults.Of(state);
+        var debug = logger.IsEnabled(LogLevel.Debug);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            totals[i] = new NodeScore(nodes[i].Name, 0);
+        }
+
         foreach (var (plugin, weight) in scores)
         {
-            var pluginScores = nodes.Select(n => new NodeScore(n.Name, plugin.Score(state, pod, n))).ToList();
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                pluginScores[i] = new NodeScore(totals[i].NodeName, plugin.Score(state, pod, nodes[i]));
+            }
+
             plugin.NormalizeScores(state, pod, pluginScores);
             for (var i = 0; i < nodes.Count; i++)
             {
                 var score = Math.Clamp(pluginScores[i].Score, IScorePlugin.MinNodeScore, IScorePlugin.MaxNodeScore);
-                SchedulerLog.PluginScored(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodes[i].Name, score, weight);
+                if (debug)
+                {
+                    SchedulerLog.PluginScored(logger, plugin.Name, pod.Metadata.Namespace, pod.Metadata.Name, nodes[i].Name, score, weight);
+                }
+
                 results?.Score(nodes[i].Name, plugin.Name, score, weight);
-                totals[i] += score * weight;
+                totals[i] = totals[i] with { Score = totals[i].Score + (score * weight) };
             }
         }
 
-        return [.. nodes.Select((n, i) => new NodeScore(n.Name, totals[i]))];
+        return totals;
     }
 
     public async Task<Status> RunBindPluginAsync(CycleState state, Pod pod, string nodeName, CancellationToken cancellationToken)

@@ -33,7 +33,8 @@ public sealed class Status
 
     public static Status Error(string message) => new(StatusCode.Error, [message]);
 
-    public Status WithPlugin(string plugin) => new(Code, Reasons, plugin);
+    /// <summary>The status as returned by <paramref name="plugin"/>; a status made once, already naming it, is reused as it is.</summary>
+    public Status WithPlugin(string plugin) => ReferenceEquals(Plugin, plugin) || Plugin == plugin ? this : new(Code, Reasons, plugin);
 
     public override string ToString() => IsSuccess ? "Success" : $"{Code} ({Plugin}): {Message}";
 }

@@ -29,9 +29,6 @@ public sealed class SchedulingResults
     /// <summary>The bind plugin's verdict when it bound the pod.</summary>
     public const string Success = "success";
 
-    /// <summary>The key under which the recorder rides in a cycle's <see cref="CycleState"/>.</summary>
-    internal const string StateKey = "SchedulingResults";
-
     private readonly SortedDictionary<string, SortedDictionary<string, string>> _filter = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, SortedDictionary<string, string>> _score = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, SortedDictionary<string, string>> _finalScore = new(StringComparer.Ordinal);
@@ -41,10 +38,9 @@ public sealed class SchedulingResults
     public string? SelectedNode { get; private set; }
 
     /// <summary>The recorder of a cycle whose pod asked for its results, or null.</summary>
-    public static SchedulingResults? Of(CycleState state) =>
-        state.TryRead<SchedulingResults>(StateKey, out var results) ? results : null;
+    public static SchedulingResults? Of(CycleState state) => state.Results;
 
-    public void Attach(CycleState state) => state.Write(StateKey, this);
+    public void Attach(CycleState state) => state.Results = this;
 
     public void Filter(string node, string plugin, Status status) =>
         Set(_filter, node, plugin, status.IsSuccess ? Passed : status.Message);

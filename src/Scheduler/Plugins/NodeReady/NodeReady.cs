@@ -15,19 +15,19 @@ public sealed class NodeReady : IFilterPlugin
     public static readonly Taint NotReadyTaint = new() { Key = "node.kubernetes.io/not-ready", Effect = "NoSchedule" };
     public static readonly Taint UnreachableTaint = new() { Key = "node.kubernetes.io/unreachable", Effect = "NoSchedule" };
 
+    private static readonly Status NotReady = Status.UnschedulableAndUnresolvable(Tolerations.UntoleratedReason(NotReadyTaint)).WithPlugin(nameof(NodeReady));
+    private static readonly Status Unreachable = Status.UnschedulableAndUnresolvable(Tolerations.UntoleratedReason(UnreachableTaint)).WithPlugin(nameof(NodeReady));
+
     public string Name => nameof(NodeReady);
 
     public Status Filter(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
-        var ready = nodeInfo.Node.Status?.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Status;
-        var taint = ready switch
+        var (taint, status) = nodeInfo.ReadyStatus switch
         {
-            "True" => null,
-            "False" => NotReadyTaint,
-            _ => UnreachableTaint,
+            "True" => (null, Status.Success),
+            "False" => (NotReadyTaint, NotReady),
+            _ => (UnreachableTaint, Unreachable),
         };
-        return taint is null || pod.Tolerates(taint)
-            ? Status.Success
-            : Status.UnschedulableAndUnresolvable(Tolerations.UntoleratedReason(taint));
+        return taint is null || Tolerations.Tolerates(TaintToleration.TaintToleration.PodTolerations(state, pod), taint) ? Status.Success : status;
     }
 }

@@ -9,13 +9,11 @@ namespace KubeMesh.Scheduler.Plugins.NodeResourcesBalancedAllocation;
 /// </summary>
 public sealed class NodeResourcesBalancedAllocation : IScorePlugin
 {
-    private const string StateKey = "PreScore" + nameof(NodeResourcesBalancedAllocation);
-
     public string Name => nameof(NodeResourcesBalancedAllocation);
 
     public long Score(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
-        var request = state.GetOrAdd(StateKey, () => PodRequests.Compute(pod));
+        var request = NodeResourcesFit.NodeResourcesFit.Request(state, pod);
         var requested = nodeInfo.Requested + request;
         var cpu = Fraction(requested.MilliCpu, nodeInfo.Allocatable.MilliCpu);
         var memory = Fraction(requested.Memory, nodeInfo.Allocatable.Memory);

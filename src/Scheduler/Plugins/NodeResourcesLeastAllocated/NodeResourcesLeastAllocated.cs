@@ -9,13 +9,13 @@ namespace KubeMesh.Scheduler.Plugins.NodeResourcesLeastAllocated;
 /// </summary>
 public sealed class NodeResourcesLeastAllocated : IScorePlugin
 {
-    private const string StateKey = "PreScore" + nameof(NodeResourcesLeastAllocated);
+    private static readonly CycleStateKey<Resource> StateKey = new("PreScore" + nameof(NodeResourcesLeastAllocated));
 
     public string Name => nameof(NodeResourcesLeastAllocated);
 
     public long Score(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
-        var request = state.GetOrAdd(StateKey, () => PodRequests.ComputeNonZero(pod));
+        var request = state.GetOrAdd(StateKey, pod, static p => PodRequests.ComputeNonZero(p));
         var requested = nodeInfo.NonZeroRequested + request;
         var cpu = LeastRequested(requested.MilliCpu, nodeInfo.Allocatable.MilliCpu);
         var memory = LeastRequested(requested.Memory, nodeInfo.Allocatable.Memory);

@@ -11,10 +11,12 @@ public sealed class NodeUnschedulable : IFilterPlugin
 
     private static readonly Taint UnschedulableTaint = new() { Key = "node.kubernetes.io/unschedulable", Effect = "NoSchedule" };
 
+    private static readonly Status Cordoned = Status.UnschedulableAndUnresolvable(Reason).WithPlugin(nameof(NodeUnschedulable));
+
     public string Name => nameof(NodeUnschedulable);
 
     public Status Filter(CycleState state, Pod pod, NodeInfo nodeInfo) =>
-        nodeInfo.Node.Spec?.Unschedulable == true && !pod.Tolerates(UnschedulableTaint)
-            ? Status.UnschedulableAndUnresolvable(Reason)
+        nodeInfo.Unschedulable && !Tolerations.Tolerates(TaintToleration.TaintToleration.PodTolerations(state, pod), UnschedulableTaint)
+            ? Cordoned
             : Status.Success;
 }

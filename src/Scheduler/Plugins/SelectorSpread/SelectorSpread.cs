@@ -10,20 +10,28 @@ namespace KubeMesh.Scheduler.Plugins.SelectorSpread;
 /// </summary>
 public sealed class SelectorSpread : IScorePlugin
 {
+    private static readonly CycleStateKey<string> StateKey = new("PreScore" + nameof(SelectorSpread));
+
     public string Name => nameof(SelectorSpread);
 
     public long Score(CycleState state, Pod pod, NodeInfo nodeInfo)
     {
-        var owner = ControllerUid(pod.Metadata);
-        if (owner is null)
+        var owner = state.GetOrAdd(StateKey, pod, static p => ControllerUid(p.Metadata) ?? "");
+        if (owner.Length == 0)
         {
             return 0;
         }
 
-        return nodeInfo.Pods.Count(p =>
-            p.Metadata.DeletionTimestamp is null
-            && p.Metadata.Namespace == pod.Metadata.Namespace
-            && ControllerUid(p.Metadata) == owner);
+        var siblings = 0;
+        foreach (var placed in nodeInfo.PlacedPods)
+        {
+            if (!placed.Deleting && placed.ControllerUid == owner && placed.Namespace == pod.Metadata.Namespace)
+            {
+                siblings++;
+            }
+        }
+
+        return siblings;
     }
 
     /// <summary>Turns sibling counts into scores: none scores 100, the most crowded node 0.</summary>
@@ -37,6 +45,16 @@ public sealed class SelectorSpread : IScorePlugin
         }
     }
 
-    internal static string? ControllerUid(ObjectMeta? metadata) =>
-        metadata?.OwnerReferences.FirstOrDefault(o => o.HasController && o.Controller && o.Uid.Length > 0)?.Uid;
+    public static string? ControllerUid(ObjectMeta? metadata)
+    {
+        foreach (var owner in metadata?.OwnerReferences ?? [])
+        {
+            if (owner.HasController && owner.Controller && owner.Uid.Length > 0)
+            {
+                return owner.Uid;
+            }
+        }
+
+        return null;
+    }
 }

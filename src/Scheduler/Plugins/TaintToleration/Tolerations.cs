@@ -1,4 +1,5 @@
 using KubeMesh.Api.Core.V1;
+using KubeMesh.Scheduler.Framework;
 
 namespace KubeMesh.Scheduler.Plugins.TaintToleration;
 
@@ -27,10 +28,31 @@ public static class Tolerations
 
     public static bool Tolerates(this Pod pod, Taint taint) => pod.Spec?.Tolerations.Any(t => t.Tolerates(taint)) ?? false;
 
+    /// <summary>True when any of <paramref name="tolerations"/> tolerates the taint.</summary>
+    public static bool Tolerates(ReadOnlySpan<Toleration> tolerations, Taint taint)
+    {
+        foreach (var toleration in tolerations)
+        {
+            if (toleration.Tolerates(taint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>kube-scheduler's wording, also used for the taints a not-ready node implies.</summary>
     public static string UntoleratedReason(Taint taint) => $"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}";
 
+    /// <summary>What TaintToleration returns for a node with this taint the pod does not tolerate.</summary>
+    public static Status UntoleratedStatus(Taint taint) =>
+        Status.UnschedulableAndUnresolvable(UntoleratedReason(taint)).WithPlugin(nameof(TaintToleration));
+
+    /// <summary>Only NoSchedule and NoExecute taints keep a pod off a node (PreferNoSchedule merely scores).</summary>
+    public static bool KeepsPodsOff(Taint taint) => taint.Effect is "NoSchedule" or "NoExecute";
+
     /// <summary>The first NoSchedule or NoExecute taint the pod does not tolerate, or null.</summary>
     public static Taint? FirstUntolerated(Pod pod, IEnumerable<Taint> taints) =>
-        taints.FirstOrDefault(t => t.Effect is "NoSchedule" or "NoExecute" && !pod.Tolerates(t));
+        taints.FirstOrDefault(t => KeepsPodsOff(t) && !pod.Tolerates(t));
 }

@@ -55,6 +55,7 @@ public static class IngressControllerExtensions
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<IngressProxyConfigProvider>());
         services.AddSingleton<IngressMetrics>();
         services.AddSingleton<IngressRequestMiddleware>();
+        services.AddSingleton<DirectForwarder>();
         services.AddSingleton<IngressSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
         services.AddSingleton<IngressStatusPublisher>();
@@ -86,6 +87,7 @@ public static class IngressControllerExtensions
         var settings = app.Services.GetRequiredService<IOptions<IngressControllerOptions>>().Value;
         var provider = app.Services.GetRequiredService<IngressProxyConfigProvider>();
         var middleware = app.Services.GetRequiredService<IngressRequestMiddleware>();
+        var direct = app.Services.GetRequiredService<DirectForwarder>();
 
         app.MapReverseProxy(pipeline =>
         {
@@ -93,6 +95,9 @@ public static class IngressControllerExtensions
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
+
+            // Last, once a destination is chosen: what the controller forwards itself never reaches YARP's forwarder.
+            pipeline.Use((HttpContext context, RequestDelegate next) => direct.InvokeAsync(context, next));
         }).ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(provider.FindPolicy(route) ?? IngressRoutePolicy.Disabled));
 
         app.Map(RouteTemplates.CatchAll, (RequestDelegate)(context => middleware.InvokeAsync(context, static _ => Task.CompletedTask)))

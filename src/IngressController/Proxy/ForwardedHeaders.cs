@@ -30,7 +30,7 @@ internal static class ForwardedHeaders
     private static string Port(int port) =>
         Ports[port] ??= port.ToString(CultureInfo.InvariantCulture);
 
-    private static string? ClientAddress(HttpContext http)
+    internal static string? ClientAddress(HttpContext http)
     {
         var items = http.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null)

@@ -10,10 +10,10 @@ namespace KubeMesh.IngressController.Proxy;
 
 /// <summary>
 /// The controller's own forwarding path, the last step of the proxy pipeline after YARP's load balancing: a request
-/// without a body or an upgrade, to a plain-HTTP destination of a round-robin cluster, is written straight to a
+/// over HTTP/1.x without a body or an upgrade, to a plain-HTTP destination of a round-robin cluster, is written straight to a
 /// pooled HTTP/1.1 connection to the pod and the pod's response is streamed back through Kestrel, with none of the
-/// HttpRequestMessage, HttpResponseMessage and header copies of YARP's forwarder. Everything else (request bodies,
-/// Expect: 100-continue, upgrades and WebSockets, least_conn and ewma, which count requests in flight through YARP's
+/// HttpRequestMessage, HttpResponseMessage and header copies of YARP's forwarder. Everything else (HTTP/2 clients, request
+/// bodies, Expect: 100-continue, upgrades and WebSockets, least_conn and ewma, which count requests in flight through YARP's
 /// forwarder) goes on to YARP. Errors are answered as YARP answers them: 504 when the pod is slower than
 /// proxy-read-timeout or proxy-connect-timeout, 502 for any other failure before the response began; a failure
 /// after it began aborts the client's connection.
@@ -45,8 +45,10 @@ internal sealed partial class DirectForwarder(Http1ConnectionPools pools, IOptio
     /// <summary>Whether this path serves the request as YARP would, with nothing of YARP's left out.</summary>
     internal static bool Serves(HttpContext context, IReverseProxyFeature feature)
     {
+        // HTTP/2 clients stay with YARP, which passes them a chunked response's trailers.
         var request = context.Request;
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
+        if (!(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
             || HttpMethods.IsConnect(request.Method)
             || context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
         {

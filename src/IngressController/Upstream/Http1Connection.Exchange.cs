@@ -26,7 +26,9 @@ internal sealed partial class Http1Connection
         }
 
         var sink = new MessageResponseSink(request);
-        sink.Content.Stream = await ExchangeAsync(head, request.Content, sink, cancellationToken);
+        // Awaited first: the sink has a content only once the response head is read.
+        var body = await ExchangeAsync(head, request.Content, sink, cancellationToken);
+        sink.Content.Stream = body;
         return sink.Message;
     }
 

@@ -91,10 +91,10 @@ public static class IngressControllerExtensions
 
         app.MapReverseProxy(pipeline =>
         {
+            // No session affinity or passive health checks: the controller configures neither (ingress-nginx's
+            // affinity annotations are not implemented), and each would be one more step on every request.
             pipeline.Use((HttpContext context, RequestDelegate next) => middleware.InvokeAsync(context, next));
-            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
 
             // Last, once a destination is chosen: what the controller forwards itself never reaches YARP's forwarder.
             pipeline.Use((HttpContext context, RequestDelegate next) => direct.InvokeAsync(context, next));

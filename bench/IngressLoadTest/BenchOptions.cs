@@ -140,6 +140,11 @@ internal sealed record BenchOptions
             };
         }
 
+        if (options.Server is not null && options.BaselineIngressDll is not null)
+        {
+            throw new ArgumentException("--baseline-ingress-dll runs a second controller in the in-process cluster; with --server the cluster runs its own");
+        }
+
         return options.Server is not null && !args.Contains("--threads") ? options with { Threads = options.Backends } : options;
     }
 

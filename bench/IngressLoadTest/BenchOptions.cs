@@ -29,6 +29,12 @@ internal sealed record BenchOptions
     public int Rounds { get; init; } = 1;
 
     /// <summary>The Release build of the controller the in-process mode starts as its own process.</summary>
+    /// <summary>
+    /// Another build of the controller (an older commit's, say) run beside <see cref="IngressDll"/> against the same
+    /// pods, as the column "ingress (baseline)": old and new measured in the same run. In-process cluster only.
+    /// </summary>
+    public string? BaselineIngressDll { get; init; }
+
     public string IngressDll { get; init; } = Path.GetFullPath(Path.Combine(
         AppContext.BaseDirectory, "../../../../../src/IngressController/bin/Release/net10.0/IngressController.dll"));
 
@@ -119,6 +125,7 @@ internal sealed record BenchOptions
                 "--warmup" => options with { WarmupSeconds = int.Parse(value) },
                 "--rounds" => options with { Rounds = int.Parse(value) },
                 "--ingress-dll" => options with { IngressDll = Path.GetFullPath(value) },
+                "--baseline-ingress-dll" => options with { BaselineIngressDll = Path.GetFullPath(value) },
                 "--server" => options with { Server = value },
                 "--kubeconfig" => options with { Kubeconfig = value },
                 "--keep" => options with { Keep = Flag(value) },
@@ -131,6 +138,11 @@ internal sealed record BenchOptions
                 "--proxy-env" => options with { ProxyEnvironment = [.. options.ProxyEnvironment, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
+        }
+
+        if (options.Server is not null && options.BaselineIngressDll is not null)
+        {
+            throw new ArgumentException("--baseline-ingress-dll runs a second controller in the in-process cluster; with --server the cluster runs its own");
         }
 
         return options.Server is not null && !args.Contains("--threads") ? options with { Threads = options.Backends } : options;

@@ -24,15 +24,11 @@ internal sealed class InProcessCluster : IAsyncDisposable
     private WebApplication? _apiServer;
     private EchoServers? _pods;
     private Process? _ingress;
+    private Process? _baseline;
     private KubeMeshClient? _client;
 
     public static async Task<(InProcessCluster Cluster, BenchTarget Target)> StartAsync(BenchOptions options)
     {
-        if (!File.Exists(options.IngressDll))
-        {
-            throw new FileNotFoundException("Build the controller first: dotnet build -c Release src/IngressController", options.IngressDll);
-        }
-
         var cluster = new InProcessCluster();
         var redisPort = Processes.FreePort();
         cluster._redis = Processes.Start("redis-server", ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
@@ -52,6 +48,24 @@ internal sealed class InProcessCluster : IAsyncDisposable
         cluster._pods = await EchoServers.StartAsync(options.Backends);
         await cluster.RegisterAsync();
 
+        (cluster._ingress, var url) = await StartControllerAsync(options.IngressDll, options, server);
+        string? baselineUrl = null;
+        if (options.BaselineIngressDll is { } baseline)
+        {
+            (cluster._baseline, baselineUrl) = await StartControllerAsync(baseline, options, server);
+        }
+
+        return (cluster, new BenchTarget(url, Host, [.. cluster._pods.Endpoints.Select(e => $"{e.Ip}:{e.Port}")], baselineUrl));
+    }
+
+    /// <summary>A controller process from <paramref name="dll"/>, once it routes to the echo pods; its URL.</summary>
+    private static async Task<(Process Process, string Url)> StartControllerAsync(string dll, BenchOptions options, string server)
+    {
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("Build the controller first: dotnet build -c Release src/IngressController", dll);
+        }
+
         var (httpPort, httpsPort, healthPort) = (Processes.FreePort(), Processes.FreePort(), Processes.FreePort());
         var environment = options.RuntimeEnvironment();
         foreach (var (key, value) in new Dictionary<string, string>
@@ -66,8 +80,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             environment[key] = value;
         }
 
-        cluster._ingress = Processes.Start("dotnet", [options.IngressDll], environment, options.ProxyCpu);
-
+        var process = Processes.Start("dotnet", [dll], environment, options.ProxyCpu);
         var url = $"http://127.0.0.1:{httpPort}/";
         using var http = new HttpClient();
         await Processes.WaitUntilAsync(
@@ -79,12 +92,13 @@ internal sealed class InProcessCluster : IAsyncDisposable
             },
             "the ingress routes to the echo pods",
             TimeSpan.FromSeconds(60));
-        return (cluster, new BenchTarget(url, Host, [.. cluster._pods.Endpoints.Select(e => $"{e.Ip}:{e.Port}")]));
+        return (process, url);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Processes.StopAsync(_ingress);
+        await Processes.StopAsync(_baseline);
         if (_pods is not null)
         {
             await _pods.DisposeAsync();

@@ -48,13 +48,17 @@ try
             Console.WriteLine($"note: no process found listening on {target.IngressUrl}; the ingress column reports no CPU per request");
         }
 
-        var columns = new Column[]
+        var columns = new List<Column>
         {
             new($"direct ({direct.Count} pod{(direct.Count == 1 ? "" : "s")})", $"http://{direct[0]}/", Wrk.SpreadScript(direct, scripts), null),
             new("ingress (ours)", target.IngressUrl, null, controller),
             new("bare YARP", $"http://127.0.0.1:{yarp.Port}/", null, yarp.ProcessId),
             new("nginx", $"http://127.0.0.1:{nginx.Port}/", null, nginx.ProcessId),
         };
+        if (target.BaselineIngressUrl is { } baseline)
+        {
+            columns.Add(new("ingress (baseline)", baseline, null, ProcessCpu.ListeningOn(new Uri(baseline).Port)));
+        }
 
         // Every column gets the same load before it is measured: the JIT and connection pools of the .NET proxies,
         // nginx's keepalive pool, and the pods themselves (the direct column) warm up alike.
@@ -68,9 +72,9 @@ try
         var results = columns.Select(_ => new List<WrkResult>()).ToArray();
         for (var round = 0; round < options.Rounds; round++)
         {
-            for (var k = 0; k < columns.Length; k++)
+            for (var k = 0; k < columns.Count; k++)
             {
-                var i = (round + k) % columns.Length;
+                var i = (round + k) % columns.Count;
                 var result = await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds, columns[i].Script, columns[i].Proxy);
                 var cpu = result.ProxyCpuPerRequest is { } us ? $", proxy CPU {us,5:F1} us/request" : "";
                 Console.WriteLine($"round {round + 1}: {result.Name,-18} {result.RequestsPerSecond,10:F0} requests/s, p99 {result.P99Milliseconds,7:F2} ms{cpu}, load average {result.LoadBefore}");

@@ -15,7 +15,7 @@ internal static class Report
         string.Join(" | ", rounds.Select(r => r.LoadBefore)),
         rounds.All(r => r.ProxyCpuPerRequest is not null) ? rounds.Select(r => r.ProxyCpuPerRequest!.Value).Order().ElementAt(rounds.Count / 2) : null);
 
-    /// <param name="columns">direct, ingress, bare YARP, nginx, in that order.</param>
+    /// <param name="columns">direct, ingress, bare YARP, nginx, in that order, and the baseline ingress when one ran.</param>
     public static void Print(IReadOnlyList<WrkResult> columns)
     {
         var (direct, ingress, yarp, nginx) = (columns[0], columns[1], columns[2], columns[3]);
@@ -43,6 +43,17 @@ internal static class Report
             // the cores it got.
             Console.WriteLine($"{"CPU/request ingress/nginx",-18} = {ours / theirs:F2}");
             Console.WriteLine($"{"CPU/request ingress/YARP",-18} = {ours / bare:F2}");
+        }
+
+        if (columns.Count > 4)
+        {
+            var baseline = columns[4];
+            Ratio("ingress/baseline", ingress, baseline, null);
+            Console.WriteLine($"{"p99 ingress/baseline",-18} = {ingress.P99Milliseconds / baseline.P99Milliseconds:F2}");
+            if (ingress.ProxyCpuPerRequest is { } now && baseline.ProxyCpuPerRequest is { } before)
+            {
+                Console.WriteLine($"{"CPU/request ingress/baseline",-18} = {now / before:F2}");
+            }
         }
     }
 

@@ -49,4 +49,11 @@ public sealed class IngressControllerOptions
     /// default 0.01), between 0 and 1. Requests that arrive with a sampled traceparent are recorded regardless.
     /// </summary>
     public double TraceSampleRatio { get; set; } = 0.01;
+
+    /// <summary>
+    /// Plain HTTP/1.1 requests without a body or an upgrade go to round-robin backends over the controller's own
+    /// forwarding path (Kestrel in, its pooled upstream connections out) instead of YARP's forwarder, which handles
+    /// everything else; false sends every request through YARP.
+    /// </summary>
+    public bool DirectForwarding { get; set; } = true;
 }

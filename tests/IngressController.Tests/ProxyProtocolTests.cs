@@ -244,12 +244,183 @@ public sealed class ProxyProtocolTests(ClusterFixture cluster) : IDisposable
         Assert.DoesNotContain("X-Client-Hop", seen);
     }
 
-    private static async Task<string> ReadHeadAsync(Stream stream)
+    [Fact]
+    public async Task ChunkedResponse_ReachesTheClientPieceByPiece()
+    {
+        var firstSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var pod = RawHttpBackend.Start(async c =>
+        {
+            while (await c.ReadHeadAsync() is { } head)
+            {
+                if (!head.Contains(" /events ", StringComparison.Ordinal))
+                {
+                    await c.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    continue;
+                }
+
+                await c.WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/event-stream\r\n\r\n6\r\nfirst\n\r\n");
+
+                // The rest only once the client has the first piece: a proxy that buffered the body would wait forever.
+                await firstSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await c.WriteAsync("7\r\nsecond\n\r\n0\r\n\r\n");
+            }
+        });
+        await ServeAsync("events", "events.example.com", ("127.0.0.1", pod.Port));
+        using var http = new HttpClient(IngressHttp.Handler(cluster.HttpPort)) { Timeout = TimeSpan.FromSeconds(20) };
+
+        using var response = await http.GetAsync($"http://events.example.com:{cluster.HttpPort}/events", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = await body.ReadAsync(buffer, timeout.Token);
+        var firstText = Encoding.ASCII.GetString(buffer, 0, first);
+        firstSeen.SetResult();
+        var rest = await new StreamReader(body).ReadToEndAsync(timeout.Token);
+
+        Assert.Equal("first\n", firstText);
+        Assert.Equal("second\n", rest);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Content.Headers.ContentLength);
+    }
+
+    [Fact]
+    public async Task ResponsesWithoutBodies_AndReasonPhrases_KeepBothConnectionsAlive()
+    {
+        await using var pod = RawHttpBackend.Start(async c =>
+        {
+            while (await c.ReadHeadAsync() is { } head)
+            {
+                await c.WriteAsync(head.Split(' ')[1] switch
+                {
+                    "/204" => "HTTP/1.1 204 No Content\r\nX-Kind: none\r\n\r\n",
+                    "/304" => "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 10\r\n\r\n",
+                    _ => "HTTP/1.1 299 Fine Thanks\r\nDate: Tue, 01 Dec 2026 00:00:00 GMT\r\nContent-Length: 2\r\n\r\nok",
+                });
+            }
+        });
+        await ServeAsync("nobody", "nobody.example.com", ("127.0.0.1", pod.Port));
+
+        // One client connection, written by hand: each answer must end exactly where its framing says for the next to parse.
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, cluster.HttpPort);
+        await using var stream = new NetworkStream(socket);
+        var answers = new List<string>();
+        foreach (var path in new[] { "/204", "/304", "/other", "/other" })
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: nobody.example.com\r\n\r\n"));
+            answers.Add(await ReadUntilAsync(stream, path == "/other" ? "\r\n\r\nok" : "\r\n\r\n"));
+        }
+
+        Assert.StartsWith("HTTP/1.1 204 No Content\r\n", answers[0]);
+        Assert.Contains("\r\nX-Kind: none\r\n", answers[0]);
+        Assert.StartsWith("HTTP/1.1 304 Not Modified\r\n", answers[1]);
+        Assert.Contains("\r\nETag: \"v1\"\r\n", answers[1]);
+        Assert.StartsWith("HTTP/1.1 299 Fine Thanks\r\n", answers[2]);
+        Assert.Single(answers[2].Split("\r\n"), line => line.StartsWith("Date:", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("\r\nDate: Tue, 01 Dec 2026 00:00:00 GMT\r\n", answers[2]);
+        Assert.EndsWith("\r\n\r\nok", answers[2]);
+        Assert.StartsWith("HTTP/1.1 299 Fine Thanks\r\n", answers[3]);
+        Assert.EndsWith("\r\n\r\nok", answers[3]);
+
+        // The route probe and all four requests over one kept-alive connection to the pod.
+        Assert.Equal(1, pod.Connections);
+    }
+
+    [Fact]
+    public async Task PodClosingMidBody_EndsTheClientsResponseAsBroken()
+    {
+        await using var pod = RawHttpBackend.Start(async c =>
+        {
+            var head = await c.ReadHeadAsync();
+            if (head is not null && head.Contains(" /short ", StringComparison.Ordinal))
+            {
+                await c.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part");
+                c.Close();
+                return;
+            }
+
+            await c.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            c.Close();
+        });
+        await ServeAsync("short", "short.example.com", ("127.0.0.1", pod.Port));
+        using var http = new HttpClient(IngressHttp.Handler(cluster.HttpPort)) { Timeout = TimeSpan.FromSeconds(10) };
+
+        var failure = await Record.ExceptionAsync(() => http.GetByteArrayAsync($"http://short.example.com:{cluster.HttpPort}/short"));
+
+        Assert.True(failure is HttpRequestException or IOException, $"a truncated body must not look whole: {failure}");
+        Assert.Equal("200 ok", await _client.GetBodyAsync("short.example.com", "/"));
+    }
+
+    [Fact]
+    public async Task ForwardedHeaders_AreThisHopsWhateverTheClientClaims_WithOrWithoutABody()
+    {
+        var seen = new List<string>();
+        await using var pod = RawHttpBackend.Start(async c =>
+        {
+            while (await c.ReadHeadAsync() is { } head)
+            {
+                if (head.Contains("Content-Length: 4", StringComparison.Ordinal))
+                {
+                    await c.ReadBytesAsync(4);
+                }
+
+                lock (seen)
+                {
+                    seen.Add(head);
+                }
+
+                await c.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        await ServeAsync("claims", "claims.example.com", ("127.0.0.1", pod.Port));
+        using var http = new HttpClient(IngressHttp.Handler(cluster.HttpPort)) { Timeout = TimeSpan.FromSeconds(10) };
+        lock (seen)
+        {
+            seen.Clear();
+        }
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+        {
+            using var request = new HttpRequestMessage(method, $"http://claims.example.com:{cluster.HttpPort}/who?x=1%202")
+            {
+                Content = method == HttpMethod.Post ? new StringContent("body") : null,
+                Headers =
+                {
+                    { "X-Forwarded-For", "203.0.113.9" },
+                    { "X-Real-IP", "203.0.113.9" },
+                    { "X-Forwarded-Proto", "https" },
+                    { "X-Forwarded-Port", "1" },
+                    { "X-Custom", "kept" },
+                },
+            };
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, head =>
+        {
+            Assert.DoesNotContain("203.0.113.9", head);
+            Assert.Contains(" /who?x=1%202 HTTP/1.1\r\n", head);
+            Assert.Contains($"\r\nHost: claims.example.com:{cluster.HttpPort}\r\n", head);
+            Assert.Contains("\r\nX-Forwarded-For: 127.0.0.1\r\n", head);
+            Assert.Contains("\r\nX-Real-IP: 127.0.0.1\r\n", head);
+            Assert.Contains("\r\nX-Forwarded-Proto: http\r\n", head);
+            Assert.Contains($"\r\nX-Forwarded-Host: claims.example.com:{cluster.HttpPort}\r\n", head);
+            Assert.Contains($"\r\nX-Forwarded-Port: {cluster.HttpPort}\r\n", head);
+            Assert.Contains("\r\nX-Custom: kept\r\n", head);
+        });
+    }
+
+    private static Task<string> ReadHeadAsync(Stream stream) => ReadUntilAsync(stream, "\r\n\r\n");
+
+    /// <summary>What arrives until <paramref name="end"/> has (or the connection ends, or 10 s pass).</summary>
+    private static async Task<string> ReadUntilAsync(Stream stream, string end)
     {
         var received = new List<byte>();
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (Encoding.Latin1.GetString([.. received]).IndexOf("\r\n\r\n", StringComparison.Ordinal) < 0)
+        while (Encoding.Latin1.GetString([.. received]).IndexOf(end, StringComparison.Ordinal) < 0)
         {
             var read = await stream.ReadAsync(buffer, timeout.Token);
             if (read == 0)

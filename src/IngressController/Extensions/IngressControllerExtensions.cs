@@ -55,6 +55,7 @@ public static class IngressControllerExtensions
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<IngressProxyConfigProvider>());
         services.AddSingleton<IngressMetrics>();
         services.AddSingleton<IngressRequestMiddleware>();
+        services.AddSingleton<DirectForwarder>();
         services.AddSingleton<IngressSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
         services.AddSingleton<IngressStatusPublisher>();
@@ -86,13 +87,17 @@ public static class IngressControllerExtensions
         var settings = app.Services.GetRequiredService<IOptions<IngressControllerOptions>>().Value;
         var provider = app.Services.GetRequiredService<IngressProxyConfigProvider>();
         var middleware = app.Services.GetRequiredService<IngressRequestMiddleware>();
+        var direct = app.Services.GetRequiredService<DirectForwarder>();
 
         app.MapReverseProxy(pipeline =>
         {
+            // No session affinity or passive health checks: the controller configures neither (ingress-nginx's
+            // affinity annotations are not implemented), and each would be one more step on every request.
             pipeline.Use((HttpContext context, RequestDelegate next) => middleware.InvokeAsync(context, next));
-            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
+
+            // Last, once a destination is chosen: what the controller forwards itself never reaches YARP's forwarder.
+            pipeline.Use((HttpContext context, RequestDelegate next) => direct.InvokeAsync(context, next));
         }).ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(provider.FindPolicy(route) ?? IngressRoutePolicy.Disabled));
 
         app.Map(RouteTemplates.CatchAll, (RequestDelegate)(context => middleware.InvokeAsync(context, static _ => Task.CompletedTask)))

@@ -17,11 +17,14 @@ internal static class ForwardedHeaders
     {
         var http = context.HttpContext;
         var headers = context.ProxyRequest.Headers;
+        // Set, not added to what the client claimed, as nginx's proxy_set_header and YARP's X-Forwarded-For do.
+        headers.Remove("X-Real-IP");
         if (ClientAddress(http) is { } address)
         {
             headers.TryAddWithoutValidation("X-Real-IP", address);
         }
 
+        headers.Remove("X-Forwarded-Port");
         headers.TryAddWithoutValidation("X-Forwarded-Port", Port(http.Connection.LocalPort));
         return ValueTask.CompletedTask;
     }
@@ -30,7 +33,7 @@ internal static class ForwardedHeaders
     private static string Port(int port) =>
         Ports[port] ??= port.ToString(CultureInfo.InvariantCulture);
 
-    private static string? ClientAddress(HttpContext http)
+    internal static string? ClientAddress(HttpContext http)
     {
         var items = http.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items is null)

@@ -21,10 +21,32 @@ internal sealed partial class Http1Connection
         catch
         {
             // Nothing was sent: the connection is as good as before.
-            _pool.Return(this);
+            ReturnUnused();
             throw;
         }
 
+        var sink = new MessageResponseSink(request);
+        // Awaited first: the sink has a content only once the response head is read.
+        var body = await ExchangeAsync(head, request.Content, sink, cancellationToken);
+        sink.Content.Stream = body;
+        return sink.Message;
+    }
+
+    /// <summary>The buffer a caller writes a request head into before <see cref="ExchangeAsync"/>.</summary>
+    internal RequestHeadBuffer HeadBuffer => _head;
+
+    /// <summary>Back to the pool with nothing sent: writing the head failed.</summary>
+    internal void ReturnUnused() => _pool.Return(this);
+
+    /// <summary>
+    /// Sends the head written in <see cref="HeadBuffer"/> and then <paramref name="content"/>, tells the final response
+    /// head to <paramref name="sink"/> and returns its body. Cancellation closes the connection.
+    /// </summary>
+    /// <exception cref="StaleConnectionException">The pooled connection had been closed by the pod before any of the
+    /// request could matter to it: the caller may send it again on another connection.</exception>
+    internal async Task<Http1ResponseStream> ExchangeAsync<TSink>(RequestHead head, HttpContent? content, TSink sink, CancellationToken cancellationToken)
+        where TSink : IResponseHeadSink
+    {
         _pendingHalves = 2;
         _receivedAny = false;
         var requestHalfOpen = true;
@@ -35,7 +57,7 @@ internal sealed partial class Http1Connection
         try
         {
             await SendAsync(_head.Written, default);
-            if (request.Content is not { } content)
+            if (content is null)
             {
                 requestHalfOpen = false;
                 CompleteRequest(sent: true);
@@ -54,7 +76,7 @@ internal sealed partial class Http1Connection
                 _ = SendBodyAsync(content, head, cancellationToken);
             }
 
-            result = await ReadResponseAsync(request, head);
+            result = await ReadResponseAsync(head, sink);
         }
         catch (Exception exception)
         {
@@ -76,7 +98,7 @@ internal sealed partial class Http1Connection
             CompleteResponse(result.KeepAlive);
         }
 
-        return result.Response;
+        return result.Body;
     }
 
     /// <summary>

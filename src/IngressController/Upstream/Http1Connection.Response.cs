@@ -7,11 +7,12 @@ namespace KubeMesh.IngressController.Upstream;
 
 internal sealed partial class Http1Connection
 {
-    /// <summary>A response head as read: the message, whether its body is already over, and whether the pod keeps the connection.</summary>
-    private readonly record struct ResponseStart(HttpResponseMessage Response, bool Complete, bool KeepAlive);
+    /// <summary>A response head as read: its body, whether that body is already over, and whether the pod keeps the connection.</summary>
+    private readonly record struct ResponseStart(Http1ResponseStream Body, bool Complete, bool KeepAlive);
 
     /// <summary>Reads response heads until a final one (interim 1xx are skipped, as HttpClient skips them; 101 is final).</summary>
-    private async ValueTask<ResponseStart> ReadResponseAsync(HttpRequestMessage request, RequestHead head)
+    private async ValueTask<ResponseStart> ReadResponseAsync<TSink>(RequestHead head, TSink sink)
+        where TSink : IResponseHeadSink
     {
         while (true)
         {
@@ -24,7 +25,7 @@ internal sealed partial class Http1Connection
                 }
             }
 
-            var start = Parse(request, head, _buffer.AsSpan(_start, length));
+            var start = Parse(head, _buffer.AsSpan(_start, length), sink);
             Consume(length);
             if (start is { } final)
             {
@@ -33,8 +34,9 @@ internal sealed partial class Http1Connection
         }
     }
 
-    /// <summary>The response head (RFC 9112 sections 4-6), or null for an interim response.</summary>
-    private ResponseStart? Parse(HttpRequestMessage request, RequestHead head, ReadOnlySpan<byte> bytes)
+    /// <summary>The response head (RFC 9112 sections 4-6) told to <paramref name="sink"/>, or null for an interim response.</summary>
+    private ResponseStart? Parse<TSink>(RequestHead head, ReadOnlySpan<byte> bytes, TSink sink)
+        where TSink : IResponseHeadSink
     {
         var rest = bytes;
         var (minor, status) = ResponseHeadParser.StatusLine(ResponseHeadParser.NextLine(ref rest), out var reason);
@@ -48,32 +50,21 @@ internal sealed partial class Http1Connection
             throw Invalid("101 Switching Protocols answers a request that asked for no upgrade");
         }
 
-        var response = new HttpResponseMessage((HttpStatusCode)status)
-        {
-            Version = minor == 0 ? HttpVersion.Version10 : HttpVersion.Version11,
-            RequestMessage = request,
-        };
-        if (!reason.IsEmpty && !System.Text.Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(status)))
-        {
-            response.ReasonPhrase = Encoding.Latin1.GetString(reason);
-        }
-
-        var content = new Http1ResponseContent();
-        response.Content = content;
-        var framing = ReadFields(ref rest, response, content, status == 101);
+        sink.Start(status, minor, !reason.IsEmpty && !System.Text.Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(status))
+            ? Encoding.Latin1.GetString(reason)
+            : null);
+        var framing = ReadFields(ref rest, sink, status == 101);
         var keepAlive = minor == 1 ? !framing.Close : framing.KeepAlive;
-        RemoveNominated(framing.Nominated, response, content);
+        RemoveNominated(framing.Nominated, sink);
 
         if (status == 101)
         {
-            content.Stream = new Http1ResponseStream(this, response, Http1ResponseStream.Framing.Upgrade, 0, keepAlive: false);
-            return new ResponseStart(response, Complete: false, KeepAlive: false);
+            return new ResponseStart(new Http1ResponseStream(this, sink.Message, Http1ResponseStream.Framing.Upgrade, 0, keepAlive: false), Complete: false, KeepAlive: false);
         }
 
         if (head.HeadMethod || status is 204 or 304)
         {
-            content.Stream = Http1ResponseStream.Empty();
-            return new ResponseStart(response, Complete: true, keepAlive);
+            return new ResponseStart(Http1ResponseStream.Empty(), Complete: true, keepAlive);
         }
 
         if (framing.TransferEncoding is { } codings)
@@ -81,34 +72,33 @@ internal sealed partial class Http1Connection
             // RFC 9112 6.3: Transfer-Encoding overrides Content-Length, and such a message may be an attack on framing.
             if (framing.ContentLength >= 0)
             {
-                content.Headers.Remove("Content-Length");
+                sink.RemoveContentLength();
                 keepAlive = false;
             }
 
             var chunked = LastCoding(codings).Equals("chunked", StringComparison.OrdinalIgnoreCase);
-            content.Stream = new Http1ResponseStream(this, response, chunked ? Http1ResponseStream.Framing.Chunked : Http1ResponseStream.Framing.Close, 0, keepAlive && chunked);
-            return new ResponseStart(response, Complete: false, keepAlive && chunked);
+            var body = new Http1ResponseStream(this, sink.Message, chunked ? Http1ResponseStream.Framing.Chunked : Http1ResponseStream.Framing.Close, 0, keepAlive && chunked);
+            return new ResponseStart(body, Complete: false, keepAlive && chunked);
         }
 
         if (framing.ContentLength == 0)
         {
-            content.Stream = Http1ResponseStream.Empty();
-            return new ResponseStart(response, Complete: true, keepAlive);
+            return new ResponseStart(Http1ResponseStream.Empty(), Complete: true, keepAlive);
         }
 
-        content.Stream = framing.ContentLength > 0
-            ? new Http1ResponseStream(this, response, Http1ResponseStream.Framing.Length, framing.ContentLength, keepAlive)
-            : new Http1ResponseStream(this, response, Http1ResponseStream.Framing.Close, 0, keepAlive: false);
-        return new ResponseStart(response, Complete: false, keepAlive);
+        return new ResponseStart(framing.ContentLength > 0
+            ? new Http1ResponseStream(this, sink.Message, Http1ResponseStream.Framing.Length, framing.ContentLength, keepAlive)
+            : new Http1ResponseStream(this, sink.Message, Http1ResponseStream.Framing.Close, 0, keepAlive: false), Complete: false, keepAlive);
     }
 
     private readonly record struct Framing(long ContentLength, string? TransferEncoding, bool Close, bool KeepAlive, List<string>? Nominated);
 
     /// <summary>
-    /// Adds the fields to the response, content fields to its content, and takes out what describes this hop:
-    /// Transfer-Encoding, Connection (kept on a 101, which YARP needs to pass the upgrade on), Keep-Alive.
+    /// Tells the fields to the sink, and takes out what describes this hop: Transfer-Encoding, Connection (kept on a
+    /// 101, which the client needs to see the upgrade), Keep-Alive.
     /// </summary>
-    private Framing ReadFields(ref ReadOnlySpan<byte> rest, HttpResponseMessage response, Http1ResponseContent content, bool upgrade)
+    private Framing ReadFields<TSink>(ref ReadOnlySpan<byte> rest, TSink sink, bool upgrade)
+        where TSink : IResponseHeadSink
     {
         long contentLength = -1;
         string? transferEncoding = null;
@@ -153,7 +143,7 @@ internal sealed partial class Http1Connection
 
                     if (contentLength < 0)
                     {
-                        content.Headers.TryAddWithoutValidation(name, value);
+                        sink.ContentLength(name, value, length);
                     }
 
                     contentLength = length;
@@ -175,31 +165,31 @@ internal sealed partial class Http1Connection
 
                     if (upgrade)
                     {
-                        response.Headers.TryAddWithoutValidation(name, value);
+                        sink.Add(name, value, content: false);
                     }
 
                     break;
                 case FieldKind.HopByHop:
                     break;
                 case FieldKind.ContentHeader:
-                    content.Headers.TryAddWithoutValidation(name, value);
+                    sink.Add(name, value, content: true);
                     break;
                 default:
-                    response.Headers.TryAddWithoutValidation(name, value);
+                    sink.Add(name, value, content: false);
                     break;
             }
         }
     }
 
     /// <summary>RFC 9110 7.6.1: the fields a Connection header names are hop-by-hop too.</summary>
-    private static void RemoveNominated(List<string>? nominated, HttpResponseMessage response, Http1ResponseContent content)
+    private static void RemoveNominated<TSink>(List<string>? nominated, TSink sink)
+        where TSink : IResponseHeadSink
     {
         foreach (var name in nominated ?? [])
         {
             if (name.AsSpan().IndexOfAny(" \t\"(),/:;<=>?@[\\]{}") < 0)
             {
-                response.Headers.Remove(name);
-                content.Headers.Remove(name);
+                sink.Remove(name);
             }
         }
     }

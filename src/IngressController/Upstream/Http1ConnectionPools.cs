@@ -38,6 +38,26 @@ internal sealed class Http1ConnectionPools : IDisposable
             : _pools.GetOrAdd(authority.ToString(), key => new Http1ConnectionPool(key, EndPointOf(uri), Settings));
     }
 
+    /// <summary>
+    /// The pool for a destination address that is only http://host:port (with or without the final slash), or null
+    /// for any other address.
+    /// </summary>
+    public Http1ConnectionPool? ForOrigin(string address)
+    {
+        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var authority = address.AsSpan(7).TrimEnd('/');
+        if (authority.IsEmpty || authority.IndexOfAny("/?#@") >= 0)
+        {
+            return null;
+        }
+
+        return _byAuthority.TryGetValue(authority, out var pool) ? pool : For(new Uri(address));
+    }
+
     /// <summary>The pools and their idle connections, for tests and diagnostics.</summary>
     public IReadOnlyDictionary<string, int> IdleConnections => _pools.ToDictionary(p => p.Key, p => p.Value.IdleCount, StringComparer.OrdinalIgnoreCase);
 

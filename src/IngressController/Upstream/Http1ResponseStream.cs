@@ -260,7 +260,7 @@ internal sealed class Http1ResponseStream : Stream
             return;
         }
 
-        _response!.TrailingHeaders.TryAddWithoutValidation(name, Encoding.Latin1.GetString(line[(colon + 1)..].Trim(" \t"u8)));
+        _response?.TrailingHeaders.TryAddWithoutValidation(name, Encoding.Latin1.GetString(line[(colon + 1)..].Trim(" \t"u8)));
     }
 
     private void Finish(bool reusable)

@@ -12,17 +12,21 @@ internal static class UpstreamTelemetry
 
     private static readonly ActivitySource Source = new(SourceName);
 
-    public static Activity? Start(HttpRequestMessage request, Http1ConnectionPool pool)
+    public static Activity? Start(HttpRequestMessage request, Http1ConnectionPool pool) =>
+        Start(request.Method.Method, request.RequestUri!, static uri => uri, pool);
+
+    /// <summary>The client span; <paramref name="url"/> makes the full URL only when the span records its tags.</summary>
+    public static Activity? Start<TState>(string method, TState state, Func<TState, Uri> url, Http1ConnectionPool pool)
     {
-        if (!Source.HasListeners() || Source.StartActivity(request.Method.Method, ActivityKind.Client) is not { } activity)
+        if (!Source.HasListeners() || Source.StartActivity(method, ActivityKind.Client) is not { } activity)
         {
             return null;
         }
 
         if (activity.IsAllDataRequested)
         {
-            var uri = request.RequestUri!;
-            activity.SetTag("http.request.method", request.Method.Method);
+            var uri = url(state);
+            activity.SetTag("http.request.method", method);
             activity.SetTag("server.address", uri.IdnHost);
             activity.SetTag("server.port", uri.Port);
             activity.SetTag("url.full", uri.AbsoluteUri);
@@ -33,9 +37,10 @@ internal static class UpstreamTelemetry
         return activity;
     }
 
-    public static void Stop(Activity activity, HttpResponseMessage response)
+    public static void Stop(Activity activity, HttpResponseMessage response) => Stop(activity, (int)response.StatusCode);
+
+    public static void Stop(Activity activity, int status)
     {
-        var status = (int)response.StatusCode;
         activity.SetTag("http.response.status_code", status);
         if (status >= 500)
         {

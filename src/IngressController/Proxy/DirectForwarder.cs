@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using KubeMesh.IngressController.Upstream;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace KubeMesh.IngressController.Proxy;
+
+/// <summary>
+/// The controller's own forwarding path, the last step of the proxy pipeline after YARP's load balancing: a request
+/// over HTTP/1.x without a body or an upgrade, to a plain-HTTP destination of a round-robin cluster, is written straight to a
+/// pooled HTTP/1.1 connection to the pod and the pod's response is streamed back through Kestrel, with none of the
+/// HttpRequestMessage, HttpResponseMessage and header copies of YARP's forwarder. Everything else (HTTP/2 clients, request
+/// bodies, Expect: 100-continue, upgrades and WebSockets, least_conn and ewma, which count requests in flight through YARP's
+/// forwarder) goes on to YARP. Errors are answered as YARP answers them: 504 when the pod is slower than
+/// proxy-read-timeout or proxy-connect-timeout, 502 for any other failure before the response began; a failure
+/// after it began aborts the client's connection.
+/// </summary>
+internal sealed partial class DirectForwarder(Http1ConnectionPools pools, IOptions<IngressControllerOptions> options, ILogger<DirectForwarder> logger)
+{
+    // YARP's ActivityTimeout when a cluster sets none.
+    private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
+
+    private readonly bool _enabled = options.Value.DirectForwarding;
+
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (!_enabled)
+        {
+            return next(context);
+        }
+
+        var feature = context.GetReverseProxyFeature();
+        var destinations = feature.AvailableDestinations;
+        if (destinations.Count != 1 || !Serves(context, feature) || pools.ForOrigin(destinations[0].Model.Config.Address) is not { } pool)
+        {
+            return next(context);
+        }
+
+        return ForwardAsync(context, feature, destinations[0], pool);
+    }
+
+    /// <summary>Whether this path serves the request as YARP would, with nothing of YARP's left out.</summary>
+    internal static bool Serves(HttpContext context, IReverseProxyFeature feature)
+    {
+        // HTTP/2 clients stay with YARP, which passes them a chunked response's trailers.
+        var request = context.Request;
+        if (!(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
+            || HttpMethods.IsConnect(request.Method)
+            || context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
+        {
+            return false;
+        }
+
+        var cluster = feature.Cluster.Config;
+        return cluster.LoadBalancingPolicy == LoadBalancingPolicies.RoundRobin
+            && cluster.SessionAffinity is not { Enabled: true }
+            && cluster.HealthCheck?.Passive is not { Enabled: true }
+            && cluster.HttpRequest is not { Version.Major: >= 2, VersionPolicy: not HttpVersionPolicy.RequestVersionOrLower }
+            && feature.Route.Config.Transforms is not { Count: > 0 };
+    }
+
+    private async Task ForwardAsync(HttpContext context, IReverseProxyFeature feature, DestinationState destination, Http1ConnectionPool pool)
+    {
+        feature.ProxiedDestination = destination;
+        var timeout = feature.Cluster.Config.HttpRequest?.ActivityTimeout ?? DefaultActivityTimeout;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        cancellation.CancelAfter(timeout);
+
+        Http1ResponseStream body;
+        using (var activity = UpstreamTelemetry.Start(context.Request.Method, (context, pool), static s => UpstreamUri(s.context, s.pool), pool))
+        {
+            try
+            {
+                // The pod sees this hop's span as parent; without one (not sampled) the request's own context, unrecorded.
+                body = await ExchangeAsync(context, pool, activity ?? Activity.Current, cancellation.Token);
+            }
+            catch (Exception exception)
+            {
+                if (activity is not null)
+                {
+                    UpstreamTelemetry.Fail(activity, exception);
+                }
+
+                Fail(context, destination, exception);
+                return;
+            }
+
+            if (activity is not null)
+            {
+                UpstreamTelemetry.Stop(activity, context.Response.StatusCode);
+            }
+        }
+
+        using (body)
+        {
+            await CopyBodyAsync(context, destination, body, cancellation, timeout);
+        }
+    }
+
+    private static async Task<Http1ResponseStream> ExchangeAsync(HttpContext context, Http1ConnectionPool pool, Activity? trace, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var connection = pool.RentIdle() ?? await pool.ConnectAsync(cancellationToken);
+            RequestHead head;
+            try
+            {
+                head = DirectRequestHead.Write(context, connection.HeadBuffer, pool.Key, trace, pool.Settings);
+            }
+            catch
+            {
+                connection.ReturnUnused();
+                throw;
+            }
+
+            try
+            {
+                return await connection.ExchangeAsync(head, content: null, new KestrelResponseSink(context), cancellationToken);
+            }
+            catch (StaleConnectionException)
+            {
+                // Only a reused connection goes stale, before the pod answered anything: the next try takes another, or a new one.
+            }
+        }
+    }
+
+    /// <summary>
+    /// The body as it arrives, each read flushed to the client at once as YARP does without response buffering (a
+    /// stream of events reaches the client event by event); proxy-read-timeout counts from the last read.
+    /// </summary>
+    private async Task CopyBodyAsync(HttpContext context, DestinationState destination, Http1ResponseStream body, CancellationTokenSource cancellation,
+        TimeSpan timeout)
+    {
+        var writer = context.Response.BodyWriter;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await body.ReadAsync(writer.GetMemory(), cancellation.Token);
+            }
+            catch (Exception exception)
+            {
+                // The client has part of a response it cannot tell from a whole one but by the connection ending.
+                Log.BodyFailed(logger, destination.Model.Config.Address, exception.Message);
+                context.Features.Set<IForwarderErrorFeature>(new ForwardError(ForwarderError.ResponseBodyDestination, exception));
+                context.Abort();
+                return;
+            }
+
+            if (read == 0)
+            {
+                return;
+            }
+
+            writer.Advance(read);
+            var flushed = await writer.FlushAsync(context.RequestAborted);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                // The client went away: disposing the unfinished body closes the pod's connection.
+                return;
+            }
+
+            cancellation.CancelAfter(timeout);
+        }
+    }
+
+    private void Fail(HttpContext context, DestinationState destination, Exception exception)
+    {
+        var aborted = context.RequestAborted.IsCancellationRequested;
+        var (error, status) = exception is OperationCanceledException
+            ? aborted ? (ForwarderError.RequestCanceled, StatusCodes.Status502BadGateway) : (ForwarderError.RequestTimedOut, StatusCodes.Status504GatewayTimeout)
+            : (ForwarderError.Request, StatusCodes.Status502BadGateway);
+        context.Features.Set<IForwarderErrorFeature>(new ForwardError(error, exception));
+        if (!aborted)
+        {
+            Log.RequestFailed(logger, destination.Model.Config.Address, error, exception.Message);
+        }
+
+        // What a half-read response head already set goes; the client gets YARP's empty error response.
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = status;
+        }
+    }
+
+    private static Uri UpstreamUri(HttpContext context, Http1ConnectionPool pool)
+    {
+        var request = context.Request;
+        return new Uri($"http://{pool.Key}{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}{request.QueryString.Value}");
+    }
+
+    private sealed class ForwardError(ForwarderError error, Exception exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error { get; } = error;
+
+        public Exception? Exception { get; } = exception;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Forwarding to {Destination} failed ({Error}): {Message}")]
+        public static partial void RequestFailed(ILogger logger, string destination, ForwarderError error, string message);
+
+        [LoggerMessage(2, LogLevel.Warning, "Reading the response body from {Destination} failed: {Message}")]
+        public static partial void BodyFailed(ILogger logger, string destination, string message);
+    }
+}

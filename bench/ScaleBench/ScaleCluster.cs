@@ -89,7 +89,8 @@ public sealed class ScaleCluster : IAsyncDisposable
         Start("api-server", "KubeMeshApiServerAssembly",
             $"--ConnectionStrings:store=127.0.0.1:{storePort}",
             $"--Kestrel:Endpoints:Grpc:Url={_apiServer}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{http}");
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{http}",
+            $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort()}");
         Metrics = new Uri($"http://127.0.0.1:{http}/metrics");
         await WaitForListenerAsync(grpc);
         Client = KubeMeshClient.Create(_apiServer);

@@ -196,6 +196,34 @@ public sealed class InformerTests : FakeApiServerTest
     }
 
     /// <summary>Runs an informer with the recording handler and waits until that handler has been given the first list.</summary>
+    [Fact]
+    public async Task Indexes_FollowAddsUpdatesAndDeletes_AndListReadsOneNamespace()
+    {
+        Server.Pods.Create(TestPods.New("a", node: "n1"));
+        Server.Pods.Create(TestPods.New("b", node: "n2", @namespace: "other"));
+        var informer = await StartAsync();
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
+
+        // An index added to a filled cache covers what is already there.
+        informer.Cache.AddIndexer("node", p => [p.Spec.NodeName]);
+        Assert.Equal(["a"], informer.Lister.ByIndex("node", "n1").Select(p => p.Metadata.Name));
+
+        var c = Server.Pods.Create(TestPods.New("c", node: "n1", @namespace: "other"));
+        var moved = c.Clone();
+        moved.Spec.NodeName = "n2";
+        Server.Pods.Update(moved);
+        Server.Pods.Delete("default", "a");
+        await Eventually.Until(() => informer.Lister.Get("default", "a") is null && informer.Lister.Get("other", "c")?.Spec.NodeName == "n2",
+            TimeSpan.FromSeconds(10), "the informer sees the changes");
+
+        Assert.Empty(informer.Lister.ByIndex("node", "n1"));
+        Assert.Equal(["b", "c"], informer.Lister.ByIndex("node", "n2").Select(p => p.Metadata.Name).Order());
+        Assert.Equal(["b", "c"], informer.Lister.List("other").Select(p => p.Metadata.Name).Order());
+        Assert.Empty(informer.Lister.List("default"));
+        Assert.Equal(["b", "c"], informer.Lister.List().Select(p => p.Metadata.Name).Order());
+        Assert.Throws<ArgumentException>(() => informer.Lister.ByIndex("missing", "x"));
+    }
+
     private async Task<Informer<Pod>> StartAsync(InformerOptions? options = null)
     {
         var informer = new Informer<Pod>(Client.For<Pod>(), options ?? FastRetry);

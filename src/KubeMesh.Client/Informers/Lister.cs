@@ -25,16 +25,12 @@ public sealed class Lister<T>
     /// <summary>Objects in the namespace (all namespaces when null or empty) that the selector matches.</summary>
     public IReadOnlyList<T> List(string? @namespace = null, LabelSelectorExpression? selector = null)
     {
+        // A namespace is read through the cache's namespace index, not by walking every object of the kind.
+        IEnumerable<T> scope = string.IsNullOrEmpty(@namespace) ? _items.Values : _items.ByIndex(InformerCache<T>.NamespaceIndex, @namespace);
         var result = new List<T>();
-        foreach (var obj in _items.Values)
+        foreach (var obj in scope)
         {
-            var metadata = _items.Kind.Metadata(obj);
-            if (!string.IsNullOrEmpty(@namespace) && metadata.Namespace != @namespace)
-            {
-                continue;
-            }
-
-            if (selector is null || selector.Matches(metadata.Labels))
+            if (selector is null || selector.Matches(_items.Kind.Metadata(obj).Labels))
             {
                 result.Add(obj);
             }
@@ -42,6 +38,9 @@ public sealed class Lister<T>
 
         return result;
     }
+
+    /// <summary>The cached objects filed under <paramref name="value"/> in the cache's index <paramref name="index"/>.</summary>
+    public IReadOnlyList<T> ByIndex(string index, string value) => _items.ByIndex(index, value);
 
     public IReadOnlyList<string> ListKeys() => [.. _items.Keys];
 }

@@ -20,7 +20,10 @@ public static class NodeInfo
         var other => other.ToString().ToLowerInvariant(),
     };
 
-    public static NodeSystemInfo SystemInfo() => new()
+    // Read once per process, as the kubelet takes the machine's facts from cAdvisor's machine info at start: a node
+    // status is built every NodeStatusUpdateFrequency, and 1,000 hollow nodes in one process would otherwise read
+    // these files a hundred times a second.
+    private static readonly Lazy<NodeSystemInfo> Machine = new(() => new NodeSystemInfo
     {
         MachineId = ReadOrEmpty("/etc/machine-id").Trim(),
         KernelVersion = ReadOrEmpty("/proc/sys/kernel/osrelease").Trim(),
@@ -29,10 +32,17 @@ public static class NodeInfo
         KubeletVersion = KubeletVersion,
         OperatingSystem = "linux",
         Architecture = Architecture,
-    };
+    });
+
+    private static readonly Lazy<string> MemTotal = new(ReadMachineMemory);
+
+    /// <summary>The machine's system info, a copy the caller may change.</summary>
+    public static NodeSystemInfo SystemInfo() => Machine.Value.Clone();
 
     /// <summary>MemTotal of /proc/meminfo as a quantity in Ki, as cAdvisor reports it.</summary>
-    public static string MachineMemory()
+    public static string MachineMemory() => MemTotal.Value;
+
+    private static string ReadMachineMemory()
     {
         var line = ReadOrEmpty("/proc/meminfo").Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
         var kib = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);

@@ -20,6 +20,7 @@ public sealed class NodeLeaseController(
     public const string LeaseNamespace = "kube-node-lease";
 
     private readonly ResourceClient<Lease> _leases = client.For<Lease>();
+    private Lease? _latest;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,9 +45,25 @@ public sealed class NodeLeaseController(
     {
         var name = options.Value.NodeName;
         using var activity = WorkTracing.StartRoot(KubeletTracing.Source, "renew lease " + name, WorkTracing.Heartbeat);
+
+        // As the kubelet's lease controller does, renew from the lease this node last wrote: nobody else writes a
+        // node's lease, so a GET before each renewal (1,000 nodes: 100 a second) would only read back that copy.
+        // A conflict or a deleted lease drops it and falls back to reading (or creating) the lease.
+        if (_latest is { } latest)
+        {
+            try
+            {
+                _latest = await _leases.UpdateAsync(Renewed(latest), cancellationToken);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Aborted or StatusCode.NotFound or StatusCode.FailedPrecondition)
+            {
+                _latest = null;
+            }
+        }
+
         await RetryOnConflict.RunAsync(async ct =>
         {
-            var now = KubeTime.Precise(time.GetUtcNow());
             Lease lease;
             try
             {
@@ -54,21 +71,32 @@ public sealed class NodeLeaseController(
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
-                await _leases.CreateAsync(new Lease
+                _latest = await _leases.CreateAsync(new Lease
                 {
                     ApiVersion = "coordination.k8s.io/v1",
                     Kind = "Lease",
                     Metadata = new ObjectMeta { Namespace = LeaseNamespace, Name = name, OwnerReferences = { owner } },
-                    Spec = new LeaseSpec { HolderIdentity = name, LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds, RenewTime = now },
+                    Spec = new LeaseSpec
+                    {
+                        HolderIdentity = name,
+                        LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds,
+                        RenewTime = KubeTime.Precise(time.GetUtcNow()),
+                    },
                 }, ct);
                 return;
             }
 
-            lease.Spec ??= new LeaseSpec();
-            lease.Spec.HolderIdentity = name;
-            lease.Spec.LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds;
-            lease.Spec.RenewTime = now;
-            await _leases.UpdateAsync(lease, ct);
+            _latest = await _leases.UpdateAsync(Renewed(lease), ct);
         }, cancellationToken);
+    }
+
+    private Lease Renewed(Lease lease)
+    {
+        var renewed = lease.Clone();
+        renewed.Spec ??= new LeaseSpec();
+        renewed.Spec.HolderIdentity = options.Value.NodeName;
+        renewed.Spec.LeaseDurationSeconds = options.Value.NodeLeaseDurationSeconds;
+        renewed.Spec.RenewTime = KubeTime.Precise(time.GetUtcNow());
+        return renewed;
     }
 }

@@ -1,6 +1,7 @@
 using KubeMesh.Api.Coordination.V1;
 using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
+using KubeMesh.Client;
 
 namespace KubeMesh.Kubelet.Tests.NodeAgent;
 
@@ -65,6 +66,35 @@ public sealed class NodeRegistrationTests(NodeAgentFixture cluster)
         var heartbeat = node.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime.ToDateTimeOffset();
         await WaitForAsync(() => cluster.Client.For<Node>().GetAsync("", kubelet.NodeName),
             n => n.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime.ToDateTimeOffset() > heartbeat);
+    }
+
+    [SkippableFact]
+    public async Task Heartbeat_RenewsALeaseSomeoneElseChangedOrDeleted()
+    {
+        // Renewals write from the lease the kubelet wrote last, without reading it first; a lease changed by
+        // someone else (a conflict) or deleted must send it back to reading or creating the lease.
+        var kubelet = cluster.Kubelet;
+        var leases = cluster.Client.For<Lease>();
+        var current = await WaitForAsync(() => leases.GetAsync("kube-node-lease", kubelet.NodeName), l => l.Spec?.RenewTime is not null);
+        var changed = await RetryOnConflict.RunAsync(async ct =>
+        {
+            var lease = (await leases.GetAsync("kube-node-lease", kubelet.NodeName, ct)).Clone();
+            lease.Metadata.Labels["touched-by"] = "test";
+            return await leases.UpdateAsync(lease, ct);
+        });
+        var afterConflict = await WaitForAsync(
+            () => leases.GetAsync("kube-node-lease", kubelet.NodeName),
+            l => l.Spec.RenewTime.ToDateTimeOffset() > changed.Spec.RenewTime.ToDateTimeOffset());
+        Assert.Equal("test", afterConflict.Metadata.Labels["touched-by"]);
+        Assert.Equal(kubelet.NodeName, afterConflict.Spec.HolderIdentity);
+
+        await leases.DeleteAsync(new DeleteRequest { Namespace = "kube-node-lease", Name = kubelet.NodeName });
+        var recreated = await WaitForAsync(() => leases.GetAsync("kube-node-lease", kubelet.NodeName), l => l.Metadata.Uid != current.Metadata.Uid);
+        var renewed = await WaitForAsync(
+            () => leases.GetAsync("kube-node-lease", kubelet.NodeName),
+            l => l.Spec.RenewTime.ToDateTimeOffset() > recreated.Spec.RenewTime.ToDateTimeOffset());
+        Assert.Equal(recreated.Metadata.Uid, renewed.Metadata.Uid);
+        Assert.Equal("Node", Assert.Single(renewed.Metadata.OwnerReferences).Kind);
     }
 
     /// <summary>Polls until the object exists and meets the condition (NotFound is "not yet").</summary>

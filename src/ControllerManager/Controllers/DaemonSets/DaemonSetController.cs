@@ -35,6 +35,7 @@ public sealed partial class DaemonSetController : Controller<string>
         _podControl = new PodControl(_podClient, Recorder, _expectations);
         var dsInformer = InformerFor<DaemonSet>();
         var podInformer = InformerFor<Pod>();
+        ControllerIndex.AddTo(podInformer);
         var nodeInformer = InformerFor<Node>();
         _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _daemonSets = dsInformer.Lister;
@@ -66,7 +67,7 @@ public sealed partial class DaemonSetController : Controller<string>
 
         var selector = LabelSelectorExpression.FromProto(ds.Spec?.Selector);
         var claimer = new ControllerRefManager<Pod>(_podClient, ds, selector, _dsClient.Untyped);
-        var pods = await claimer.ClaimAsync(_pods.List(ns).Where(p => !PodConditions.IsTerminating(p)), cancellationToken).ConfigureAwait(false);
+        var pods = await claimer.ClaimAsync(ControllerIndex.OwnedOrOrphaned(_pods, ds.Metadata).Where(p => !PodConditions.IsTerminating(p)), cancellationToken).ConfigureAwait(false);
         var byNode = pods.GroupBy(p => p.Spec?.NodeName ?? "").ToDictionary(g => g.Key, g => g.ToList());
         var nodes = _nodes.List().ToList();
         var hash = DaemonPods.Hash(ds);

@@ -28,6 +28,8 @@ public sealed class DeploymentController : Controller<string>
         var deploymentInformer = InformerFor<Deployment>();
         var rsInformer = InformerFor<ReplicaSet>();
         var podInformer = InformerFor<Pod>();
+        ControllerIndex.AddTo(rsInformer);
+        ControllerIndex.AddTo(podInformer);
         _deployments = deploymentInformer.Lister;
         _replicaSets = rsInformer.Lister;
         _pods = podInformer.Lister;
@@ -65,9 +67,8 @@ public sealed class DeploymentController : Controller<string>
         }
 
         var claimer = new ControllerRefManager<ReplicaSet>(_rsClient, d, selector, _deploymentClient.Untyped);
-        var replicaSets = await claimer.ClaimAsync(_replicaSets.List(ns), cancellationToken).ConfigureAwait(false);
-        var uids = replicaSets.Select(rs => rs.Metadata.Uid).ToHashSet();
-        var pods = _pods.List(ns).Where(p => OwnerReferences.ControllerOf(p.Metadata) is { } o && uids.Contains(o.Uid)).ToList();
+        var replicaSets = await claimer.ClaimAsync(ControllerIndex.OwnedOrOrphaned(_replicaSets, d.Metadata), cancellationToken).ConfigureAwait(false);
+        var pods = replicaSets.SelectMany(rs => ControllerIndex.Owned(_pods, rs.Metadata.Uid)).ToList();
         var sync = new DeploymentSync(d, replicaSets, pods, Context.Client, Recorder, Now, after => Queue.AddAfter(key, after));
         await sync.RunAsync(cancellationToken).ConfigureAwait(false);
     }

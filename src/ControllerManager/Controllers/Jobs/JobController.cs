@@ -33,6 +33,7 @@ public sealed partial class JobController : Controller<string>
         _options = context.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         var jobInformer = InformerFor<Job>();
         var podInformer = InformerFor<Pod>();
+        ControllerIndex.AddTo(podInformer);
         _jobs = jobInformer.Lister;
         _pods = podInformer.Lister;
         AddEventHandler(
@@ -60,7 +61,7 @@ public sealed partial class JobController : Controller<string>
 
         var satisfied = _expectations.Satisfied(key);
         var claimer = new ControllerRefManager<Pod>(_podClient, job, JobPods.Selector(job), _jobClient.Untyped);
-        var pods = await claimer.ClaimAsync(_pods.List(ns), cancellationToken).ConfigureAwait(false);
+        var pods = await claimer.ClaimAsync(ControllerIndex.OwnedOrOrphaned(_pods, job.Metadata), cancellationToken).ConfigureAwait(false);
         if (JobConditions.IsFinished(job))
         {
             // The terminal status is written before any pod is deleted, so the counts never depend on pods that are gone.

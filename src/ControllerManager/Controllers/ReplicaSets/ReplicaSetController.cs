@@ -34,6 +34,7 @@ public sealed class ReplicaSetController : Controller<string>
         _podControl = new PodControl(_podClient, Recorder, _expectations);
         var rsInformer = InformerFor<ReplicaSet>();
         var podInformer = InformerFor<Pod>();
+        ControllerIndex.AddTo(podInformer);
         _replicaSets = rsInformer.Lister;
         _pods = podInformer.Lister;
         AddEventHandler(
@@ -61,7 +62,7 @@ public sealed class ReplicaSetController : Controller<string>
 
         var needsSync = _expectations.Satisfied(key);
         var selector = LabelSelectorExpression.FromProto(rs.Spec?.Selector);
-        var candidates = _pods.List(ns).Where(PodConditions.IsActive);
+        var candidates = ControllerIndex.OwnedOrOrphaned(_pods, rs.Metadata).Where(PodConditions.IsActive);
         var claimer = new ControllerRefManager<Pod>(_podClient, rs, selector, _rsClient.Untyped);
         var pods = await claimer.ClaimAsync(candidates, cancellationToken).ConfigureAwait(false);
 

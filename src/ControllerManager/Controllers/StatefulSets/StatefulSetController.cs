@@ -32,6 +32,7 @@ public sealed partial class StatefulSetController : Controller<string>
         _claimClient = context.Client.For<PersistentVolumeClaim>();
         var setInformer = InformerFor<StatefulSet>();
         var podInformer = InformerFor<Pod>();
+        ControllerIndex.AddTo(podInformer);
         _history = new ControllerHistory(context.Client.For<ControllerRevision>(), InformerFor<ControllerRevision>().Lister);
         _sets = setInformer.Lister;
         _pods = podInformer.Lister;
@@ -54,7 +55,7 @@ public sealed partial class StatefulSetController : Controller<string>
 
         var selector = LabelSelectorExpression.FromProto(set.Spec.Selector);
         var claimer = new ControllerRefManager<Pod>(_podClient, set, selector, _setClient.Untyped);
-        var pods = (await claimer.ClaimAsync(_pods.List(ns), cancellationToken).ConfigureAwait(false))
+        var pods = (await claimer.ClaimAsync(ControllerIndex.OwnedOrOrphaned(_pods, set.Metadata), cancellationToken).ConfigureAwait(false))
             .Where(p => StatefulPods.Ordinal(set, p) >= 0)
             .ToDictionary(p => StatefulPods.Ordinal(set, p));
         var updateRevision = StatefulPods.Revision(set);

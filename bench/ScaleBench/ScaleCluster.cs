@@ -95,10 +95,12 @@ public sealed class ScaleCluster : IAsyncDisposable
         await WaitForListenerAsync(grpc);
         Client = KubeMeshClient.Create(_apiServer);
 
+        // One scheduler and one controller-manager, so no leader election (--leader-elect=false): on a starved machine a
+        // renewal that misses its deadline would end the only replica, and the run with it.
         var scheduler = FreePort();
-        Start("scheduler", "KubeMeshSchedulerAssembly", $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{scheduler}");
+        Start("scheduler", "KubeMeshSchedulerAssembly", $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{scheduler}", "--LeaderElection:LeaderElect=false");
         var controllerManager = FreePort();
-        Start("controller-manager", "KubeMeshControllerManagerAssembly", $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{controllerManager}");
+        Start("controller-manager", "KubeMeshControllerManagerAssembly", $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{controllerManager}", "--LeaderElection:LeaderElect=false");
         using var http1 = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + ReadyTimeout;
         foreach (var port in new[] { scheduler, controllerManager })

@@ -26,6 +26,12 @@ public sealed class AuthenticationOptions
     /// </summary>
     public string? ServiceAccountSigningKeyFile { get; set; }
 
+    /// <summary>
+    /// More PEM keys (public, or private whose public half is used; P-256) that tokens may be signed with
+    /// (--service-account-key-file, repeatable): the previous signing key while its tokens still live, during a rotation.
+    /// </summary>
+    public List<string> ServiceAccountKeyFiles { get; set; } = [];
+
     /// <summary>The "iss" of the tokens this api-server signs and accepts (--service-account-issuer).</summary>
     public string ServiceAccountIssuer { get; set; } = "https://kubernetes.default.svc.cluster.local";
 

@@ -146,7 +146,8 @@ public static class ApiServerServiceCollectionExtensions
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences : [options.ServiceAccountIssuer];
         services.AddSingleton(_ => ServiceAccountSigningKey.Open(options.ServiceAccountSigningKeyFile));
-        services.AddSingleton(sp => new ServiceAccountTokens(sp.GetRequiredService<ServiceAccountSigningKey>(), options.ServiceAccountIssuer, audiences, sp.GetRequiredService<TimeProvider>()));
+        var verifiers = options.ServiceAccountKeyFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(ServiceAccountSigningKey.OpenVerificationKey).ToList();
+        services.AddSingleton(sp => new ServiceAccountTokens(sp.GetRequiredService<ServiceAccountSigningKey>(), options.ServiceAccountIssuer, audiences, sp.GetRequiredService<TimeProvider>(), verifiers));
         services.AddSingleton<ServiceAccountAuthenticator>();
         return true;
     }

@@ -26,7 +26,14 @@ public static class JsonWebSignature
 
     /// <summary>The claims of a token whose signature <paramref name="key"/> verifies.</summary>
     /// <exception cref="AuthenticationException">Malformed, another algorithm, or a signature that does not verify.</exception>
-    public static JsonObject Verify(string token, ECDsa key)
+    public static JsonObject Verify(string token, ECDsa key) => Verify(token, [new VerificationKey("", key)]);
+
+    /// <summary>
+    /// The claims of a token whose signature one of <paramref name="keys"/> verifies: the key its "kid" names first,
+    /// then the others, as kube-apiserver tries every --service-account-key-file.
+    /// </summary>
+    /// <exception cref="AuthenticationException">Malformed, another algorithm, or a signature none of the keys verifies.</exception>
+    public static JsonObject Verify(string token, IReadOnlyList<VerificationKey> keys)
     {
         if (token.Length > MaxTokenLength)
         {
@@ -56,12 +63,16 @@ public static class JsonWebSignature
         }
 
         var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        if (!key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        var kid = header["kid"]?.GetValueKind() == JsonValueKind.String ? (string)header["kid"]! : "";
+        foreach (var key in keys.OrderBy(k => k.KeyId == kid ? 0 : 1))
         {
-            throw new AuthenticationException("invalid signature");
+            if (key.Key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            {
+                return Decode(parts[1]);
+            }
         }
 
-        return Decode(parts[1]);
+        throw new AuthenticationException("invalid signature");
     }
 
     private static string Encode(JsonObject value) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(value.ToJsonString()));
@@ -79,3 +90,6 @@ public static class JsonWebSignature
         }
     }
 }
+
+/// <summary>A public key service-account tokens are verified with, and its key id (base64url SHA-256 of the key).</summary>
+public sealed record VerificationKey(string KeyId, ECDsa Key);

@@ -4,13 +4,17 @@ using System.Text.Json.Nodes;
 namespace KubeMesh.ApiServer.Authentication.ServiceAccounts;
 
 /// <summary>
-/// Signs and reads service-account tokens as kube-apiserver does: iss, sub, aud, exp, nbf, iat, jti, and the
+/// Signs and reads service-account tokens as kube-apiserver does (signed with one key, verified with it or with any
+/// key of Authentication:ServiceAccountKeyFiles, so tokens of a retired key keep working while the key is listed): iss, sub, aud, exp, nbf, iat, jti, and the
 /// private claim "kubernetes.io" naming the namespace, the account and the bound pod. Reading checks the
 /// signature, the issuer, that one audience is the api-server's, and the time window; whether the account and the
 /// pod still exist is the authenticator's part.
 /// </summary>
-public sealed class ServiceAccountTokens(ServiceAccountSigningKey key, string issuer, IReadOnlyList<string> apiAudiences, TimeProvider clock)
+/// <param name="verifiers">The keys a token may be signed with: the signing key's, then older ones still trusted.</param>
+public sealed class ServiceAccountTokens(ServiceAccountSigningKey key, string issuer, IReadOnlyList<string> apiAudiences, TimeProvider clock, IReadOnlyList<VerificationKey>? verifiers = null)
 {
+    private readonly IReadOnlyList<VerificationKey> _verifiers = [key.Verification, .. verifiers ?? []];
+
     private const string PrivateClaim = "kubernetes.io";
 
     public string Issuer => issuer;
@@ -50,7 +54,7 @@ public sealed class ServiceAccountTokens(ServiceAccountSigningKey key, string is
     /// <exception cref="AuthenticationException">The token is not a valid, current token of this issuer for the api-server.</exception>
     public ServiceAccountClaims Read(string token)
     {
-        var claims = JsonWebSignature.Verify(token, key.Key);
+        var claims = JsonWebSignature.Verify(token, _verifiers);
         if (Text(claims, "iss") != issuer)
         {
             throw new AuthenticationException("token issuer is not trusted");

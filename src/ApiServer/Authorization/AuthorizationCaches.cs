@@ -29,7 +29,9 @@ public sealed partial class AuthorizationCaches : IStoredObserver, IHostedServic
         ClusterRoleBindings = new ObjectCache(ResourceKinds.ClusterRoleBinding, store, hub, logger);
         Pods = new ObjectCache(ResourceKinds.Pod, store, hub, logger);
         ServiceAccounts = new ObjectCache(ResourceKinds.ServiceAccount, store, hub, logger);
-        All = [Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, Pods, ServiceAccounts];
+        Secrets = new ObjectCache(ResourceKinds.Secret, store, hub, logger);
+        Nodes = new ObjectCache(ResourceKinds.Node, store, hub, logger);
+        All = [Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, Pods, ServiceAccounts, Secrets, Nodes];
     }
 
     public ObjectCache Roles { get; }
@@ -44,6 +46,12 @@ public sealed partial class AuthorizationCaches : IStoredObserver, IHostedServic
 
     /// <summary>For the service-account token authenticator: a token is good only while its account exists.</summary>
     public ObjectCache ServiceAccounts { get; }
+
+    /// <summary>For tokens bound to a Secret: good only while it exists.</summary>
+    public ObjectCache Secrets { get; }
+
+    /// <summary>For tokens bound to a Node: good only while it exists.</summary>
+    public ObjectCache Nodes { get; }
 
     public IReadOnlyList<ObjectCache> All { get; }
 

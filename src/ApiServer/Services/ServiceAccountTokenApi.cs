@@ -12,7 +12,7 @@ namespace KubeMesh.ApiServer.Services;
 /// <summary>
 /// serviceaccounts/token, kube-apiserver's TokenRequest: a signed token of the named ServiceAccount for the audiences
 /// asked (the api-server's own when none), living expirationSeconds (default one hour, at least ten minutes), and
-/// optionally bound to a Pod of that account so it dies with the pod. Nothing is stored.
+/// optionally bound to a Pod of that account, a Secret or a Node so it dies with that object. Nothing is stored.
 /// </summary>
 public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAuthorizer authorizer, IEnumerable<ServiceAccountTokens> signers, TimeProvider clock)
 {
@@ -54,9 +54,9 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
         var bound = spec.BoundObjectRef;
         if (bound is not null)
         {
-            if (bound.Kind != "Pod")
+            if (bound.Kind is not ("Pod" or "Secret" or "Node"))
             {
-                errors.Add(FieldError.NotSupported("spec.boundObjectRef.kind", bound.Kind, ["Pod"]));
+                errors.Add(FieldError.NotSupported("spec.boundObjectRef.kind", bound.Kind, ["Pod", "Secret", "Node"]));
             }
 
             if (bound.ApiVersion is not ("" or "v1"))
@@ -76,32 +76,49 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
         }
 
         var account = (ServiceAccount)await registry.GetAsync(ResourceKinds.ServiceAccount, ns, meta.Name);
-        string? podName = null, podUid = null;
-        if (bound is not null)
+        var claims = new ServiceAccountClaims(ns, account.Metadata.Name, account.Metadata.Uid, null, null, Guid.NewGuid().ToString());
+        string boundUid = "";
+        switch (bound?.Kind)
         {
-            var pod = (Pod)await registry.GetAsync(ResourceKinds.Pod, ns, bound.Name);
-            if (bound.Uid.Length > 0 && bound.Uid != pod.Metadata.Uid)
-            {
-                throw ApiErrors.Conflict(ResourceKinds.Pod, bound.Name, $"the UID in the bound object reference ({bound.Uid}) does not match the UID in record; the object might have been deleted and then recreated");
-            }
+            case "Pod":
+                var pod = (Pod)await registry.GetAsync(ResourceKinds.Pod, ns, bound.Name);
+                CheckUid(ResourceKinds.Pod, bound, pod.Metadata.Uid);
+                if (PodServiceAccount(pod) != account.Metadata.Name)
+                {
+                    throw ApiErrors.BadRequest($"cannot bind token for serviceaccount \"{account.Metadata.Name}\" to pod running with different serviceaccount name.");
+                }
 
-            if (PodServiceAccount(pod) != account.Metadata.Name)
-            {
-                throw ApiErrors.BadRequest($"cannot bind token for serviceaccount \"{account.Metadata.Name}\" to pod running with different serviceaccount name.");
-            }
+                boundUid = pod.Metadata.Uid;
+                claims = claims with { PodName = pod.Metadata.Name, PodUid = pod.Metadata.Uid };
+                // The node the pod runs on rides along, for audit and authorizers (kube's ServiceAccountTokenPodNodeInfo).
+                if (pod.Spec?.NodeName is { Length: > 0 } nodeName && await TryGetAsync(ResourceKinds.Node, null, nodeName) is Node podNode)
+                {
+                    claims = claims with { NodeName = podNode.Metadata.Name, NodeUid = podNode.Metadata.Uid };
+                }
 
-            (podName, podUid) = (pod.Metadata.Name, pod.Metadata.Uid);
+                break;
+            case "Secret":
+                var secret = (Secret)await registry.GetAsync(ResourceKinds.Secret, ns, bound.Name);
+                CheckUid(ResourceKinds.Secret, bound, secret.Metadata.Uid);
+                boundUid = secret.Metadata.Uid;
+                claims = claims with { SecretName = secret.Metadata.Name, SecretUid = secret.Metadata.Uid };
+                break;
+            case "Node":
+                var boundNode = (Node)await registry.GetAsync(ResourceKinds.Node, null, bound.Name);
+                CheckUid(ResourceKinds.Node, bound, boundNode.Metadata.Uid);
+                boundUid = boundNode.Metadata.Uid;
+                claims = claims with { NodeName = boundNode.Metadata.Name, NodeUid = boundNode.Metadata.Uid };
+                break;
         }
 
         // NodeRestriction: a kubelet asks only for tokens bound to the pods it runs.
-        if (authorizer.NodeEnabled && RequestUser.Current?.NodeName is { } node && (bound is null || !await OnNodeAsync(ns, bound.Name, node)))
+        if (authorizer.NodeEnabled && RequestUser.Current?.NodeName is { } node && (bound?.Kind != "Pod" || !await OnNodeAsync(ns, bound.Name, node)))
         {
             throw ApiErrors.Forbidden($"serviceaccounts \"{meta.Name}\" is forbidden: node \"{node}\" can only create tokens bound to pods scheduled to it");
         }
 
         var audiences = spec.Audiences.Count > 0 ? spec.Audiences.ToList() : tokens.ApiAudiences.ToList();
         var expires = clock.GetUtcNow().AddSeconds(seconds);
-        var claims = new ServiceAccountClaims(ns, account.Metadata.Name, account.Metadata.Uid, podName, podUid, Guid.NewGuid().ToString());
         var issued = request.Clone();
         issued.ApiVersion = "authentication.k8s.io/v1";
         issued.Kind = "TokenRequest";
@@ -113,7 +130,7 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
         if (issued.Spec.BoundObjectRef is { } reference)
         {
             reference.ApiVersion = "v1";
-            reference.Uid = podUid!;
+            reference.Uid = boundUid;
         }
 
         issued.Status = new TokenRequestStatus
@@ -122,6 +139,26 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
             ExpirationTimestamp = Timestamp.FromDateTimeOffset(expires),
         };
         return issued;
+    }
+
+    private static void CheckUid(ResourceKind kind, BoundObjectReference bound, string uid)
+    {
+        if (bound.Uid.Length > 0 && bound.Uid != uid)
+        {
+            throw ApiErrors.Conflict(kind, bound.Name, $"the UID in the bound object reference ({bound.Uid}) does not match the UID in record; the object might have been deleted and then recreated");
+        }
+    }
+
+    private async Task<Google.Protobuf.IMessage?> TryGetAsync(ResourceKind kind, string? ns, string name)
+    {
+        try
+        {
+            return await registry.GetAsync(kind, ns, name);
+        }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     private async Task<bool> OnNodeAsync(string ns, string pod, string node) =>

@@ -99,6 +99,72 @@ public sealed class ServiceAccountTests(ServiceAccountFixture fixture)
     }
 
     [Fact]
+    public async Task Token_BoundToSecret_DiesWithTheSecret()
+    {
+        var secrets = new SecretService.SecretServiceClient(fixture.Channel(ServiceAccountFixture.Admin));
+        var secret = await secrets.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "bound-secret", Namespace = Ns } });
+        var issued = await fixture.Accounts().CreateTokenAsync(new TokenRequest
+        {
+            Metadata = new ObjectMeta { Name = "robot", Namespace = Ns },
+            Spec = new TokenRequestSpec { BoundObjectRef = new BoundObjectReference { Kind = "Secret", Name = "bound-secret" } },
+        });
+        Assert.Equal(secret.Metadata.Uid, issued.Spec.BoundObjectRef.Uid);
+        Assert.Equal(secret.Metadata.Uid, (string?)Claims(issued.Status.Token)["kubernetes.io"]!["secret"]!["uid"]);
+        await AssertForbiddenAsync(issued.Status.Token);
+
+        await secrets.DeleteAsync(new DeleteRequest { Namespace = Ns, Name = "bound-secret" });
+        await AssertUnauthenticatedAsync(issued.Status.Token);
+    }
+
+    [Fact]
+    public async Task Token_BoundToNode_NamesItAndDiesWithIt()
+    {
+        var nodes = new NodeService.NodeServiceClient(fixture.Channel(ServiceAccountFixture.Admin));
+        var node = await nodes.CreateAsync(new Node { Metadata = new ObjectMeta { Name = "bound-node" } });
+        var issued = await fixture.Accounts().CreateTokenAsync(new TokenRequest
+        {
+            Metadata = new ObjectMeta { Name = "robot", Namespace = Ns },
+            Spec = new TokenRequestSpec { BoundObjectRef = new BoundObjectReference { Kind = "Node", ApiVersion = "v1", Name = "bound-node" } },
+        });
+        var user = await new Api.ApiServer.V1.AuthService.AuthServiceClient(fixture.Channel(issued.Status.Token)).WhoAmIAsync(new());
+        Assert.Equal("system:serviceaccount:sa-test:robot", user.Username);
+        Assert.Equal(["bound-node"], user.Extra["authentication.kubernetes.io/node-name"].Items);
+        Assert.Equal([node.Metadata.Uid], user.Extra["authentication.kubernetes.io/node-uid"].Items);
+
+        await nodes.DeleteAsync(new DeleteRequest { Name = "bound-node" });
+        await AssertUnauthenticatedAsync(issued.Status.Token);
+    }
+
+    [Fact]
+    public async Task Token_BoundToPod_CarriesThePodsNode()
+    {
+        var node = await new NodeService.NodeServiceClient(fixture.Channel(ServiceAccountFixture.Admin)).CreateAsync(new Node { Metadata = new ObjectMeta { Name = "pod-node" } });
+        await fixture.CreatePodAsync(ServiceAccountFixture.NewPod("on-pod-node", "robot", "pod-node"));
+        var token = await fixture.TokenAsync("robot", boundPod: "on-pod-node");
+
+        var k8s = Claims(token)["kubernetes.io"]!;
+        Assert.Equal("on-pod-node", (string?)k8s["pod"]!["name"]);
+        Assert.Equal(("pod-node", node.Metadata.Uid), ((string?)k8s["node"]!["name"], (string?)k8s["node"]!["uid"]));
+        var user = await new Api.ApiServer.V1.AuthService.AuthServiceClient(fixture.Channel(token)).WhoAmIAsync(new());
+        Assert.Equal(["on-pod-node"], user.Extra["authentication.kubernetes.io/pod-name"].Items);
+        Assert.Equal(["pod-node"], user.Extra["authentication.kubernetes.io/node-name"].Items);
+    }
+
+    [Fact]
+    public async Task TokenRequest_BoundToAnUnsupportedKind_IsInvalidNamingTheField()
+    {
+        var before = await fixture.RevisionAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Accounts().CreateTokenAsync(new TokenRequest
+        {
+            Metadata = new ObjectMeta { Name = "robot", Namespace = Ns },
+            Spec = new TokenRequestSpec { BoundObjectRef = new BoundObjectReference { Kind = "ConfigMap", Name = "cm" } },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("spec.boundObjectRef.kind: Unsupported value: \"ConfigMap\": supported values: \"Pod\", \"Secret\", \"Node\"", e.Status.Detail);
+        Assert.Equal(before, await fixture.RevisionAsync());
+    }
+
+    [Fact]
     public async Task ServiceAccount_WithoutBinding_IsForbidden()
     {
         var token = await fixture.TokenAsync("robot");

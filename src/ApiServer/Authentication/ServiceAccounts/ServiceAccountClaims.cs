@@ -1,7 +1,12 @@
 namespace KubeMesh.ApiServer.Authentication.ServiceAccounts;
 
-/// <summary>What a service-account token says: the account, and the pod it is bound to when it is.</summary>
-public sealed record ServiceAccountClaims(string Namespace, string Name, string Uid, string? PodName, string? PodUid, string TokenId)
+/// <summary>
+/// What a service-account token says: the account, and the object it is bound to when it is (a pod, a secret or a
+/// node), with the node a bound pod runs on (kube's ServiceAccountTokenPodNodeInfo).
+/// </summary>
+public sealed record ServiceAccountClaims(
+    string Namespace, string Name, string Uid, string? PodName, string? PodUid, string TokenId,
+    string? SecretName = null, string? SecretUid = null, string? NodeName = null, string? NodeUid = null)
 {
     /// <summary>system:serviceaccount:NAMESPACE:NAME, the user a token of the account authenticates as.</summary>
     public static string UserName(string ns, string name) => $"{UserInfo.ServiceAccountPrefix}{ns}:{name}";
@@ -18,6 +23,12 @@ public sealed record ServiceAccountClaims(string Namespace, string Name, string 
         {
             extra["authentication.kubernetes.io/pod-name"] = [PodName];
             extra["authentication.kubernetes.io/pod-uid"] = [PodUid];
+        }
+
+        if (NodeName is not null && NodeUid is not null)
+        {
+            extra["authentication.kubernetes.io/node-name"] = [NodeName];
+            extra["authentication.kubernetes.io/node-uid"] = [NodeUid];
         }
 
         return new UserInfo(UserName(Namespace, Name), Uid, [.. Groups(Namespace), UserInfo.AllAuthenticated], extra);

@@ -6,7 +6,7 @@ namespace KubeMesh.ApiServer.Authentication.ServiceAccounts;
 /// <summary>
 /// Signs and reads service-account tokens as kube-apiserver does (signed with one key, verified with it or with any
 /// key of Authentication:ServiceAccountKeyFiles, so tokens of a retired key keep working while the key is listed): iss, sub, aud, exp, nbf, iat, jti, and the
-/// private claim "kubernetes.io" naming the namespace, the account and the bound pod. Reading checks the
+/// private claim "kubernetes.io" naming the namespace, the account and the bound pod, secret or node. Reading checks the
 /// signature, the issuer, that one audience is the api-server's, and the time window; whether the account and the
 /// pod still exist is the authenticator's part.
 /// </summary>
@@ -32,6 +32,16 @@ public sealed class ServiceAccountTokens(ServiceAccountSigningKey key, string is
         if (claims.PodName is not null)
         {
             k8s["pod"] = new JsonObject { ["name"] = claims.PodName, ["uid"] = claims.PodUid };
+        }
+
+        if (claims.SecretName is not null)
+        {
+            k8s["secret"] = new JsonObject { ["name"] = claims.SecretName, ["uid"] = claims.SecretUid };
+        }
+
+        if (claims.NodeName is not null)
+        {
+            k8s["node"] = new JsonObject { ["name"] = claims.NodeName, ["uid"] = claims.NodeUid };
         }
 
         var body = new JsonObject
@@ -95,7 +105,11 @@ public sealed class ServiceAccountTokens(ServiceAccountSigningKey key, string is
         }
 
         var pod = k8s["pod"] as JsonObject;
-        return new ServiceAccountClaims(ns, name, uid, Text(pod, "name"), Text(pod, "uid"), Text(claims, "jti") ?? "");
+        var secret = k8s["secret"] as JsonObject;
+        var node = k8s["node"] as JsonObject;
+        return new ServiceAccountClaims(
+            ns, name, uid, Text(pod, "name"), Text(pod, "uid"), Text(claims, "jti") ?? "",
+            Text(secret, "name"), Text(secret, "uid"), Text(node, "name"), Text(node, "uid"));
     }
 
     private static string? Text(JsonObject? o, string name) =>

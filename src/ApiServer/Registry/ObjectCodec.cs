@@ -18,8 +18,7 @@ public static class ObjectCodec
     public static byte[] EncodeOwned(ResourceKind kind, IMessage obj)
     {
         kind.Metadata(obj).ResourceVersion = "";
-        obj.Descriptor.FindFieldByName("api_version").Accessor.Clear(obj);
-        obj.Descriptor.FindFieldByName("kind").Accessor.Clear(obj);
+        kind.ClearTypeMeta(obj);
         return obj.ToByteArray();
     }
 

@@ -119,7 +119,7 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         while (true)
         {
             var old = await objects.ReadAsync(kind, key);
-            var updated = old.Object.Clone();
+            var updated = CloneWithoutStatus(kind, old.Object);
             kind.SetStatus(updated, kind.Status(obj)?.Clone());
             admission.Validate(AdmissionOperation.Update, kind, "status", updated, old.Object);
             if (await objects.UpdateAsync(kind, key, updated, old, ExpectedRevision(meta), dryRun: false) is { } result)
@@ -141,6 +141,21 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         activity?.SetTag("k8s.node.name", pod.Spec.NodeName);
         return await objects.UpdateAsync(kind, key, pod, old, ResourceVersions.Parse(kind.Metadata(old.Object).ResourceVersion), dryRun: false)
             ?? throw ApiErrors.Conflict(kind, key.Name);
+    }
+
+    /// <summary>A copy of <paramref name="obj"/> (just read, held by no one else) without the status it is about to replace.</summary>
+    private static IMessage CloneWithoutStatus(ResourceKind kind, IMessage obj)
+    {
+        var status = kind.Status(obj);
+        kind.SetStatus(obj, null);
+        try
+        {
+            return obj.Clone();
+        }
+        finally
+        {
+            kind.SetStatus(obj, status);
+        }
     }
 
     /// <summary>The revision a write must find stored: the caller's resourceVersion, or none (unconditional) when empty.</summary>

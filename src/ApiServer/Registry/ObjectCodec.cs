@@ -10,18 +10,15 @@ namespace KubeMesh.ApiServer.Registry;
 /// </summary>
 public static class ObjectCodec
 {
-    public static byte[] Encode(ResourceKind kind, IMessage obj) => EncodeOwned(kind, obj.Clone());
-
     /// <summary>
     /// Encodes an object no one else holds, clearing apiVersion, kind and resourceVersion on it rather than on a
-    /// copy: a create's own object is encoded this way and, once stored, handed back by <see cref="Stored"/>
+    /// copy: a create's or update's own object is encoded this way and, once stored, handed back by <see cref="Stored"/>
     /// instead of being parsed again from the bytes just written.
     /// </summary>
     public static byte[] EncodeOwned(ResourceKind kind, IMessage obj)
     {
         kind.Metadata(obj).ResourceVersion = "";
-        obj.Descriptor.FindFieldByName("api_version").Accessor.Clear(obj);
-        obj.Descriptor.FindFieldByName("kind").Accessor.Clear(obj);
+        kind.ClearTypeMeta(obj);
         return obj.ToByteArray();
     }
 

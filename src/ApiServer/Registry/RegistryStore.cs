@@ -14,10 +14,16 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
 {
     private readonly IStoredObserver[] _observers = observers.ToArray();
 
-    public async Task<IMessage> GetAsync(ResourceKind kind, ObjectKey key)
+    public async Task<IMessage> GetAsync(ResourceKind kind, ObjectKey key) => (await ReadAsync(kind, key)).Object;
+
+    /// <summary>
+    /// The stored object decoded, with the bytes it was decoded from: a read-modify-write hands both to
+    /// <see cref="UpdateAsync"/>, which tells an unchanged object by its bytes without encoding the old one again.
+    /// </summary>
+    public async Task<StoredRead> ReadAsync(ResourceKind kind, ObjectKey key)
     {
         var stored = await store.GetAsync(kind, key.Field) ?? throw ApiErrors.NotFound(kind, key.Name);
-        return ObjectCodec.Decode(kind, stored);
+        return new StoredRead(ObjectCodec.Decode(kind, stored), stored.Data);
     }
 
     public async Task<bool> ExistsAsync(ResourceKind kind, ObjectKey key) => await store.GetAsync(kind, key.Field) is not null;
@@ -40,27 +46,34 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         return created;
     }
 
-    /// <summary>Writes <paramref name="updated"/> over <paramref name="old"/>; null means a lost race on an unconditional write: retry.</summary>
-    public async Task<IMessage?> UpdateAsync(ResourceKind kind, ObjectKey key, IMessage updated, IMessage old, long? expected, bool dryRun)
+    /// <summary>
+    /// Writes <paramref name="updated"/>, which the caller hands over (it becomes the object returned), over
+    /// <paramref name="old"/>; null means a lost race on an unconditional write: retry. An update that changes
+    /// nothing stores nothing and returns the old object (kube-apiserver's GuaranteedUpdate): the new object's
+    /// encoding, needed for the write anyway, is compared with the bytes the old one was read from.
+    /// </summary>
+    public async Task<IMessage?> UpdateAsync(ResourceKind kind, ObjectKey key, IMessage updated, StoredRead old, long? expected, bool dryRun)
     {
         var meta = kind.Metadata(updated);
-        var oldMeta = kind.Metadata(old);
+        var oldMeta = kind.Metadata(old.Object);
         var stored = ResourceVersions.Parse(oldMeta.ResourceVersion);
         if (expected is not null && expected != stored)
         {
             throw ApiErrors.Conflict(kind, key.Name);
         }
 
-        meta.Generation = Equals(kind.Spec(updated), kind.Spec(old)) ? oldMeta.Generation : oldMeta.Generation + 1;
-        var data = ObjectCodec.Encode(kind, updated);
+        meta.Generation = Equals(kind.Spec(updated), kind.Spec(old.Object)) ? oldMeta.Generation : oldMeta.Generation + 1;
+        var resourceVersion = meta.ResourceVersion;
+        var data = ObjectCodec.EncodeOwned(kind, updated);
         // An unchanged object is not written again, unless it is stored under an encryption key rotated out since.
-        if (data.AsSpan().SequenceEqual(ObjectCodec.Encode(kind, old)) && !await store.IsStaleAsync(kind, key.Field))
+        if (data.AsSpan().SequenceEqual(old.Data.Span) && !await store.IsStaleAsync(kind, key.Field))
         {
-            return old;
+            return old.Object;
         }
 
         if (dryRun)
         {
+            meta.ResourceVersion = resourceVersion;
             kind.SetTypeMeta(updated);
             return updated;
         }
@@ -71,12 +84,13 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
             if (meta.DeletionTimestamp is not null && meta.Finalizers.Count == 0 && meta.DeletionGracePeriodSeconds == 0
                 && !strategy.HasSpecFinalizers(updated))
             {
-                await RemoveAsync(kind, key, updated, stored);
-                return ObjectCodec.Decode(kind, data, stored);
+                var removed = ObjectCodec.Stored(kind, updated, stored);
+                await RemoveAsync(kind, key, removed, stored);
+                return removed;
             }
 
             var revision = await store.UpdateAsync(kind, key.Field, stored, data);
-            var written = ObjectCodec.Decode(kind, data, revision);
+            var written = ObjectCodec.Stored(kind, updated, revision);
             strategy.AfterStored(key.Name, revision, written);
             Notify(kind, key, revision, written);
             return written;
@@ -115,3 +129,6 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         }
     }
 }
+
+/// <summary>An object as read from the store, and the (decrypted) bytes it was decoded from.</summary>
+public sealed record StoredRead(IMessage Object, ReadOnlyMemory<byte> Data);

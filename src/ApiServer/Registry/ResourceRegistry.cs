@@ -59,6 +59,9 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
 
     public Task<IMessage> GetAsync(ResourceKind kind, string? ns, string name) => objects.GetAsync(kind, ObjectKey.Of(kind, ns, name));
 
+    /// <summary>The stored object and the bytes it was read from, for a read-modify-write such as <see cref="BindAsync"/>.</summary>
+    public Task<StoredRead> ReadAsync(ResourceKind kind, string? ns, string name) => objects.ReadAsync(kind, ObjectKey.Of(kind, ns, name));
+
     public async Task<(IReadOnlyList<IMessage> Items, long Revision)> ListAsync(ResourceKind kind, ObjectFilter filter)
     {
         var prefix = kind.Namespaced && !string.IsNullOrEmpty(filter.Namespace) ? filter.Namespace + "/" : null;
@@ -75,11 +78,11 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         using var activity = RegistryTracing.Start("update", kind, meta.Namespace, meta.Name, dryRun: dryRun);
         while (true)
         {
-            var old = await objects.GetAsync(kind, key);
+            var old = await objects.ReadAsync(kind, key);
             var updated = obj.Clone();
-            PrepareUpdate(kind, updated, old);
-            admission.Validate(AdmissionOperation.Update, kind, "", updated, old);
-            var reservation = await strategy.ReserveForUpdateAsync(updated, old, dryRun);
+            PrepareUpdate(kind, updated, old.Object);
+            admission.Validate(AdmissionOperation.Update, kind, "", updated, old.Object);
+            var reservation = await strategy.ReserveForUpdateAsync(updated, old.Object, dryRun);
             IMessage? result;
             try
             {
@@ -115,10 +118,10 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         using var activity = RegistryTracing.Start("update", kind, meta.Namespace, meta.Name, "status");
         while (true)
         {
-            var old = await objects.GetAsync(kind, key);
-            var updated = old.Clone();
+            var old = await objects.ReadAsync(kind, key);
+            var updated = CloneWithoutStatus(kind, old.Object);
             kind.SetStatus(updated, kind.Status(obj)?.Clone());
-            admission.Validate(AdmissionOperation.Update, kind, "status", updated, old);
+            admission.Validate(AdmissionOperation.Update, kind, "status", updated, old.Object);
             if (await objects.UpdateAsync(kind, key, updated, old, ExpectedRevision(meta), dryRun: false) is { } result)
             {
                 return result;
@@ -126,16 +129,33 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         }
     }
 
-    /// <summary>Writes a pod's nodeName and PodScheduled condition together (pods/binding), compare-and-swap on its revision.</summary>
-    public async Task<IMessage> BindAsync(KubeMesh.Api.Core.V1.Pod pod)
+    /// <summary>
+    /// Writes a pod's nodeName and PodScheduled condition together (pods/binding), compare-and-swap on the revision
+    /// of <paramref name="old"/>, the read <paramref name="pod"/> was made from (a copy the caller hands over).
+    /// </summary>
+    public async Task<IMessage> BindAsync(KubeMesh.Api.Core.V1.Pod pod, StoredRead old)
     {
         var kind = ResourceKinds.Pod;
         var key = ObjectKey.Of(kind, pod.Metadata.Namespace, pod.Metadata.Name);
         using var activity = RegistryTracing.Start("create", kind, pod.Metadata.Namespace, pod.Metadata.Name, "binding");
         activity?.SetTag("k8s.node.name", pod.Spec.NodeName);
-        var old = await objects.GetAsync(kind, key);
-        return await objects.UpdateAsync(kind, key, pod, old, ResourceVersions.Parse(pod.Metadata.ResourceVersion), dryRun: false)
+        return await objects.UpdateAsync(kind, key, pod, old, ResourceVersions.Parse(kind.Metadata(old.Object).ResourceVersion), dryRun: false)
             ?? throw ApiErrors.Conflict(kind, key.Name);
+    }
+
+    /// <summary>A copy of <paramref name="obj"/> (just read, held by no one else) without the status it is about to replace.</summary>
+    private static IMessage CloneWithoutStatus(ResourceKind kind, IMessage obj)
+    {
+        var status = kind.Status(obj);
+        kind.SetStatus(obj, null);
+        try
+        {
+            return obj.Clone();
+        }
+        finally
+        {
+            kind.SetStatus(obj, status);
+        }
     }
 
     /// <summary>The revision a write must find stored: the caller's resourceVersion, or none (unconditional) when empty.</summary>

@@ -29,7 +29,8 @@ public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletProxy ku
 
         while (true)
         {
-            var pod = (Pod)await registry.GetAsync(kind, binding.Metadata?.Namespace, name);
+            var read = await registry.ReadAsync(kind, binding.Metadata?.Namespace, name);
+            var pod = (Pod)read.Object.Clone();
             if (!string.IsNullOrEmpty(pod.Spec.NodeName))
             {
                 throw ApiErrors.Conflict(kind, name, $"pod {name} is already assigned to node \"{pod.Spec.NodeName}\"");
@@ -51,7 +52,7 @@ public sealed class PodSubresourceApi(ResourceRegistry registry, KubeletProxy ku
             pod.Status.Conditions.Add(new Condition { Type = "PodScheduled", Status = "True", LastTransitionTime = Timestamp.FromDateTimeOffset(clock.GetUtcNow()) });
             try
             {
-                return await registry.BindAsync(pod);
+                return await registry.BindAsync(pod, read);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted && string.IsNullOrEmpty(binding.Metadata?.ResourceVersion))
             {

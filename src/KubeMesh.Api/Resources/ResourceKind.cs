@@ -13,6 +13,8 @@ public class ResourceKind
     private readonly FieldDescriptor _metadata;
     private readonly FieldDescriptor? _spec;
     private readonly FieldDescriptor? _status;
+    private readonly FieldDescriptor _apiVersionField;
+    private readonly FieldDescriptor _kindField;
 
     public ResourceKind(
         string group, string kind, string plural, bool namespaced, MessageDescriptor descriptor,
@@ -31,6 +33,9 @@ public class ResourceKind
         _metadata = descriptor.FindFieldByName("metadata");
         _spec = descriptor.FindFieldByName("spec");
         _status = descriptor.FindFieldByName("status");
+        _apiVersionField = descriptor.FindFieldByName("api_version");
+        _kindField = descriptor.FindFieldByName("kind");
+        ApiVersion = group.Length == 0 ? Version : $"{group}/{Version}";
     }
 
     /// <summary>API group: "" for the core group, else "apps", "batch", ...</summary>
@@ -40,7 +45,7 @@ public class ResourceKind
 
     public string Version => "v1";
 
-    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+    public string ApiVersion { get; }
 
     /// <summary>The plural resource name used in URLs and by kubectl: "pods".</summary>
     public string Plural { get; }
@@ -101,8 +106,15 @@ public class ResourceKind
     /// <summary>Sets apiVersion and kind, which are not stored but always returned.</summary>
     public void SetTypeMeta(IMessage obj)
     {
-        Descriptor.FindFieldByName("api_version").Accessor.SetValue(obj, ApiVersion);
-        Descriptor.FindFieldByName("kind").Accessor.SetValue(obj, Kind);
+        _apiVersionField.Accessor.SetValue(obj, ApiVersion);
+        _kindField.Accessor.SetValue(obj, Kind);
+    }
+
+    /// <summary>Clears apiVersion and kind, as the store keeps objects.</summary>
+    public void ClearTypeMeta(IMessage obj)
+    {
+        _apiVersionField.Accessor.Clear(obj);
+        _kindField.Accessor.Clear(obj);
     }
 
     public bool Matches(string name) =>

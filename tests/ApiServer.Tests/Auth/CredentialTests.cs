@@ -43,6 +43,23 @@ public sealed class CredentialTests
     }
 
     [Fact]
+    public void ClientCertificate_VerifiedOnce_StopsAuthenticatingWhenItExpires()
+    {
+        using var ca = CreateCa("kubemesh-ca");
+        using var client = Issue(ca, "CN=jane, O=developers", clientAuth: true);
+        var clock = new MovableClock(Now);
+        var authenticator = new X509Authenticator([ca], clock);
+
+        var first = authenticator.Authenticate(client);
+        var again = authenticator.Authenticate(client);
+        clock.Now = Now.AddDays(40);
+
+        Assert.Equal("jane", first.Name);
+        Assert.Same(first, again);
+        Assert.Throws<AuthenticationException>(() => authenticator.Authenticate(client));
+    }
+
+    [Fact]
     public void ServingCertificate_IsNoClientCredential()
     {
         using var ca = CreateCa("kubemesh-ca");
@@ -120,4 +137,12 @@ public sealed class CredentialTests
 internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>A clock a test sets.</summary>
+internal sealed class MovableClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

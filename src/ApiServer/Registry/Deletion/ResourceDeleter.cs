@@ -22,7 +22,8 @@ public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies st
         using var activity = RegistryTracing.Start("delete", kind, request.Namespace, request.Name);
         while (true)
         {
-            var old = await objects.GetAsync(kind, key);
+            var read = await objects.ReadAsync(kind, key);
+            var old = read.Object;
             var meta = kind.Metadata(old);
             DeletePreconditions.Check(kind, request.Preconditions, meta);
             strategy.CheckDelete(old);
@@ -54,7 +55,7 @@ public sealed class ResourceDeleter(RegistryStore objects, ResourceStrategies st
 
             MarkForDeletion(markedMeta, grace, MetaTime.Now(clock));
             strategy.PrepareForDeletionMark(marked);
-            var result = await objects.UpdateAsync(kind, key, marked, old, revision, dryRun: false);
+            var result = await objects.UpdateAsync(kind, key, marked, read, revision, dryRun: false);
             if (result is not null)
             {
                 return result;

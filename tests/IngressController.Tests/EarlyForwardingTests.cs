@@ -3,10 +3,13 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Tests.Infrastructure;
 using KubeMesh.IngressController.Upstream;
 using KubeMesh.Testing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KubeMesh.IngressController.Tests;
 
@@ -69,6 +72,24 @@ public sealed class EarlyForwardingTests(ClusterFixture cluster) : IDisposable
             ("other.test", "/ef-any/x", "200 ef-any\n"),
             ("other.test", "/ef-anyx", "404 "),
         ];
+        // The table the early path looks requests up in, over the endpoints routing serves from, places each case on its rule.
+        var table = DirectRouteTable.Build(cluster.IngressServices.GetRequiredService<EndpointDataSource>());
+        foreach (var (host, path, expected) in cases)
+        {
+            var entry = table.Find(host, path.Split('?')[0]);
+            var backend = expected.StartsWith("200 ", StringComparison.Ordinal) ? expected[4..].Split('\n')[0]
+                : expected.StartsWith("503 ", StringComparison.Ordinal) ? "ef-empty" : null;
+            if (backend is null)
+            {
+                Assert.True(entry is null or { Policy.NotFound: true }, $"{host}{path}: {entry?.Route.Config.RouteId}");
+            }
+            else
+            {
+                Assert.True(entry?.Route.Cluster?.Model.Config.ClusterId.StartsWith($"default/{backend}:", StringComparison.Ordinal) == true,
+                    $"{host}{path}: {entry?.Route.Config.RouteId}");
+            }
+        }
+
         foreach (var (host, path, expected) in cases)
         {
             var early = await SendAsync(HttpMethod.Get, host, path, body: null);

@@ -2,7 +2,8 @@ namespace KubeMesh.Bench.IngressLoadTest;
 
 /// <summary>
 /// Command-line options: --backends N --connections C --threads T --duration S --warmup S --rounds R --ingress-dll PATH,
-/// --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
+/// --baseline-ingress-dll PATH, --baseline-env KEY=VALUE (the baseline controller only, e.g. to compare a runtime setting
+/// on one build), --pin on|off, --server-gc on|off, --concurrent-gc on|off, --tiered-pgo on|off, --inline on|off, --proxy-env KEY=VALUE,
 /// and for a running cluster
 /// --server URL --kubeconfig PATH --ingress-port P --keep on|off (the kubeconfig's credentials, with the server from
 /// --server: by default $KUBECONFIG, else the .kubemesh/kubeconfig the AppHost writes). Against a cluster, wrk runs as many threads as there are pods (so the direct column
@@ -76,6 +77,9 @@ internal sealed record BenchOptions
     /// <summary>Further environment for both .NET proxies (--proxy-env KEY=VALUE, repeatable): runtime knobs to compare.</summary>
     public IReadOnlyList<string> ProxyEnvironment { get; init; } = [];
 
+    /// <summary>KEY=VALUE pairs for the baseline controller only, over the shared runtime settings (--baseline-env).</summary>
+    public IReadOnlyList<string> BaselineEnvironment { get; init; } = [];
+
     public string? LoadCpu => Pin ? "0" : null;
 
     public string? ProxyCpu => Pin ? "1" : null;
@@ -91,9 +95,18 @@ internal sealed record BenchOptions
             [InlineCompletionsVariable] = Inline ? "1" : "0",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        foreach (var pair in ProxyEnvironment)
+        AddPairs(environment, ProxyEnvironment, "--proxy-env");
+        return environment;
+    }
+
+    /// <summary>The baseline controller's settings: <see cref="RuntimeEnvironment"/> with --baseline-env over it.</summary>
+    public Dictionary<string, string> BaselineRuntimeEnvironment() => AddPairs(RuntimeEnvironment(), BaselineEnvironment, "--baseline-env");
+
+    private static Dictionary<string, string> AddPairs(Dictionary<string, string> environment, IReadOnlyList<string> pairs, string option)
+    {
+        foreach (var pair in pairs)
         {
-            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--proxy-env expects KEY=VALUE, got {pair}");
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"{option} expects KEY=VALUE, got {pair}");
             environment[key] = value;
         }
 
@@ -103,6 +116,7 @@ internal sealed record BenchOptions
     public string Describe() =>
         $"server GC {OnOff(ServerGc)}, concurrent GC {OnOff(ConcurrentGc)}, TieredPGO {OnOff(TieredPgo)}, inline sockets {OnOff(Inline)}, " +
         (ProxyEnvironment.Count > 0 ? string.Join(' ', ProxyEnvironment) + ", " : "") +
+        (BaselineEnvironment.Count > 0 ? "baseline controller " + string.Join(' ', BaselineEnvironment) + ", " : "") +
         (Pin ? $"wrk pinned to CPU {LoadCpu}, proxies to CPU {ProxyCpu}, pods unpinned" : "no CPU pinning");
 
     public static BenchOptions Parse(string[] args)
@@ -136,6 +150,7 @@ internal sealed record BenchOptions
                 "--tiered-pgo" => options with { TieredPgo = Flag(value) },
                 "--inline" => options with { Inline = Flag(value) },
                 "--proxy-env" => options with { ProxyEnvironment = [.. options.ProxyEnvironment, value] },
+                "--baseline-env" => options with { BaselineEnvironment = [.. options.BaselineEnvironment, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -143,6 +158,11 @@ internal sealed record BenchOptions
         if (options.Server is not null && options.BaselineIngressDll is not null)
         {
             throw new ArgumentException("--baseline-ingress-dll runs a second controller in the in-process cluster; with --server the cluster runs its own");
+        }
+
+        if (options.BaselineEnvironment.Count > 0 && options.BaselineIngressDll is null)
+        {
+            throw new ArgumentException("--baseline-env sets the baseline controller's environment: give --baseline-ingress-dll too");
         }
 
         return options.Server is not null && !args.Contains("--threads") ? options with { Threads = options.Backends } : options;

@@ -48,18 +48,18 @@ internal sealed class InProcessCluster : IAsyncDisposable
         cluster._pods = await EchoServers.StartAsync(options.Backends);
         await cluster.RegisterAsync();
 
-        (cluster._ingress, var url) = await StartControllerAsync(options.IngressDll, options, server);
+        (cluster._ingress, var url) = await StartControllerAsync(options.IngressDll, options.RuntimeEnvironment(), options, server);
         string? baselineUrl = null;
         if (options.BaselineIngressDll is { } baseline)
         {
-            (cluster._baseline, baselineUrl) = await StartControllerAsync(baseline, options, server);
+            (cluster._baseline, baselineUrl) = await StartControllerAsync(baseline, options.BaselineRuntimeEnvironment(), options, server);
         }
 
         return (cluster, new BenchTarget(url, Host, [.. cluster._pods.Endpoints.Select(e => $"{e.Ip}:{e.Port}")], baselineUrl));
     }
 
     /// <summary>A controller process from <paramref name="dll"/>, once it routes to the echo pods; its URL.</summary>
-    private static async Task<(Process Process, string Url)> StartControllerAsync(string dll, BenchOptions options, string server)
+    private static async Task<(Process Process, string Url)> StartControllerAsync(string dll, Dictionary<string, string> environment, BenchOptions options, string server)
     {
         if (!File.Exists(dll))
         {
@@ -67,7 +67,6 @@ internal sealed class InProcessCluster : IAsyncDisposable
         }
 
         var (httpPort, httpsPort, healthPort) = (Processes.FreePort(), Processes.FreePort(), Processes.FreePort());
-        var environment = options.RuntimeEnvironment();
         foreach (var (key, value) in new Dictionary<string, string>
         {
             ["ApiServer__Address"] = server,

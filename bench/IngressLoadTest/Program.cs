@@ -61,8 +61,9 @@ try
         }
 
         // Every column gets the same load before it is measured: the JIT and connection pools of the .NET proxies,
-        // nginx's keepalive pool, and the pods themselves (the direct column) warm up alike.
-        foreach (var column in columns)
+        // nginx's keepalive pool, and the pods themselves (the direct column) warm up alike. --warmup 0 measures
+        // the first round cold (what the JIT costs in a proxy's first seconds of load).
+        foreach (var column in options.WarmupSeconds > 0 ? columns : [])
         {
             await Wrk.RunAsync("warmup", column.Url, target.Host, options, options.WarmupSeconds, column.Script, column.Proxy);
         }

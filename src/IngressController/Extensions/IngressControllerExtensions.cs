@@ -56,6 +56,8 @@ public static class IngressControllerExtensions
         services.AddSingleton<IngressMetrics>();
         services.AddSingleton<IngressRequestMiddleware>();
         services.AddSingleton<DirectForwarder>();
+        services.AddSingleton<EarlyForwarding>();
+        services.AddTransient<IStartupFilter, EarlyForwardingStartupFilter>();
         services.AddSingleton<IngressSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
         services.AddSingleton<IngressStatusPublisher>();

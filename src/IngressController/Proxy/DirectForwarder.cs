@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KubeMesh.IngressController.Upstream;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -34,39 +35,50 @@ internal sealed partial class DirectForwarder(Http1ConnectionPools pools, IOptio
 
         var feature = context.GetReverseProxyFeature();
         var destinations = feature.AvailableDestinations;
-        if (destinations.Count != 1 || !Serves(context, feature) || pools.ForOrigin(destinations[0].Model.Config.Address) is not { } pool)
+        if (destinations.Count != 1 || !Serves(context, feature) || PoolFor(destinations[0]) is not { } pool)
         {
             return next(context);
         }
 
-        return ForwardAsync(context, feature, destinations[0], pool);
+        feature.ProxiedDestination = destinations[0];
+        return ForwardAsync(context, feature.Cluster.Config, destinations[0], pool);
     }
+
+    /// <summary>Whether this path is on (IngressController:DirectForwarding).</summary>
+    public bool Enabled => _enabled;
+
+    /// <summary>The pooled connections to a plain-HTTP destination; null for any other.</summary>
+    public Http1ConnectionPool? PoolFor(DestinationState destination) => pools.ForOrigin(destination.Model.Config.Address);
 
     /// <summary>Whether this path serves the request as YARP would, with nothing of YARP's left out.</summary>
-    internal static bool Serves(HttpContext context, IReverseProxyFeature feature)
-    {
-        // HTTP/2 clients stay with YARP, which passes them a chunked response's trailers.
-        var request = context.Request;
-        if (!(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
-            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
-            || HttpMethods.IsConnect(request.Method)
-            || context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
-        {
-            return false;
-        }
+    internal static bool Serves(HttpContext context, IReverseProxyFeature feature) =>
+        ServesRequest(context) && ServesRoute(feature.Route.Config, feature.Cluster.Config);
 
-        var cluster = feature.Cluster.Config;
-        return cluster.LoadBalancingPolicy == LoadBalancingPolicies.RoundRobin
-            && cluster.SessionAffinity is not { Enabled: true }
-            && cluster.HealthCheck?.Passive is not { Enabled: true }
-            && cluster.HttpRequest is not { Version.Major: >= 2, VersionPolicy: not HttpVersionPolicy.RequestVersionOrLower }
-            && feature.Route.Config.Transforms is not { Count: > 0 };
+    /// <summary>
+    /// An HTTP/1.x request without a body, an upgrade or CONNECT; HTTP/2 clients stay with YARP, which passes them a
+    /// chunked response's trailers.
+    /// </summary>
+    internal static bool ServesRequest(HttpContext context)
+    {
+        var request = context.Request;
+        return (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
+            && !HttpMethods.IsConnect(request.Method)
+            && context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
     }
 
-    private async Task ForwardAsync(HttpContext context, IReverseProxyFeature feature, DestinationState destination, Http1ConnectionPool pool)
+    /// <summary>A round-robin cluster over HTTP/1.1 without affinity, passive health checks or configured transforms.</summary>
+    internal static bool ServesRoute(RouteConfig route, ClusterConfig cluster) =>
+        cluster.LoadBalancingPolicy == LoadBalancingPolicies.RoundRobin
+        && cluster.SessionAffinity is not { Enabled: true }
+        && cluster.HealthCheck?.Passive is not { Enabled: true }
+        && cluster.HttpRequest is not { Version.Major: >= 2, VersionPolicy: not HttpVersionPolicy.RequestVersionOrLower }
+        && route.Transforms is not { Count: > 0 };
+
+    /// <summary>Forwards the request to <paramref name="destination"/>, one of <paramref name="cluster"/>'s, over <paramref name="pool"/>.</summary>
+    public async Task ForwardAsync(HttpContext context, ClusterConfig cluster, DestinationState destination, Http1ConnectionPool pool)
     {
-        feature.ProxiedDestination = destination;
-        var timeout = feature.Cluster.Config.HttpRequest?.ActivityTimeout ?? DefaultActivityTimeout;
+        var timeout = cluster.HttpRequest?.ActivityTimeout ?? DefaultActivityTimeout;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         cancellation.CancelAfter(timeout);
 

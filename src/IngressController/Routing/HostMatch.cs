@@ -30,7 +30,8 @@ internal readonly record struct HostMatch(string Host)
             && !name[..^suffix.Length].Contains('.');
     }
 
-    private static ReadOnlySpan<char> StripPort(ReadOnlySpan<char> host)
+    /// <summary>The host name of a Host header, without its port.</summary>
+    public static ReadOnlySpan<char> StripPort(ReadOnlySpan<char> host)
     {
         if (host.StartsWith("["))
         {

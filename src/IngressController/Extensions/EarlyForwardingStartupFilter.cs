@@ -1,0 +1,17 @@
+using KubeMesh.IngressController.Proxy;
+
+namespace KubeMesh.IngressController.Extensions;
+
+/// <summary>
+/// Puts <see cref="EarlyForwarding"/> at the very front of the pipeline, ahead of the routing, authentication and
+/// authorization middleware the web application adds before its own, which a plain proxied request needs none of.
+/// </summary>
+internal sealed class EarlyForwardingStartupFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        var early = app.ApplicationServices.GetRequiredService<EarlyForwarding>();
+        app.Use((HttpContext context, RequestDelegate rest) => early.InvokeAsync(context, rest));
+        next(app);
+    };
+}

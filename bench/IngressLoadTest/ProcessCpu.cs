@@ -29,15 +29,27 @@ internal static partial class ProcessCpu
         return total;
     }
 
-    /// <summary>The process listening on 127.0.0.1:<paramref name="port"/> (ss names it), or null if none is found.</summary>
-    public static int? ListeningOn(int port)
+    /// <summary>
+    /// The process listening on <paramref name="url"/>'s address and port (ss names it), or null if none is found. Pods
+    /// listen on the same port at their own addresses, so the local address must match, not just the port.
+    /// </summary>
+    public static int? ListeningOn(Uri url)
     {
-        var info = new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{port}"]) { RedirectStandardOutput = true };
+        var info = new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{url.Port}"]) { RedirectStandardOutput = true };
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit(10_000);
-        var match = PidField().Match(output);
-        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        var local = $"{url.Host}:{url.Port}";
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 3 && (fields[3] == local || fields[3] == $"0.0.0.0:{url.Port}" || fields[3] == $"*:{url.Port}") && PidField().Match(line) is { Success: true } match)
+            {
+                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
     }
 
     private static List<int> Tree(int root)

@@ -42,7 +42,7 @@ try
             Console.WriteLine($"note: {options.Threads} wrk threads over {direct.Count} pods load them unevenly in the direct column");
         }
 
-        var controller = ProcessCpu.ListeningOn(new Uri(target.IngressUrl).Port);
+        var controller = ProcessCpu.ListeningOn(new Uri(target.IngressUrl));
         if (controller is null)
         {
             Console.WriteLine($"note: no process found listening on {target.IngressUrl}; the ingress column reports no CPU per request");
@@ -57,7 +57,7 @@ try
         };
         if (target.BaselineIngressUrl is { } baseline)
         {
-            columns.Add(new("ingress (baseline)", baseline, null, ProcessCpu.ListeningOn(new Uri(baseline).Port)));
+            columns.Add(new("ingress (baseline)", baseline, null, ProcessCpu.ListeningOn(new Uri(baseline))));
         }
 
         // Every column gets the same load before it is measured: the JIT and connection pools of the .NET proxies,

@@ -57,13 +57,37 @@ public sealed class InProcessKubelet : IAsyncDisposable
         return await Runtime.ExecAsync(handle, command, TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>A node with a random ordinal in 100..249 (so its 127.10.n.0/24 range meets no AppHost node) and a fresh state directory.</summary>
+    /// <summary>
+    /// A node with an ordinal in 100..249 (so its 127.10.n.0/24 range meets no AppHost node) that no other kubelet of
+    /// this test process has had, and a fresh state directory; pass <paramref name="nodeIndex"/> to come back as a node
+    /// that was started before. Two kubelets of one name on one api-server would overwrite each other's Node: the
+    /// api-server would then send logs and exec to whichever wrote last, even after it is gone.
+    /// </summary>
     public static InProcessKubelet Create(string? stateDirectory = null, int? nodeIndex = null)
     {
-        var index = nodeIndex ?? Random.Shared.Next(100, 250);
+        var index = nodeIndex ?? UnusedIndex();
         var address = IPAddress.Parse($"127.10.{index}.1");
         return new InProcessKubelet("node-t" + index, index, FreePort.Get(address),
             stateDirectory ?? Directory.CreateTempSubdirectory("kubelet-node-").FullName);
+    }
+
+    private static readonly Lock IndexLock = new();
+    private static readonly HashSet<int> UsedIndexes = [];
+
+    private static int UnusedIndex()
+    {
+        lock (IndexLock)
+        {
+            var free = Enumerable.Range(100, 150).Where(i => !UsedIndexes.Contains(i)).ToArray();
+            if (free.Length == 0)
+            {
+                throw new InvalidOperationException("every node ordinal 100..249 has been used by this test process");
+            }
+
+            var index = free[Random.Shared.Next(free.Length)];
+            UsedIndexes.Add(index);
+            return index;
+        }
     }
 
     public async Task StartAsync(string apiServer)

@@ -78,6 +78,7 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
         var account = (ServiceAccount)await registry.GetAsync(ResourceKinds.ServiceAccount, ns, meta.Name);
         var claims = new ServiceAccountClaims(ns, account.Metadata.Name, account.Metadata.Uid, null, null, Guid.NewGuid().ToString());
         string boundUid = "";
+        string? boundPodNode = null;
         switch (bound?.Kind)
         {
             case "Pod":
@@ -89,6 +90,7 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
                 }
 
                 boundUid = pod.Metadata.Uid;
+                boundPodNode = pod.Spec?.NodeName;
                 claims = claims with { PodName = pod.Metadata.Name, PodUid = pod.Metadata.Uid };
                 // The node the pod runs on rides along, for audit and authorizers (kube's ServiceAccountTokenPodNodeInfo).
                 if (pod.Spec?.NodeName is { Length: > 0 } nodeName && await TryGetAsync(ResourceKinds.Node, null, nodeName) is Node podNode)
@@ -112,7 +114,7 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
         }
 
         // NodeRestriction: a kubelet asks only for tokens bound to the pods it runs.
-        if (authorizer.NodeEnabled && RequestUser.Current?.NodeName is { } node && (bound?.Kind != "Pod" || !await OnNodeAsync(ns, bound.Name, node)))
+        if (authorizer.NodeEnabled && RequestUser.Current?.NodeName is { } node && (bound?.Kind != "Pod" || boundPodNode != node))
         {
             throw ApiErrors.Forbidden($"serviceaccounts \"{meta.Name}\" is forbidden: node \"{node}\" can only create tokens bound to pods scheduled to it");
         }
@@ -160,9 +162,6 @@ public sealed class ServiceAccountTokenApi(ResourceRegistry registry, RequestAut
             return null;
         }
     }
-
-    private async Task<bool> OnNodeAsync(string ns, string pod, string node) =>
-        ((Pod)await registry.GetAsync(ResourceKinds.Pod, ns, pod)).Spec?.NodeName == node;
 
     /// <summary>spec.serviceAccountName, or the deprecated spec.serviceAccount, or "default".</summary>
     public static string PodServiceAccount(Pod pod) =>

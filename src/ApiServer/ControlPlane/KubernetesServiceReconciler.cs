@@ -291,15 +291,13 @@ public sealed partial class KubernetesServiceReconciler(
                 : throw new InvalidOperationException($"{KubernetesServiceOptions.Section}:AdvertiseAddress: Invalid value: \"{options.AdvertiseAddress}\": must be IP:port");
         }
 
-        if (RestApiServiceCollectionExtensions.Port(configuration) is not { } port)
+        if (RestApiServiceCollectionExtensions.Endpoint(configuration) is not { } url)
         {
             return null;
         }
 
-        var url = configuration[RestApiServiceCollectionExtensions.EndpointUrlKey]!;
-        var host = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..].Split('/')[0];
-        host = host[..host.LastIndexOf(':')].Trim('[', ']');
-        return new IPEndPoint(IPAddress.TryParse(host, out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : IPAddress.Loopback, port);
+        var host = url.Host.Trim('[', ']');
+        return new IPEndPoint(IPAddress.TryParse(host, out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : IPAddress.Loopback, url.Port);
     }
 
     private static bool Transient(Exception ex) =>

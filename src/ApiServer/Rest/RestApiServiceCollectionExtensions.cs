@@ -51,10 +51,13 @@ public static class RestApiServiceCollectionExtensions
         return app;
     }
 
-    public static int? Port(IConfiguration configuration) =>
+    public static int? Port(IConfiguration configuration) => Endpoint(configuration)?.Port;
+
+    /// <summary>The REST endpoint's URL (a wildcard host read as localhost), or null when there is none.</summary>
+    public static Uri? Endpoint(IConfiguration configuration) =>
         configuration[EndpointUrlKey] is { Length: > 0 } url
             ? Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port > 0
-                ? uri.Port
+                ? uri
                 : throw new InvalidOperationException($"{EndpointUrlKey}: Invalid value: \"{url}\": must be an http URL with a port, such as http://127.0.0.1:8443")
             : null;
 }

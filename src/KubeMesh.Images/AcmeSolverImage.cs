@@ -38,12 +38,12 @@ internal static class AcmeSolverImage
         var endpoint = ListenEndpoint.Resolve(":" + port.ToString(CultureInfo.InvariantCulture));
         var app = ImageHost.Build(endpoint);
         app.Run(context => Answer(context, domain, token, key));
-        Console.WriteLine($"starting listener expected_domain={domain} expected_token={token} listen_port={port}");
+        await ContainerLog.Stdout.WriteLineAsync($"starting listener expected_domain={domain} expected_token={token} listen_port={port}");
         await app.RunAsync();
         return 0;
     }
 
-    private static Task Answer(HttpContext context, string domain, string token, string key)
+    private static async Task Answer(HttpContext context, string domain, string token, string key)
     {
         var path = context.Request.Path.Value ?? "/";
         var host = context.Request.Host.Host.Trim('[', ']');
@@ -51,7 +51,7 @@ internal static class AcmeSolverImage
         if (path is "/" or "/healthz")
         {
             response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
-            return Task.CompletedTask;
+            return;
         }
 
         var slash = path.LastIndexOf('/');
@@ -60,14 +60,15 @@ internal static class AcmeSolverImage
             : !string.Equals(host, domain, StringComparison.OrdinalIgnoreCase) ? $"invalid host {host}, expected {domain}"
             : requested != token ? $"invalid token {requested}"
             : null;
-        Console.WriteLine($"validating request host={host} path={path}: {refusal ?? "got successful challenge request, writing key"}");
+        await ContainerLog.Stdout.WriteLineAsync($"validating request host={host} path={path}: {refusal ?? "got successful challenge request, writing key"}");
         if (refusal is not null)
         {
             response.StatusCode = StatusCodes.Status404NotFound;
-            return response.WriteAsync("404 page not found\n");
+            await response.WriteAsync("404 page not found\n");
+            return;
         }
 
         response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
-        return response.WriteAsync(key);
+        await response.WriteAsync(key);
     }
 }

@@ -41,9 +41,9 @@ internal static class HttpEchoImage
             context.Response.Headers["X-App-Name"] = "http-echo";
             context.Response.ContentLength = body.Length;
             await context.Response.Body.WriteAsync(body);
-            Console.WriteLine(AccessLogLine(context, body.Length, System.Diagnostics.Stopwatch.GetElapsedTime(start)));
+            await ContainerLog.Stdout.WriteLineAsync(AccessLogLine(context, body.Length, System.Diagnostics.Stopwatch.GetElapsedTime(start)));
         });
-        Console.WriteLine($"[INFO] server is listening on {endpoint}");
+        await ContainerLog.Stdout.WriteLineAsync($"[INFO] server is listening on {endpoint}");
         await app.RunAsync();
         return 0;
     }

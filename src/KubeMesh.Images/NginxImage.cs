@@ -22,11 +22,11 @@ internal static class NginxImage
         app.Use(async (context, next) =>
         {
             await next(context);
-            Console.WriteLine($"{context.Connection.RemoteIpAddress} - - [{DateTimeOffset.Now:dd/MMM/yyyy:HH:mm:ss zzz}] " +
+            await ContainerLog.Stdout.WriteLineAsync($"{context.Connection.RemoteIpAddress} - - [{DateTimeOffset.Now:dd/MMM/yyyy:HH:mm:ss zzz}] " +
                 $"\"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} {context.Request.Protocol}\" {context.Response.StatusCode}");
         });
         app.Run(context => ServeAsync(context));
-        Console.WriteLine($"nginx: listening on {endpoint}, serving {Root}");
+        await ContainerLog.Stdout.WriteLineAsync($"nginx: listening on {endpoint}, serving {Root}");
         await app.RunAsync();
         return 0;
     }

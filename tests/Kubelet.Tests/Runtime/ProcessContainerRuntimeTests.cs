@@ -155,6 +155,28 @@ public sealed class ProcessContainerRuntimeTests
     }
 
     [Fact]
+    public async Task StartContainer_HttpEchoUnderConcurrentLoad_LogsEveryRequestOnItsOwnLine_UpToItsStop()
+    {
+        await using var fixture = new RuntimeFixture();
+        var pod = fixture.NewPod();
+        var handle = await fixture.StartAsync(pod, new ContainerSpec("echo", "hashicorp/http-echo:0.2.3") { Args = ["-listen=:5678", "-text=apple"] });
+        await RuntimeFixture.GetAsync(pod.PodIp, 5678, "/warm");
+
+        // Lines of the same few milliseconds leave the pod in one write: none may be lost, split or run together.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var requests = Enumerable.Range(0, 400).Select(i => client.GetStringAsync($"http://{pod.PodIp}:5678/r/{i}"));
+        Assert.All(await Task.WhenAll(requests), body => Assert.Equal("apple\n", body));
+
+        // SIGTERM at once: the lines still gathering are written before the pod exits.
+        var status = await fixture.Runtime.StopContainerAsync(handle, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, status.ExitCode);
+        var lines = (await fixture.LogAsync(handle)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var logged = lines.Select(l => Regex.Match(l, @"^\S+ \S+ \[[^\]]+\] ""GET /r/(\d+) HTTP/1.1"" 200 6 "))
+            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 400), logged);
+    }
+
+    [Fact]
     public async Task StartContainer_AcmeSolver_ServesTheKeyForItsDomainAndTokenOnly()
     {
         await using var fixture = new RuntimeFixture();

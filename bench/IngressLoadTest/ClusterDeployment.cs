@@ -29,19 +29,38 @@ internal sealed class ClusterDeployment(KubeMeshClient client, bool keep) : IAsy
         await CreateOrReplaceAsync(client.For<Service>(), BenchObjects.Service());
         await CreateOrReplaceAsync(client.For<Ingress>(), BenchObjects.Ingress());
 
+        // Listed is not yet serving: after the cluster restarts, Endpoints may still name the pods of its last run
+        // until their kubelets report them again. Every address must answer before wrk is pointed at it.
         IReadOnlyList<string> pods = [];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Processes.WaitUntilAsync(
             async () =>
             {
                 var endpoints = await client.For<Endpoints>().GetAsync("default", BenchObjects.Name);
                 pods = [.. endpoints.Subsets.SelectMany(s => s.Addresses.SelectMany(a => s.Ports.Select(p => $"{a.Ip}:{p.Port}")))];
-                return pods.Count >= options.Backends;
+                if (pods.Count < options.Backends)
+                {
+                    return false;
+                }
+
+                var answers = await Task.WhenAll(pods.Select(async pod =>
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync($"http://{pod}/");
+                        return response.IsSuccessStatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                }));
+                return answers.All(ok => ok);
             },
-            $"{options.Backends} http-echo pods are ready",
+            $"{options.Backends} http-echo pods are ready and answer",
             TimeSpan.FromMinutes(2));
 
         var url = $"http://127.0.0.1:{options.IngressPort}/";
-        using var http = new HttpClient();
         await Processes.WaitUntilAsync(
             async () =>
             {

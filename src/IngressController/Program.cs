@@ -2,7 +2,8 @@ using KubeMesh.IngressController.Extensions;
 
 IngressTransport.PreferInlineCompletions();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddServiceDefaults();
+// The controller decides which proxied requests to trace itself (Telemetry/ProxiedRequestTracing).
+builder.AddServiceDefaults(serverRequestSpans: false);
 builder.AddIngressController();
 
 var app = builder.Build();

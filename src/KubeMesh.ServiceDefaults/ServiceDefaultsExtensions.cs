@@ -27,15 +27,21 @@ public static class ServiceDefaultsExtensions
     /// <summary>The share of background traces (lease renewals, heartbeats, resyncs) kept, 0 to 1; see <see cref="BackgroundWorkSampler"/>.</summary>
     public const string BackgroundSampleRatioKey = "Tracing:BackgroundSampleRatio";
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+    /// <param name="serverRequestSpans">
+    /// Whether ASP.NET Core's instrumentation makes a server span of every request. A component that serves traffic
+    /// at a load test's rate and decides for itself which requests to trace (the ingress controller) passes false:
+    /// with the instrumentation on, the hosting starts an Activity for every request even when the sampler drops it,
+    /// since OpenTelemetry keeps unsampled root spans to propagate their trace id.
+    /// </param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, bool serverRequestSpans = true)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.ConfigureOpenTelemetry();
+        builder.ConfigureOpenTelemetry(serverRequestSpans);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
 
-    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, bool serverRequestSpans = true)
         where TBuilder : IHostApplicationBuilder
     {
         // Without an exporter the SDK would still start an Activity for every request and every proxied call,
@@ -58,15 +64,21 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(MeterPrefix + "*"))
-            .WithTracing(tracing => tracing
-                .SetSampler(new BackgroundWorkSampler(
-                    builder.Configuration.GetValue(BackgroundSampleRatioKey, BackgroundWorkSampler.DefaultBackgroundRatio)))
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(MeterPrefix + "*")
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .SetSampler(new BackgroundWorkSampler(
+                        builder.Configuration.GetValue(BackgroundSampleRatioKey, BackgroundWorkSampler.DefaultBackgroundRatio)))
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(MeterPrefix + "*")
 
-                // One span per gRPC call, named for what it does, and the parent the server's span hangs under.
-                .AddGrpcClientSpans()
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path)));
+                    // One span per gRPC call, named for what it does, and the parent the server's span hangs under.
+                    .AddGrpcClientSpans();
+                if (serverRequestSpans)
+                {
+                    tracing.AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path));
+                }
+            });
 
         builder.Services.AddOpenTelemetry().UseOtlpExporter();
         return builder;

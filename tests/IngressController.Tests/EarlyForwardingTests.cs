@@ -167,7 +167,7 @@ public sealed class EarlyForwardingTests(ClusterFixture cluster) : IDisposable
         var spans = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" || source.Name == UpstreamTelemetry.SourceName,
+            ShouldListenTo = source => source.Name == UpstreamTelemetry.SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -219,11 +219,14 @@ public sealed class EarlyForwardingTests(ClusterFixture cluster) : IDisposable
             sent[method] = await response.Content.ReadAsStringAsync();
         }
 
-        await Eventually.Until(() => Task.FromResult(Snapshot(spans).Count(s => s.TraceId == parent && s.Source.Name == "Microsoft.AspNetCore" && s.ParentSpanId == parentSpan)),
+        await Eventually.Until(() => Task.FromResult(Snapshot(spans).Count(s => s.TraceId == parent && s.Kind == ActivityKind.Server && s.ParentSpanId == parentSpan)),
             n => n == 2, ClusterFixture.Timeout, "both server spans end");
         var mine = Snapshot(spans).Where(s => s.TraceId == parent).ToList();
-        // The controller's server spans continue the client's trace (the pod's own are under the upstream spans).
-        var servers = mine.Where(s => s.Source.Name == "Microsoft.AspNetCore" && s.ParentSpanId == parentSpan).ToList();
+        // The controller's server spans continue the client's trace (the pod's own are under the upstream spans), and
+        // are named for the rule's route on both paths.
+        var servers = mine.Where(s => s.Kind == ActivityKind.Server && s.ParentSpanId == parentSpan).ToList();
+        Assert.All(servers, s => Assert.StartsWith("/t", (string)s.GetTagItem("http.route")!, StringComparison.Ordinal));
+        Assert.Equal(["GET", "POST"], servers.Select(s => s.DisplayName.Split(' ')[0]).Order());
 
         // Each request's hop to the pod is the controller's upstream span under its server span, and the pod sees it as parent.
         foreach (var server in servers)
@@ -233,7 +236,7 @@ public sealed class EarlyForwardingTests(ClusterFixture cluster) : IDisposable
             Assert.Contains($"00-{parent}-{upstream.SpanId}-01", sent.Values);
         }
 
-        Assert.Equal(2, mine.Count(s => s.Source.Name == UpstreamTelemetry.SourceName));
+        Assert.Equal(2, mine.Count(s => s.Kind == ActivityKind.Client));
 
         // Both requests end on the rule's route, as the hosting's own request metrics show.
         List<(string? Route, object? Status)> seen;

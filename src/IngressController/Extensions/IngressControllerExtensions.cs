@@ -13,7 +13,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -32,7 +31,7 @@ public static class IngressControllerExtensions
 
         // With this category on at any level, ASP.NET Core's hosting starts an Activity and a logging scope for
         // every request even when nothing listens, only to log request start and end at Information: on a proxy
-        // that is a share of the per-request cost. Traces still come from OpenTelemetry's own listener.
+        // that is a share of the per-request cost. Traced requests get their spans from ProxiedRequestTracing.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         services.Configure<IngressControllerOptions>(builder.Configuration.GetSection(IngressControllerOptions.Section));
         var settings = builder.Configuration.GetSection(IngressControllerOptions.Section).Get<IngressControllerOptions>() ?? new();
@@ -43,9 +42,14 @@ public static class IngressControllerExtensions
                 $"IngressController:TraceSampleRatio: Invalid value: {settings.TraceSampleRatio}: must be between 0 and 1");
         }
 
-        // Only once the service defaults set up tracing (an exporter is configured); a sampler set here wins over
-        // OTEL_TRACES_SAMPLER, which the Aspire AppHost sets to always_on.
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(ProxiedRequestSampler.Create(settings.TraceSampleRatio)));
+        if (settings.TraceRateLimit is < 0 or double.NaN or double.PositiveInfinity)
+        {
+            throw new InvalidOperationException(
+                $"IngressController:TraceRateLimit: Invalid value: {settings.TraceRateLimit}: must be a number of traces a second, 0 for no limit");
+        }
+
+        // Which requests are traced is decided by ProxiedRequestTracing, ahead of everything else in the pipeline.
+        services.AddSingleton<ProxiedRequestTracing>();
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.DropPerRequestInstruments());
         services.AddKubeMeshClient(builder.Configuration);
         services.AddSingleton(TimeProvider.System);

@@ -18,6 +18,7 @@ internal static class PerRequestInstruments
         "http.server.request.duration",
         "http.server.active_requests",
         "aspnetcore.routing.match_attempts",
+        "aspnetcore.memory_pool.*",
     ];
 
     public static MeterProviderBuilder DropPerRequestInstruments(this MeterProviderBuilder metrics)

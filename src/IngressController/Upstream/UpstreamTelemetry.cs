@@ -4,13 +4,15 @@ namespace KubeMesh.IngressController.Upstream;
 
 /// <summary>
 /// The client span of a proxied request, as HttpClient's would be (OpenTelemetry's HTTP client conventions), under
-/// the request's server span; only sampled requests get one, the rest carry the context on unrecorded.
+/// the request's server span (<see cref="Telemetry.ProxiedRequestTracing"/>). Only a traced request gets one: without
+/// a recorded span to hang under, it would start a trace of its own for every request. An untraced request passes
+/// the client's trace context on as the client sent it.
 /// </summary>
 internal static class UpstreamTelemetry
 {
     public const string SourceName = "KubeMesh.IngressController";
 
-    private static readonly ActivitySource Source = new(SourceName);
+    internal static readonly ActivitySource Source = new(SourceName);
 
     public static Activity? Start(HttpRequestMessage request, Http1ConnectionPool pool) =>
         Start(request.Method.Method, request.RequestUri!, static uri => uri, pool);
@@ -18,7 +20,7 @@ internal static class UpstreamTelemetry
     /// <summary>The client span; <paramref name="url"/> makes the full URL only when the span records its tags.</summary>
     public static Activity? Start<TState>(string method, TState state, Func<TState, Uri> url, Http1ConnectionPool pool)
     {
-        if (!Source.HasListeners() || Source.StartActivity(method, ActivityKind.Client) is not { } activity)
+        if (Activity.Current is not { Recorded: true } || Source.StartActivity(method, ActivityKind.Client) is not { } activity)
         {
             return null;
         }

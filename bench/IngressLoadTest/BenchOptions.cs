@@ -64,7 +64,8 @@ internal sealed record BenchOptions
 
     public bool ConcurrentGc { get; init; } = true;
 
-    public bool TieredPgo { get; init; }
+    /// <summary>Dynamic PGO (with quick JIT), the runtime's default and the controller's own.</summary>
+    public bool TieredPgo { get; init; } = true;
 
     /// <summary>
     /// Socket completions and Kestrel's request processing inline on the socket threads, as the controller runs by
@@ -92,6 +93,7 @@ internal sealed record BenchOptions
             ["DOTNET_gcServer"] = ServerGc ? "1" : "0",
             ["DOTNET_gcConcurrent"] = ConcurrentGc ? "1" : "0",
             ["DOTNET_TieredPGO"] = TieredPgo ? "1" : "0",
+            ["DOTNET_TC_QuickJit"] = TieredPgo ? "1" : "0",
             [InlineCompletionsVariable] = Inline ? "1" : "0",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };

@@ -10,8 +10,9 @@ public sealed class ComposeMatchesAppHostTests
     public async Task DockerCompose_Services_AreTheAppHostResources()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var data = new ModelDataDirectory();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Cluster:StoreMode=embedded"], cts.Token);
+            data.Args("--Cluster:StoreMode=embedded"), cts.Token);
         var resources = builder.Resources.Select(r => r.Name).Where(n => n != "aspire-dashboard" && !n.EndsWith("-rebuilder", StringComparison.Ordinal)).Order().ToList();
 
         var composed = (await ComposeServicesAsync(cts.Token)).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order().ToList();
@@ -23,8 +24,9 @@ public sealed class ComposeMatchesAppHostTests
     public async Task DockerCompose_Components_FindTheApiServerByTheAppHostsKey()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var data = new ModelDataDirectory();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Cluster:StoreMode=embedded"], cts.Token);
+            data.Args("--Cluster:StoreMode=embedded"), cts.Token);
         var services = await ComposeServicesAsync(cts.Token);
 
         var clients = new List<string>();

@@ -9,8 +9,9 @@ public sealed class HollowNodesAppHostTests
     public async Task HollowNodes_AreSplitIntoProcesses_NumberedWithoutGapsOrOverlap()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var data = new ModelDataDirectory();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Cluster:StoreMode=embedded", "--Cluster:HollowNodes=2500", "--Cluster:HollowNodesPerProcess=1000", "--Cluster:HollowPodNetwork=127.160.0.0/11"], cts.Token);
+            data.Args("--Cluster:StoreMode=embedded", "--Cluster:HollowNodes=2500", "--Cluster:HollowNodesPerProcess=1000", "--Cluster:HollowPodNetwork=127.160.0.0/11"), cts.Token);
 
         var hollow = new List<(string Name, int First, int Count, string Network)>();
         foreach (var project in builder.Resources.OfType<ProjectResource>().Where(p => p.Name.StartsWith("hollow-nodes-", StringComparison.Ordinal)))
@@ -31,7 +32,8 @@ public sealed class HollowNodesAppHostTests
     public async Task HollowNodes_ByDefault_AddNoProcess()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(["--Cluster:StoreMode=embedded"], cts.Token);
+        using var data = new ModelDataDirectory();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(data.Args("--Cluster:StoreMode=embedded"), cts.Token);
 
         Assert.DoesNotContain(builder.Resources, r => r.Name.StartsWith("hollow-nodes", StringComparison.Ordinal));
     }

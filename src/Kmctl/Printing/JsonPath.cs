@@ -297,6 +297,11 @@ public sealed class JsonPath
                 }
                 else if (inside.StartsWith("range ", StringComparison.Ordinal) || inside.StartsWith("range\t", StringComparison.Ordinal))
                 {
+                    if (stack.Count == MaxNesting)
+                    {
+                        throw Error(at, $"ranges nested deeper than {MaxNesting}");
+                    }
+
                     stack.Push((new PathParser(inside[6..].Trim(), template, at).Parse(), nodes));
                     nodes = [];
                 }
@@ -374,8 +379,14 @@ public sealed class JsonPath
     private static CommandException JsonPathError(string template, int at, string why) =>
         new($"error: error parsing jsonpath {template}, {why} (at {at.ToString(CultureInfo.InvariantCulture)})");
 
-    /// <summary>One action's path: $, @, .a, ..a, .*, [..], [?(..)].</summary>
-    private sealed class PathParser(string text, string template, int at)
+    /// <summary>
+    /// How deep {range} blocks and [?()] filters may nest: each level is a frame when the template runs, and no
+    /// template a person writes comes near it, while one built by a script could run kmctl out of stack.
+    /// </summary>
+    private const int MaxNesting = 64;
+
+    /// <summary>One action's path: $, @, .a, ..a, .*, [..], [?(..)]; <paramref name="depth"/> is how many filters it is inside.</summary>
+    private sealed class PathParser(string text, string template, int at, int depth = 0)
     {
         private int _pos;
 
@@ -493,18 +504,23 @@ public sealed class JsonPath
 
         private Step Filter(string condition)
         {
+            if (depth == MaxNesting)
+            {
+                throw Error($"filters nested deeper than {MaxNesting}");
+            }
+
             string[] operators = ["==", "!=", "<=", ">=", "<", ">"];
             foreach (var op in operators)
             {
                 var i = IndexOutsideQuotes(condition, op);
                 if (i > 0)
                 {
-                    var left = new PathParser(condition[..i].Trim(), template, at).Parse();
+                    var left = new PathParser(condition[..i].Trim(), template, at, depth + 1).Parse();
                     return new FilterStep(left, op, Operand(condition[(i + op.Length)..].Trim()));
                 }
             }
 
-            return new FilterStep(new PathParser(condition, template, at).Parse(), null, null);
+            return new FilterStep(new PathParser(condition, template, at, depth + 1).Parse(), null, null);
         }
 
         private JsonNode? Operand(string text)

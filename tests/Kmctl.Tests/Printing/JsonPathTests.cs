@@ -58,6 +58,18 @@ public sealed class JsonPathTests
     }
 
     [Fact]
+    public void Parse_NestingDeeperThanTheLimit_IsRefused_AndTheLimitItselfWorks()
+    {
+        static string Ranges(int n) => string.Concat(Enumerable.Repeat("{range .items[*]}", n)) + "x" + string.Concat(Enumerable.Repeat("{end}", n));
+        static string Filters(int n) => "{.items" + string.Concat(Enumerable.Repeat("[?(@.a", n)) + string.Concat(Enumerable.Repeat(")]", n)) + "}";
+
+        Assert.Equal("", JsonPath.Parse(Ranges(64)).Execute(List));
+        JsonPath.Parse(Filters(64));
+        Assert.Contains("ranges nested deeper than 64", Assert.Throws<CommandException>(() => JsonPath.Parse(Ranges(100_000))).Message, StringComparison.Ordinal);
+        Assert.Contains("filters nested deeper than 64", Assert.Throws<CommandException>(() => JsonPath.Parse(Filters(100_000))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CustomColumns_PrintsATableWithNoneForMissingAndCommasForMany()
     {
         var format = OutputFormat.Parse("custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image,IP:status.podIP");

@@ -14,7 +14,12 @@ public static class ApiErrors
         {
             var servers = string.Join(", ", address.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(a => new Uri(a)).Select(u => $"{u.Host}:{u.Port}"));
-            return $"The connection to the server {servers} was refused - did you specify the right host or port?";
+
+            // As kubectl: "refused" only when nothing listens; a server that accepted and then failed (a reset, a
+            // TLS or HTTP/2 handshake that did not finish) is named with what went wrong.
+            return IsRefused(ex)
+                ? $"The connection to the server {servers} was refused - did you specify the right host or port?"
+                : $"Unable to connect to the server {servers}: {Cause(ex).ReplaceLineEndings(" ")}";
         }
 
         var detail = OneLine(ex.Status.Detail);
@@ -44,6 +49,35 @@ public static class ApiErrors
         StatusCode.Unavailable => "ServiceUnavailable",
         _ => "InternalError",
     };
+
+    private static bool IsRefused(RpcException ex)
+    {
+        for (var e = ex.Status.DebugException; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        // No exception to look at (the detail alone said "Error connecting"): kubectl's line, as before.
+        return ex.Status.DebugException is null;
+    }
+
+    /// <summary>The deepest socket or I/O error under the call's failure (a reset, an unexpected end of stream), else its own message.</summary>
+    private static string Cause(RpcException ex)
+    {
+        Exception? cause = null;
+        for (var e = ex.Status.DebugException; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException or IOException)
+            {
+                cause = e;
+            }
+        }
+
+        return (cause ?? ex.Status.DebugException)?.Message ?? ex.Status.Detail;
+    }
 
     private static bool IsConnectionFailure(RpcException ex) =>
         ex.StatusCode == StatusCode.Unavailable

@@ -14,6 +14,30 @@ public sealed class KmctlErrorTests
     }
 
     [Fact]
+    public async Task Get_ServerThatAcceptsAndHangsUp_IsNotCalledRefused()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var hangUp = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                client.Client.Close(0);
+            }
+        });
+
+        var (code, output, error) = await KmctlProcess.RunAsync($"http://127.0.0.1:{port}", null, "get", "pods");
+        await stop.CancelAsync();
+
+        Assert.Equal((1, ""), (code, output));
+        Assert.StartsWith($"Unable to connect to the server 127.0.0.1:{port}: ", error, StringComparison.Ordinal);
+        Assert.True(error.TrimEnd('\n').Split('\n').Length == 1, error);
+    }
+
+    [Fact]
     public async Task Get_UnknownResourceType_ReportsItWithoutCallingTheServer()
     {
         var (code, _, error) = await KmctlProcess.RunAsync("http://127.0.0.1:1", null, "get", "foo");

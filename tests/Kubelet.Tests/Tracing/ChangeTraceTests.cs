@@ -30,6 +30,7 @@ namespace KubeMesh.Kubelet.Tests.Tracing;
 public sealed class ChangeTraceTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly ActivitySource Source = new("KubeMesh.Tests.ChangeTrace");
 
     private const string ServiceManifest = """
@@ -104,9 +105,10 @@ public sealed class ChangeTraceTests
             }
 
             var pods = client.For<Pod>();
+            // A machine busy starting every other test's processes may take a while; the message says where each pod got to.
             await Eventually.Until(
-                async () => (await pods.ListAsync(new ListRequest { Namespace = ns })).Items.Count(p => p.Status.ContainerStatuses.Any(c => c.Started)) == 2,
-                Timeout, "both pods of the deployment to have started their containers");
+                async () => new PodsState((await pods.ListAsync(new ListRequest { Namespace = ns })).Items),
+                state => state.Started == 2, StartTimeout, "both pods of the deployment to have started their containers");
 
             var started = (await pods.ListAsync(new ListRequest { Namespace = ns })).Items.Select(p => p.Metadata.Name).ToList();
 
@@ -221,6 +223,16 @@ public sealed class ChangeTraceTests
             await api.DisposeAsync();
             Directory.Delete(kubelet.StateDirectory, recursive: true);
         }
+    }
+
+    private sealed record PodsState(IReadOnlyList<Pod> Pods)
+    {
+        public int Started => Pods.Count(p => p.Status.ContainerStatuses.Any(c => c.Started));
+
+        public override string ToString() => Pods.Count == 0 ? "no pods" : string.Join("; ", Pods.Select(p =>
+            $"{p.Metadata.Name} on '{p.Spec.NodeName}' {p.Status.Phase}"
+            + $" [{string.Join(", ", p.Status.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason} {c.Message}".TrimEnd()))}]"
+            + $" [{string.Join(", ", p.Status.ContainerStatuses.Select(c => $"{c.Name} {c.State}"))}]"));
     }
 
     /// <summary>A component as its Program.cs wires it, in this process, against the test's api-server.</summary>

@@ -141,7 +141,8 @@ public sealed class AcmeIssuanceTests(ApiServerFixture api, Pebble pebble) : ICl
         var requests = (await api.Client.For<CertificateRequest>().ListAsync(new ListRequest { Namespace = ns })).Items;
         Assert.True(orders.Count == 1 && requests.Count == 1,
             $"one order and one request expected; orders: {string.Join("; ", orders.Select(o => $"{o.Metadata.Name} {o.Status?.State} {o.Status?.Reason}"))}"
-            + $"; requests: {string.Join("; ", requests.Select(r => $"{r.Metadata.Name} {string.Join(",", r.Status?.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? [])}"))}");
+            + $"; requests: {string.Join("; ", requests.Select(r => $"{r.Metadata.Name} {string.Join(",", r.Status?.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? [])}"))}"
+            + $"; the certificate's events: {string.Join("; ", (await EventsAsync(api.Client, ns, "Certificate", "site")).Select(e => $"{e.Reason} x{e.Count}: {e.Message}"))}");
     }
 
     /// <summary>

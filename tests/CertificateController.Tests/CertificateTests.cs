@@ -50,7 +50,10 @@ public sealed class CertificateTests(ApiServerFixture api) : IClassFixture<ApiSe
         Assert.Contains(events, e => e.Reason == "Issuing" && e.Message == "Issuing certificate as Secret does not exist");
         Assert.Contains(events, e => e.Reason == "Issuing" && e.Message == "The certificate has been successfully issued");
         Assert.Contains(events, e => e.Reason == "Requested");
-        Assert.Empty((await api.Client.For<Secret>().ListAsync(new ListRequest { Namespace = ns, LabelSelector = "cert-manager.io/next-private-key=true" })).Items);
+        // The key's temporary Secret goes once the issued status is written.
+        await Eventually.Until(
+            async () => (await api.Client.For<Secret>().ListAsync(new ListRequest { Namespace = ns, LabelSelector = "cert-manager.io/next-private-key=true" })).Items.Count == 0,
+            WaitTimeout, "the temporary private key Secret to be deleted");
     }
 
     [SkippableFact]

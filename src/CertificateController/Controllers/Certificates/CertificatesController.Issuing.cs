@@ -193,7 +193,9 @@ internal sealed partial class CertificatesController
         Conditions.Remove(status.Conditions, Issuing);
         status.ClearFailedIssuanceAttempts();
         status.LastFailureTime = null;
-        await DeleteNextPrivateKeyAsync(certificate, cancellationToken).ConfigureAwait(false);
+        // The key's temporary Secret goes in a later sync, once this status is written: a process stopped before the
+        // write must find the key still there and finish this issuance, not start another with a new key.
+        status.ClearNextPrivateKeySecretName();
         Recorder.Event(certificate, EventTypes.Normal, "Issuing", "The certificate has been successfully issued");
         return written;
     }

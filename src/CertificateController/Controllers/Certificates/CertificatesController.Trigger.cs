@@ -44,7 +44,7 @@ internal sealed partial class CertificatesController
 
     /// <summary>The request the current revision was issued from, if it is still kept.</summary>
     private CertificateRequest? CurrentRequest(Certificate certificate) =>
-        certificate.Status.HasRevision ? RequestFor(certificate, certificate.Status.Revision) : null;
+        certificate.Status is { HasRevision: true } status ? RequestFor(certificate, status.Revision) : null;
 
     private static int NextRevision(Certificate certificate) => (certificate.Status.HasRevision ? certificate.Status.Revision : 0) + 1;
 

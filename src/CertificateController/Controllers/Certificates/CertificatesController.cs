@@ -49,9 +49,24 @@ internal sealed partial class CertificatesController : Controller
             return;
         }
 
+        var secret = _secrets.Get(ns, cached.Spec.SecretName);
+        if (Conditions.Is(cached.Status?.Conditions ?? [], Issuing, Conditions.True)
+            || CertificatePolicies.Trigger(cached, secret, CurrentRequest(cached), Now) is not null)
+        {
+            // An issuance writes objects (key Secrets, requests, the Secret), so it goes on what the api-server holds,
+            // not on caches that may not have seen the last sync's writes yet: a Secret just issued but not yet in the
+            // cache would look missing and start a second issuance.
+            cached = await _certificateClient.GetOrNullAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            if (cached is null || cached.Metadata.DeletionTimestamp is not null)
+            {
+                return;
+            }
+
+            secret = await _secretClient.GetOrNullAsync(ns, cached.Spec.SecretName, cancellationToken).ConfigureAwait(false);
+        }
+
         var certificate = cached.Clone();
         var status = certificate.Status ??= new CertificateStatus();
-        var secret = _secrets.Get(ns, certificate.Spec.SecretName);
 
         if (!Conditions.Is(status.Conditions, Issuing, Conditions.True))
         {

@@ -1,6 +1,8 @@
+using KubeMesh.Hosting;
 using KubeMesh.IngressController.Extensions;
 
-IngressTransport.PreferInlineCompletions();
+// First, before any socket exists (Extensions/IngressTransport says why).
+InlineSocketCompletions.Prefer();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 // The controller decides which proxied requests to trace itself (Telemetry/ProxiedRequestTracing).
 builder.AddServiceDefaults(serverRequestSpans: false);

@@ -1,3 +1,4 @@
+using KubeMesh.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace KubeMesh.IngressController.Extensions;
@@ -9,31 +10,18 @@ namespace KubeMesh.IngressController.Extensions;
 /// as the proxying itself (measured: 5.5k requests/s through the controller on one core, 11-14k inline). Inline,
 /// both the listener's and the upstream connections' work runs on the socket engine threads (one per core), the way
 /// nginx's workers run it: nothing on that path may block, and nothing in the controller's request path does.
-/// The runtime reads its switch only from the environment, so <see cref="PreferInlineCompletions"/> sets it
-/// before the first socket exists; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns both off.
+/// <see cref="InlineSocketCompletions.Prefer"/> is called first in Main; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0
+/// turns both off.
 /// </summary>
 public static class IngressTransport
 {
-    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
-    /// <summary>Call first in Main, before anything opens a socket; keeps a value set from outside.</summary>
-    public static void PreferInlineCompletions()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(InlineCompletionsVariable)))
-        {
-            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
-        }
-    }
-
-    public static bool Inline => Environment.GetEnvironmentVariable(InlineCompletionsVariable) == "1";
-
     /// <summary>Kestrel's side: request processing on the thread that read the request, reads straight into a buffer.</summary>
     public static void Configure(SocketTransportOptions sockets)
     {
-        sockets.UnsafePreferInlineScheduling = Inline;
+        sockets.UnsafePreferInlineScheduling = InlineSocketCompletions.Enabled;
 
         // Otherwise every read is first a zero-byte read, to allocate only once data is there: one more syscall per
         // request for a proxy whose connections are almost always busy.
-        sockets.WaitForDataBeforeAllocatingBuffer = !Inline;
+        sockets.WaitForDataBeforeAllocatingBuffer = !InlineSocketCompletions.Enabled;
     }
 }

@@ -90,18 +90,12 @@ internal sealed class ProxiedRequestTracing
         }
         catch (Exception exception)
         {
-            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-            activity.SetTag("error.type", exception.GetType().FullName);
+            UpstreamTelemetry.Fail(activity, exception);
             throw;
         }
 
-        var status = context.Response.StatusCode;
-        activity.SetTag("http.response.status_code", status);
-        if (status >= 500)
-        {
-            activity.SetStatus(ActivityStatusCode.Error);
-            activity.SetTag("error.type", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        // A server span is an error for a 5xx only, as the upstream's client span is.
+        UpstreamTelemetry.Stop(activity, context.Response.StatusCode);
 
         if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
         {

@@ -73,6 +73,22 @@ internal sealed class OrdersController : Controller
             throw new InvalidOperationException($"order {key} waits for its issuer: {problem}");
         }
 
+        if (status.Url.Length == 0)
+        {
+            // Placing the order at the server cannot be taken back: it is done on the Order as the api-server holds it
+            // now, so that the status write recording it does not fail on a stale cached copy and leave an order at the
+            // server that nothing follows while the retry places another.
+            cached = await _orderClient.GetOrNullAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            if (cached is null || cached.Metadata.DeletionTimestamp is not null || cached.Status?.Url.Length > 0)
+            {
+                // Gone, or placed already: the cache's update event brings the key back.
+                return;
+            }
+
+            order = cached.Clone();
+            status = order.Status ??= new OrderStatus();
+        }
+
         try
         {
             await StepAsync(key, order, client, cancellationToken).ConfigureAwait(false);

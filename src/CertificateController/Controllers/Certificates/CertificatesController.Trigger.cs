@@ -7,17 +7,11 @@ namespace KubeMesh.CertificateController.Controllers.Certificates;
 internal sealed partial class CertificatesController
 {
     /// <summary>
-    /// cert-manager's trigger controller: sets Issuing=True when the Secret needs a new certificate, unless the last
+    /// cert-manager's trigger controller: sets Issuing=True for why the Secret needs a new certificate, unless the last
     /// attempt failed less than the backoff ago (1h, doubling per failure up to 32h) and the spec is unchanged since.
     /// </summary>
-    private void Trigger(string key, Certificate certificate, Secret? secret)
+    private void Trigger(string key, Certificate certificate, CertificatePolicies.Violation violation)
     {
-        var violation = CertificatePolicies.Trigger(certificate, secret, CurrentRequest(certificate), Now);
-        if (violation is null)
-        {
-            return;
-        }
-
         var status = certificate.Status;
         if (status.LastFailureTime is { } lastFailure && status.FailedIssuanceAttempts > 0 && !SpecChangedSinceFailure(certificate))
         {
@@ -34,6 +28,13 @@ internal sealed partial class CertificatesController
         SetCondition(certificate, Issuing, Conditions.True, violation.Reason, violation.Message);
         Recorder.Event(certificate, EventTypes.Normal, "Issuing", violation.Message);
     }
+
+    /// <summary>Why the Secret needs a new certificate, or null when it does not or an issuance is already under way.</summary>
+    private CertificatePolicies.Violation? TriggerViolation(Certificate certificate, Secret? secret) =>
+        IsIssuing(certificate) ? null : CertificatePolicies.Trigger(certificate, secret, CurrentRequest(certificate), Now);
+
+    private static bool IsIssuing(Certificate certificate) =>
+        Conditions.Is(certificate.Status?.Conditions ?? [], Issuing, Conditions.True);
 
     /// <summary>A failed request for an older spec does not hold back issuing for the new one.</summary>
     private bool SpecChangedSinceFailure(Certificate certificate)

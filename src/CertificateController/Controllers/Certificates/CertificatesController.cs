@@ -50,8 +50,8 @@ internal sealed partial class CertificatesController : Controller
         }
 
         var secret = _secrets.Get(ns, cached.Spec.SecretName);
-        if (Conditions.Is(cached.Status?.Conditions ?? [], Issuing, Conditions.True)
-            || CertificatePolicies.Trigger(cached, secret, CurrentRequest(cached), Now) is not null)
+        var violation = TriggerViolation(cached, secret);
+        if (violation is not null || IsIssuing(cached))
         {
             // An issuance writes objects (key Secrets, requests, the Secret), so it goes on what the api-server holds,
             // not on caches that may not have seen the last sync's writes yet: a Secret just issued but not yet in the
@@ -63,17 +63,17 @@ internal sealed partial class CertificatesController : Controller
             }
 
             secret = await _secretClient.GetOrNullAsync(ns, cached.Spec.SecretName, cancellationToken).ConfigureAwait(false);
+            violation = TriggerViolation(cached, secret);
         }
 
         var certificate = cached.Clone();
-        var status = certificate.Status ??= new CertificateStatus();
-
-        if (!Conditions.Is(status.Conditions, Issuing, Conditions.True))
+        certificate.Status ??= new CertificateStatus();
+        if (violation is not null)
         {
-            Trigger(key, certificate, secret);
+            Trigger(key, certificate, violation);
         }
 
-        if (Conditions.Is(status.Conditions, Issuing, Conditions.True))
+        if (IsIssuing(certificate))
         {
             secret = await IssueAsync(certificate, secret, cancellationToken).ConfigureAwait(false) ?? secret;
         }

@@ -1,4 +1,6 @@
 using System.Net;
+using KubeMesh.Hosting;
+using KubeMesh.IngressController.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -33,13 +35,8 @@ internal static class BareYarpApp
             k.Limits.MaxConcurrentConnections = null;
             k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http1);
         });
-        // The controller's socket transport (IngressTransport): inline as the bench's environment says.
-        var inline = Environment.GetEnvironmentVariable(BenchOptions.InlineCompletionsVariable) == "1";
-        builder.WebHost.UseSockets(sockets =>
-        {
-            sockets.UnsafePreferInlineScheduling = inline;
-            sockets.WaitForDataBeforeAllocatingBuffer = !inline;
-        });
+        // The controller's socket transport, its own code (linked in): inline as the bench's environment says.
+        builder.WebHost.UseSockets(IngressTransport.Configure);
         builder.Services.AddReverseProxy()
             .LoadFromMemory(
                 [new RouteConfig { RouteId = "bench", ClusterId = "pods", Match = new RouteMatch { Hosts = [InProcessCluster.Host], Path = "/{**rest}" } }],
@@ -54,7 +51,7 @@ internal static class BareYarpApp
             .AddTransforms(context => context.AddOriginalHost(true));
         var app = builder.Build();
         app.MapReverseProxy();
-        Console.WriteLine($"bare YARP on {port}: server GC {System.Runtime.GCSettings.IsServerGC}, concurrent GC {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}, inline sockets {inline}");
+        Console.WriteLine($"bare YARP on {port}: server GC {System.Runtime.GCSettings.IsServerGC}, concurrent GC {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}, inline sockets {InlineSocketCompletions.Enabled}");
         await app.RunAsync();
     }
 }

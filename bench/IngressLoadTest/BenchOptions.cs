@@ -1,3 +1,5 @@
+using KubeMesh.Hosting;
+
 namespace KubeMesh.Bench.IngressLoadTest;
 
 /// <summary>
@@ -73,8 +75,6 @@ internal sealed record BenchOptions
     /// </summary>
     public bool Inline { get; init; } = true;
 
-    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     /// <summary>Further environment for both .NET proxies (--proxy-env KEY=VALUE, repeatable): runtime knobs to compare.</summary>
     public IReadOnlyList<string> ProxyEnvironment { get; init; } = [];
 
@@ -94,7 +94,7 @@ internal sealed record BenchOptions
             ["DOTNET_gcConcurrent"] = ConcurrentGc ? "1" : "0",
             ["DOTNET_TieredPGO"] = TieredPgo ? "1" : "0",
             ["DOTNET_TC_QuickJit"] = TieredPgo ? "1" : "0",
-            [InlineCompletionsVariable] = Inline ? "1" : "0",
+            [InlineSocketCompletions.Variable] = Inline ? "1" : "0",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
         AddPairs(environment, ProxyEnvironment, "--proxy-env");

@@ -5,7 +5,7 @@ namespace KubeMesh.Hosting;
 /// handing each to a thread-pool worker. The runtime reads it once, from the environment, when the first socket is
 /// made: <see cref="Prefer"/> is called first in Main. A value set from outside is kept, so
 /// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns it off. Compiled into each program that uses it (the ingress
-/// controller and the images), which share no other project.
+/// controller, the images, and bench/IngressLoadTest's bare YARP), which share no other project.
 /// </summary>
 internal static class InlineSocketCompletions
 {

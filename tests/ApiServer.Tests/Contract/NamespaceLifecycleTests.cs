@@ -56,7 +56,9 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
 
         await RemoveNamespaceAsync(other, ns);
 
-        // This api-server learns of it from the namespace watch feed, a moment later.
+        // This api-server learns of it from the namespace watch feed, a moment later. The feed may first bring the
+        // namespace as terminating (the other server's delete, before its finalizers were cleared): that refusal is
+        // Kubernetes' Forbidden for a terminating namespace, and NotFound follows.
         var attempt = 0;
         var refused = await Eventually.Found(
             async () =>
@@ -64,6 +66,11 @@ public abstract class NamespaceLifecycleTests(ApiServerFixture fixture) : ApiTes
                 try
                 {
                     await Api.ConfigMaps.CreateAsync(NewConfigMap(ns, $"after-{attempt++}"), deadline: Deadline);
+                    return null;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
+                {
+                    Assert.Contains("because it is being terminated", e.Status.Detail, StringComparison.Ordinal);
                     return null;
                 }
                 catch (RpcException e)

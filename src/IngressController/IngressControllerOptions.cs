@@ -63,4 +63,11 @@ public sealed class IngressControllerOptions
     /// everything else; false sends every request through YARP.
     /// </summary>
     public bool DirectForwarding { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="DirectForwarding"/>, the HTTP port's connections are read by the controller first
+    /// (<c>Proxy/ConnectionForwarding</c>): their plain requests are forwarded straight off the connection, without
+    /// Kestrel's HTTP processing, until one needs it; false leaves every request to Kestrel.
+    /// </summary>
+    public bool ConnectionForwarding { get; set; } = true;
 }

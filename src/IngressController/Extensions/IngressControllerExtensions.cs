@@ -61,6 +61,7 @@ public static class IngressControllerExtensions
         services.AddSingleton<IngressRequestMiddleware>();
         services.AddSingleton<DirectForwarder>();
         services.AddSingleton<EarlyForwarding>();
+        services.AddSingleton<ConnectionForwarding>();
         services.AddTransient<IStartupFilter, EarlyForwardingStartupFilter>();
         services.AddSingleton<IngressSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());

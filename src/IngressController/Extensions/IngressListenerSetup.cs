@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Net.Security;
+using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -10,9 +11,10 @@ namespace KubeMesh.IngressController.Extensions;
 
 /// <summary>
 /// Kestrel's listeners: HTTP/1.1 on the HTTP port, HTTP/1.1 and HTTP/2 over TLS on the HTTPS port with the
-/// certificate and its chain chosen per SNI name from the current secrets, and health on its own port.
+/// certificate and its chain chosen per SNI name from the current secrets, and health on its own port. The HTTP
+/// port's connections are read by <see cref="ConnectionForwarding"/> first.
 /// </summary>
-internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> options, CertificateStore certificates)
+internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> options, CertificateStore certificates, IServiceProvider services)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
@@ -27,7 +29,18 @@ internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> op
         // where the default (ASCII or UTF-8 in, ASCII only out) would refuse a pod's non-ASCII response header.
         kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
         kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.Latin1;
-        kestrel.Listen(address, settings.HttpPort, l => l.Protocols = HttpProtocols.Http1);
+        kestrel.Listen(address, settings.HttpPort, l =>
+        {
+            l.Protocols = HttpProtocols.Http1;
+
+            // Plain requests are forwarded off the connection before Kestrel's HTTP processing; resolved at the first
+            // connection, once the application (and the routes it forwards by) is built.
+            l.Use(next =>
+            {
+                ConnectionForwarding? forwarding = null;
+                return context => (forwarding ??= services.GetRequiredService<ConnectionForwarding>()).ServeAsync(context, next);
+            });
+        });
         kestrel.Listen(address, settings.HttpsPort, l =>
         {
             l.Protocols = HttpProtocols.Http1AndHttp2;

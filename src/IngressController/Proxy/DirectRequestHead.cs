@@ -15,7 +15,7 @@ namespace KubeMesh.IngressController.Proxy;
 internal static class DirectRequestHead
 {
     // Hop-by-hop fields (RFC 9110 7.6.1) and the proxy-only fields YARP leaves out, and the ones this hop sets itself.
-    private static readonly FrozenSet<string> NotForwarded = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+    internal static readonly FrozenSet<string> NotForwarded = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
         "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Upgrade", "Host", "Content-Length",
         "Proxy-Authenticate", "Proxy-Authentication-Info", "Proxy-Authorization", "Proxy-Features", "Proxy-Instruction",
         "Security-Scheme", "ALPN", "Close", "HTTP2-Settings",
@@ -57,7 +57,20 @@ internal static class DirectRequestHead
             head.WriteHeader(name, Join(name, values));
         }
 
-        var client = ForwardedHeaders.ClientAddress(context);
+        WriteForwarded(head, ForwardedHeaders.ClientAddress(context), request.Scheme, host, context.Connection.LocalPort);
+        if (request.PathBase.HasValue)
+        {
+            head.WriteHeader("X-Forwarded-Prefix", request.PathBase.ToUriComponent());
+        }
+
+        var headMethod = WriteEnd(head, trace, settings, method);
+        head.Write("\r\n"u8);
+        return new RequestHead(0, Chunked: false, ExpectContinue: false, Upgrade: false, headMethod);
+    }
+
+    /// <summary>What this hop saw, whatever the client claimed: X-Real-IP, X-Forwarded-For/Proto/Host/Port.</summary>
+    internal static void WriteForwarded(RequestHeadBuffer head, string? client, string scheme, string? host, int localPort)
+    {
         if (client is not null)
         {
             head.WriteHeader("X-Real-IP", client);
@@ -65,7 +78,7 @@ internal static class DirectRequestHead
         }
 
         head.Write("X-Forwarded-Proto: "u8);
-        head.WriteAscii(request.Scheme);
+        head.WriteAscii(scheme);
         head.Write("\r\n"u8);
         if (!string.IsNullOrEmpty(host))
         {
@@ -73,13 +86,13 @@ internal static class DirectRequestHead
         }
 
         head.Write("X-Forwarded-Port: "u8);
-        head.WriteDecimal(context.Connection.LocalPort);
+        head.WriteDecimal(localPort);
         head.Write("\r\n"u8);
-        if (request.PathBase.HasValue)
-        {
-            head.WriteHeader("X-Forwarded-Prefix", request.PathBase.ToUriComponent());
-        }
+    }
 
+    /// <summary>The trace context, and the length of the body there is not; whether the method is HEAD.</summary>
+    internal static bool WriteEnd(RequestHeadBuffer head, Activity? trace, UpstreamSettings settings, string method)
+    {
         if (trace is not null)
         {
             settings.Propagator.Inject(trace, head, static (carrier, field, value) => ((RequestHeadBuffer)carrier!).WriteHeader(field, value));
@@ -92,8 +105,7 @@ internal static class DirectRequestHead
             head.Write("Content-Length: 0\r\n"u8);
         }
 
-        head.Write("\r\n"u8);
-        return new RequestHead(0, Chunked: false, ExpectContinue: false, Upgrade: false, headMethod);
+        return headMethod;
     }
 
     /// <summary>The path as rewritten (escaped as a URI path, as YARP writes it) and the query as the client sent it.</summary>

@@ -40,19 +40,39 @@ internal sealed class EarlyForwarding
             return next(context);
         }
 
+        var request = context.Request;
+        if (!TryPlace(context, request.Host.Value ?? "", request.Path.Value ?? "/", out var placement))
+        {
+            return next(context);
+        }
+
+        context.SetEndpoint(placement.Entry.Endpoint);
+        return _metrics.Enabled
+            ? ForwardMeasuredAsync(context, placement)
+            : _forwarder.ForwardAsync(context, placement.Cluster.Model.Config, placement.Destination, placement.Pool);
+    }
+
+    /// <summary>
+    /// The route endpoint routing would pick for this host and path, if its rule needs nothing of the per-rule
+    /// behaviour, and the pod its round-robin cluster picks next, with a pooled connection to it; false for anything
+    /// else, which the pipeline serves (including the 503 of a backend with no ready endpoint).
+    /// </summary>
+    /// <param name="context">The request, for the load-balancing policy; round-robin reads nothing of it.</param>
+    internal bool TryPlace(HttpContext context, string host, string path, out Placement placement)
+    {
+        placement = default;
         var table = _table;
         if (table is null || table.Changed.HasChanged)
         {
             _table = table = DirectRouteTable.Build(_endpoints);
         }
 
-        var request = context.Request;
-        if (table.Find(request.Host.Value ?? "", request.Path.Value ?? "/") is not { } entry
+        if (table.Find(host, path) is not { } entry
             || entry.Policy is { NotFound: true } or { Auth: not null } or { Rewrite: not null } or { SslRedirect: true }
             || entry.Route.Cluster is not { } cluster
             || !DirectForwarder.ServesRoute(entry.Route.Config, cluster.Model.Config))
         {
-            return next(context);
+            return false;
         }
 
         // YARP's LoadBalancingMiddleware: the only destination, else the cluster's policy (round-robin, checked above).
@@ -65,27 +85,26 @@ internal sealed class EarlyForwarding
         };
         if (destination is null || _forwarder.PoolFor(destination) is not { } pool)
         {
-            // No ready endpoint: the 503 and its metrics come from the pipeline.
-            return next(context);
+            return false;
         }
 
-        context.SetEndpoint(entry.Endpoint);
-        return _metrics.Enabled
-            ? ForwardMeasuredAsync(context, entry, cluster, destination, pool)
-            : _forwarder.ForwardAsync(context, cluster.Model.Config, destination, pool);
+        placement = new Placement(entry, cluster, destination, pool);
+        return true;
     }
 
-    private async Task ForwardMeasuredAsync(HttpContext context, DirectRouteTable.Entry entry, ClusterState cluster, DestinationState destination,
-        Upstream.Http1ConnectionPool pool)
+    private async Task ForwardMeasuredAsync(HttpContext context, Placement placement)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
-            await _forwarder.ForwardAsync(context, cluster.Model.Config, destination, pool);
+            await _forwarder.ForwardAsync(context, placement.Cluster.Model.Config, placement.Destination, placement.Pool);
         }
         finally
         {
-            _metrics.Record(entry.Policy, context.Response.StatusCode, start);
+            _metrics.Record(placement.Entry.Policy, context.Response.StatusCode, start);
         }
     }
+
+    /// <summary>Where a request goes: its route, the route's cluster, the pod picked and the pool of connections to it.</summary>
+    internal readonly record struct Placement(DirectRouteTable.Entry Entry, ClusterState Cluster, DestinationState Destination, Upstream.Http1ConnectionPool Pool);
 }

@@ -44,15 +44,24 @@ internal sealed class ProxiedRequestTracing
 
         var headers = context.Request.Headers;
         var traceparent = headers.TraceParent;
-        if (traceparent.Count == 1
-            && ActivityContext.TryParse(traceparent[0], headers.TraceState.Count == 1 ? headers.TraceState[0] : null, isRemote: true, out var parent))
+        return ShouldTrace(traceparent.Count == 1 ? traceparent[0] : null, headers.TraceState.Count == 1 ? headers.TraceState[0] : null, out var parent)
+            ? TraceAsync(context, next, parent)
+            : next(context);
+    }
+
+    /// <summary>
+    /// Whether to trace a request that came with this traceparent and tracestate (null when absent or given more than
+    /// once), and under which parent (default: a new trace). Only when the controller's source has listeners.
+    /// </summary>
+    public bool ShouldTrace(string? traceparent, string? tracestate, out ActivityContext parent)
+    {
+        if (traceparent is not null && ActivityContext.TryParse(traceparent, tracestate, isRemote: true, out parent))
         {
-            return (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? TraceAsync(context, next, parent) : next(context);
+            return (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0;
         }
 
-        return _ratio > 0 && (_ratio >= 1 || Random.Shared.NextDouble() < _ratio) && _limiter.TryAcquire()
-            ? TraceAsync(context, next, default)
-            : next(context);
+        parent = default;
+        return _ratio > 0 && (_ratio >= 1 || Random.Shared.NextDouble() < _ratio) && _limiter.TryAcquire();
     }
 
     private static async Task TraceAsync(HttpContext context, RequestDelegate next, ActivityContext parent)
@@ -67,21 +76,8 @@ internal sealed class ProxiedRequestTracing
 
         if (activity.IsAllDataRequested)
         {
-            activity.SetTag("http.request.method", request.Method);
-            activity.SetTag("url.scheme", request.Scheme);
-            activity.SetTag("url.path", request.Path.Value);
-            activity.SetTag("server.address", request.Host.Host);
-            if (request.Host.Port is { } port)
-            {
-                activity.SetTag("server.port", port);
-            }
-
-            activity.SetTag("network.protocol.version", ProtocolVersion(request.Protocol));
-            activity.SetTag("client.address", context.Connection.RemoteIpAddress?.ToString());
-            if (request.Headers.UserAgent is { Count: > 0 } agent)
-            {
-                activity.SetTag("user_agent.original", agent.ToString());
-            }
+            TagServer(activity, request.Method, request.Scheme, request.Path.Value, request.Host.Host, request.Host.Port, ProtocolVersion(request.Protocol),
+                context.Connection.RemoteIpAddress?.ToString(), request.Headers.UserAgent is { Count: > 0 } agent ? agent.ToString() : null);
         }
 
         try
@@ -94,17 +90,43 @@ internal sealed class ProxiedRequestTracing
             throw;
         }
 
-        // A server span is an error for a 5xx only, as the upstream's client span is.
-        UpstreamTelemetry.Stop(activity, context.Response.StatusCode);
+        Complete(activity, request.Method, context.Response.StatusCode, context.GetEndpoint() as RouteEndpoint);
+    }
 
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
+    /// <summary>OpenTelemetry's HTTP server attributes of a request's span.</summary>
+    internal static void TagServer(Activity activity, string method, string scheme, string? path, string host, int? port, string protocolVersion,
+        string? clientAddress, string? userAgent)
+    {
+        activity.SetTag("http.request.method", method);
+        activity.SetTag("url.scheme", scheme);
+        activity.SetTag("url.path", path);
+        activity.SetTag("server.address", host);
+        if (port is { } value)
         {
-            activity.SetTag("http.route", route);
-            activity.DisplayName = $"{request.Method} {route}";
+            activity.SetTag("server.port", value);
+        }
+
+        activity.SetTag("network.protocol.version", protocolVersion);
+        activity.SetTag("client.address", clientAddress);
+        if (userAgent is not null)
+        {
+            activity.SetTag("user_agent.original", userAgent);
         }
     }
 
-    private static string ProtocolVersion(string protocol) => protocol switch
+    /// <summary>A server span ends: its status, and the name of the route that served it.</summary>
+    internal static void Complete(Activity activity, string method, int status, RouteEndpoint? endpoint)
+    {
+        // A server span is an error for a 5xx only, as the upstream's client span is.
+        UpstreamTelemetry.Stop(activity, status);
+        if (endpoint is { RoutePattern.RawText: { } route })
+        {
+            activity.SetTag("http.route", route);
+            activity.DisplayName = $"{method} {route}";
+        }
+    }
+
+    internal static string ProtocolVersion(string protocol) => protocol switch
     {
         "HTTP/1.1" => "1.1",
         "HTTP/2" => "2",

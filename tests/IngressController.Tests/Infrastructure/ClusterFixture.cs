@@ -36,6 +36,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IServiceProvider IngressServices => _ingress!.Services;
 
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(2);
+
     public async Task InitializeAsync()
     {
         await _redis.StartAsync();
@@ -51,6 +53,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["IngressController:HealthPort"] = HealthPort.ToString(),
         });
         ingress.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // Short, so that a test can see a half-sent request head time out (Kestrel's default is 30 s).
+        ingress.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout);
         ingress.AddIngressController();
         _ingress = ingress.Build();
         _ingress.MapIngressController();

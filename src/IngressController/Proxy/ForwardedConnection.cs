@@ -204,11 +204,13 @@ internal sealed class ForwardedConnection : IDisposable
             upstream.Dispose();
         }
 
-        var ok = await CopyAsync(body, _response.WriteTo(_output, headMethod), timeout, placement);
-        Complete(placement, server, method, _response.Status, start);
-        return ok;
+        return await CopyAsync(body, _response.WriteTo(_output, headMethod), timeout, new Completion(placement, server, method, start));
     }
 
+    /// <summary>What is recorded once a response is whole, before its last bytes go out (a client that has them may already look).</summary>
+    private readonly record struct Completion(EarlyForwarding.Placement Placement, Activity? Server, string Method, long Start);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Http1ResponseStream> ExchangeAsync(Http1ConnectionPool pool, bool headMethod)
     {
         var cancellation = _upstream.Token;
@@ -234,10 +236,11 @@ internal sealed class ForwardedConnection : IDisposable
     /// The body as it arrives, each read flushed to the client at once (a stream of events reaches the client event
     /// by event); proxy-read-timeout counts from the last read. False when the connection cannot go on.
     /// </summary>
-    private async ValueTask<bool> CopyAsync(Http1ResponseStream body, bool chunked, long timeout, EarlyForwarding.Placement placement)
+    private async ValueTask<bool> CopyAsync(Http1ResponseStream body, bool chunked, long timeout, Completion completion)
     {
         using (body)
         {
+            var status = _response.Status;
             var unflushed = true;
             while (true)
             {
@@ -252,12 +255,28 @@ internal sealed class ForwardedConnection : IDisposable
                 catch (Exception exception)
                 {
                     // The client has part of a response it cannot tell from a whole one but by the connection ending.
-                    ConnectionForwarding.Log.BodyFailed(_owner.Logger, placement.Destination.Model.Config.Address, exception.Message);
+                    ConnectionForwarding.Log.BodyFailed(_owner.Logger, completion.Placement.Destination.Model.Config.Address, exception.Message);
+                    Complete(completion, status);
                     _context.Abort();
                     return false;
                 }
 
-                if (read == 0)
+                if (read > 0)
+                {
+                    if (chunked)
+                    {
+                        WriteChunk(_scratch.AsSpan(0, read));
+                    }
+                    else
+                    {
+                        _output.Advance(read);
+                    }
+
+                    unflushed = true;
+                }
+
+                var last = read == 0 || body.IsComplete;
+                if (last)
                 {
                     if (chunked)
                     {
@@ -265,25 +284,25 @@ internal sealed class ForwardedConnection : IDisposable
                         unflushed = true;
                     }
 
-                    return !unflushed || await FlushAsync(timeout);
+                    Complete(completion, status);
                 }
 
-                if (chunked)
-                {
-                    WriteChunk(_scratch.AsSpan(0, read));
-                }
-                else
-                {
-                    _output.Advance(read);
-                }
-
-                if (!await FlushAsync(timeout))
+                if (unflushed && !await FlushAsync(timeout))
                 {
                     // The client went away: disposing the unfinished body closes the pod's connection.
+                    if (!last)
+                    {
+                        Complete(completion, status);
+                    }
+
                     return false;
                 }
 
                 unflushed = false;
+                if (last)
+                {
+                    return true;
+                }
             }
         }
     }
@@ -313,6 +332,9 @@ internal sealed class ForwardedConnection : IDisposable
         "\r\n"u8.CopyTo(span[written..]);
         _output.Advance(written + 2);
     }
+
+    private void Complete(Completion completion, int status) =>
+        Complete(completion.Placement, completion.Server, completion.Method, status, completion.Start);
 
     private void Complete(EarlyForwarding.Placement placement, Activity? server, string method, int status, long start)
     {

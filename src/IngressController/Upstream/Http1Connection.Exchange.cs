@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace KubeMesh.IngressController.Upstream;
 
@@ -44,7 +45,8 @@ internal sealed partial class Http1Connection
     /// </summary>
     /// <exception cref="StaleConnectionException">The pooled connection had been closed by the pod before any of the
     /// request could matter to it: the caller may send it again on another connection.</exception>
-    internal async Task<Http1ResponseStream> ExchangeAsync<TSink>(RequestHead head, HttpContent? content, TSink sink, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<Http1ResponseStream> ExchangeAsync<TSink>(RequestHead head, HttpContent? content, TSink sink, CancellationToken cancellationToken)
         where TSink : IResponseHeadSink
     {
         _pendingHalves = 2;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -11,6 +12,7 @@ internal sealed partial class Http1Connection
     private readonly record struct ResponseStart(Http1ResponseStream Body, bool Complete, bool KeepAlive);
 
     /// <summary>Reads response heads until a final one (interim 1xx are skipped, as HttpClient skips them; 101 is final).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ResponseStart> ReadResponseAsync<TSink>(RequestHead head, TSink sink)
         where TSink : IResponseHeadSink
     {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace KubeMesh.IngressController.Upstream;
 
@@ -53,6 +54,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>Receives into the buffer after what it holds; 0 when the pod closed its side.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> FillAsync(CancellationToken cancellationToken)
     {
         if (_end == _buffer.Length)

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace KubeMesh.IngressController.Upstream;
@@ -52,6 +53,9 @@ internal sealed class Http1ResponseStream : Stream
         _done = framing == Framing.Empty;
     }
 
+    /// <summary>Whether the body has ended (its last byte read) or failed: no read will return more.</summary>
+    internal bool IsComplete => _done;
+
     public static Http1ResponseStream Empty() => new(null, null, Framing.Empty, 0, keepAlive: false);
 
     public override bool CanRead => true;
@@ -97,6 +101,7 @@ internal sealed class Http1ResponseStream : Stream
         return ReceiveAsync(destination[..limit], cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         int received;

@@ -46,6 +46,16 @@ public static class ApiServerAddresses
             throw new FormatException("api-server replicas must all be http or all https");
         }
 
+        // grpc-dotnet's subchannel gives its whole reconnect loop (attempts and back-off together) the handler's
+        // ConnectTimeout: once that passes while the replicas refuse, the subchannel stays in TransientFailure and never
+        // tries again (grpc/grpc-dotnet#2734), so a client started more than that before the api-server listens, or
+        // whose replicas were all down that long, fails every call for good. Each attempt is bounded by the kernel
+        // instead (a refused connect fails at once), and the back-off above keeps retrying.
+        if (options.HttpHandler is SocketsHttpHandler handler)
+        {
+            handler.ConnectTimeout = Timeout.InfiniteTimeSpan;
+        }
+
         var services = new ServiceCollection();
         services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses.Select(a => new BalancerAddress(a.Host, a.Port)).ToArray()));
         options.ServiceProvider = services.BuildServiceProvider();

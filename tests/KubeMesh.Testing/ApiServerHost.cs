@@ -8,6 +8,7 @@ using KubeMesh.Client;
 using KubeMesh.Client.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -123,6 +124,13 @@ public sealed class ApiServerHost : IAsyncDisposable
         try
         {
             await Eventually.Until(host.HasDefaultNamespaceAsync, StartTimeout, "the api-server has created the namespace default");
+
+            // As kube-apiserver's readiness waits for its rbac/bootstrap-roles hook: the default roles and bindings are in
+            // the authorizer's caches, so a fresh account is allowed what every authenticated user is (whoami, discovery).
+            if (settings?.GetValueOrDefault("Authorization:Mode") is { } mode && mode.Contains("RBAC", StringComparison.Ordinal))
+            {
+                await Eventually.Until(() => Task.FromResult(host.HasBootstrapPolicy()), StartTimeout, "the authorizer has the bootstrap roles and bindings");
+            }
         }
         catch
         {
@@ -169,6 +177,13 @@ public sealed class ApiServerHost : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+    }
+
+    private bool HasBootstrapPolicy()
+    {
+        var caches = _app.Services.GetRequiredService<KubeMesh.ApiServer.Authorization.AuthorizationCaches>();
+        return (KubeMesh.ApiServer.Authorization.BootstrapPolicy.ClusterRoles.All(r => caches.ClusterRoles.Get("", r.Metadata.Name) is not null)
+                && KubeMesh.ApiServer.Authorization.BootstrapPolicy.ClusterRoleBindings.All(b => caches.ClusterRoleBindings.Get("", b.Metadata.Name) is not null));
     }
 
     private async Task<bool> HasDefaultNamespaceAsync()

@@ -88,7 +88,7 @@ internal sealed partial class DirectForwarder(Http1ConnectionPools pools, IOptio
             try
             {
                 // The pod sees this hop's span as parent; without one (not sampled) the request's own context, unrecorded.
-                body = await ExchangeAsync(context, pool, activity ?? Activity.Current, cancellation.Token);
+                body = await pool.ExchangeAsync((context, Trace: activity ?? Activity.Current, pool), Exchange, cancellation.Token);
             }
             catch (Exception exception)
             {
@@ -113,31 +113,22 @@ internal sealed partial class DirectForwarder(Http1ConnectionPools pools, IOptio
         }
     }
 
-    private static async Task<Http1ResponseStream> ExchangeAsync(HttpContext context, Http1ConnectionPool pool, Activity? trace, CancellationToken cancellationToken)
+    /// <summary>The request's head written into <paramref name="connection"/>'s buffer and exchanged on it.</summary>
+    private static ValueTask<Http1ResponseStream> Exchange(Http1Connection connection, (HttpContext Context, Activity? Trace, Http1ConnectionPool Pool) state,
+        CancellationToken cancellationToken)
     {
-        while (true)
+        RequestHead head;
+        try
         {
-            var connection = pool.RentIdle() ?? await pool.ConnectAsync(cancellationToken);
-            RequestHead head;
-            try
-            {
-                head = DirectRequestHead.Write(context, connection.HeadBuffer, pool.Key, trace, pool.Settings);
-            }
-            catch
-            {
-                connection.ReturnUnused();
-                throw;
-            }
-
-            try
-            {
-                return await connection.ExchangeAsync(head, content: null, new KestrelResponseSink(context), cancellationToken);
-            }
-            catch (StaleConnectionException)
-            {
-                // Only a reused connection goes stale, before the pod answered anything: the next try takes another, or a new one.
-            }
+            head = DirectRequestHead.Write(state.Context, connection.HeadBuffer, state.Pool.Key, state.Trace, state.Pool.Settings);
         }
+        catch
+        {
+            connection.ReturnUnused();
+            throw;
+        }
+
+        return connection.ExchangeAsync(head, content: null, new KestrelResponseSink(state.Context), cancellationToken);
     }
 
     /// <summary>

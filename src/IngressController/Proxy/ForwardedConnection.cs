@@ -153,7 +153,7 @@ internal sealed class ForwardedConnection : IDisposable
         var start = Stopwatch.GetTimestamp();
         if (_upstream.IsCancellationRequested)
         {
-            // A deadline that passed as the last request ended.
+            // The last request's deadline passed (a 504), or passed as it ended.
             _upstream.Dispose();
             _upstream = new CancellationTokenSource();
         }
@@ -163,6 +163,7 @@ internal sealed class ForwardedConnection : IDisposable
         var pool = placement.Pool;
         var timeout = (long)(placement.Cluster.Model.Config.HttpRequest?.ActivityTimeout ?? DefaultActivityTimeout).TotalMilliseconds;
         using var server = StartServerSpan(head.Span);
+        var completion = new Completion(placement, server, method, start);
         var upstream = server is null
             ? null
             : UpstreamTelemetry.Start(method, (pool.Key, Target: Encoding.ASCII.GetString(head.Span[_request.Target])),
@@ -175,7 +176,8 @@ internal sealed class ForwardedConnection : IDisposable
         Http1ResponseStream body;
         try
         {
-            body = await ExchangeAsync(pool, headMethod);
+            body = await pool.ExchangeAsync((this, headMethod), static (connection, s, cancellation) => s.Item1.Exchange(connection, s.headMethod, cancellation),
+                _upstream.Token);
         }
         catch (Exception exception)
         {
@@ -186,15 +188,10 @@ internal sealed class ForwardedConnection : IDisposable
                 upstream.Dispose();
             }
 
+            // A timed-out token is replaced when the next request starts.
             ConnectionForwarding.Log.RequestFailed(_owner.Logger, placement.Destination.Model.Config.Address, status, exception.Message);
-            if (!_upstream.TryReset())
-            {
-                _upstream.Dispose();
-                _upstream = new CancellationTokenSource();
-            }
-
             ResponseHeadWriter.WriteEmpty(_output, status);
-            Complete(placement, server, method, status, start);
+            Complete(completion, status);
             return await FlushAsync(timeout);
         }
 
@@ -204,32 +201,20 @@ internal sealed class ForwardedConnection : IDisposable
             upstream.Dispose();
         }
 
-        return await CopyAsync(body, _response.WriteTo(_output, headMethod), timeout, new Completion(placement, server, method, start));
+        return await CopyAsync(body, _response.WriteTo(_output, headMethod), timeout, completion);
     }
 
     /// <summary>What is recorded once a response is whole, before its last bytes go out (a client that has them may already look).</summary>
     private readonly record struct Completion(EarlyForwarding.Placement Placement, Activity? Server, string Method, long Start);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Http1ResponseStream> ExchangeAsync(Http1ConnectionPool pool, bool headMethod)
+    /// <summary>The head written once for the request, copied into <paramref name="connection"/>'s buffer and exchanged on it.</summary>
+    private ValueTask<Http1ResponseStream> Exchange(Http1Connection connection, bool headMethod, CancellationToken cancellationToken)
     {
-        var cancellation = _upstream.Token;
-        while (true)
-        {
-            var connection = pool.RentIdle() ?? await pool.ConnectAsync(cancellation);
-            connection.HeadBuffer.Clear();
-            connection.HeadBuffer.Write(_head.Written.Span);
-            _response.Reset();
-            try
-            {
-                return await connection.ExchangeAsync(new RequestHead(0, Chunked: false, ExpectContinue: false, Upgrade: false, headMethod), null, _response,
-                    cancellation);
-            }
-            catch (StaleConnectionException)
-            {
-                // Only a reused connection goes stale, before the pod answered anything: the next try takes another, or a new one.
-            }
-        }
+        connection.HeadBuffer.Clear();
+        connection.HeadBuffer.Write(_head.Written.Span);
+        _response.Reset();
+        return connection.ExchangeAsync(new RequestHead(0, Chunked: false, ExpectContinue: false, Upgrade: false, headMethod), null, _response,
+            cancellationToken);
     }
 
     /// <summary>
@@ -333,19 +318,16 @@ internal sealed class ForwardedConnection : IDisposable
         _output.Advance(written + 2);
     }
 
-    private void Complete(Completion completion, int status) =>
-        Complete(completion.Placement, completion.Server, completion.Method, status, completion.Start);
-
-    private void Complete(EarlyForwarding.Placement placement, Activity? server, string method, int status, long start)
+    private void Complete(Completion completion, int status)
     {
         if (_owner.Metrics.Enabled)
         {
-            _owner.Metrics.Record(placement.Entry.Policy, status, start);
+            _owner.Metrics.Record(completion.Placement.Entry.Policy, status, completion.Start);
         }
 
-        if (server is not null)
+        if (completion.Server is not null)
         {
-            ProxiedRequestTracing.Complete(server, method, status, placement.Entry.Endpoint);
+            ProxiedRequestTracing.Complete(completion.Server, completion.Method, status, completion.Placement.Entry.Endpoint);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using KubeMesh.IngressController.Upstream;
 
 namespace KubeMesh.IngressController.Proxy;
 
@@ -13,10 +14,6 @@ namespace KubeMesh.IngressController.Proxy;
 /// </summary>
 internal sealed class PlainRequest
 {
-    // RFC 9110 5.6.2 tchar.
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
-
     // The characters PathString.ToUriComponent leaves as they are (unreserved, sub-delims, ':', '@', '/'): with no '%',
     // Kestrel's decoded path is the raw one, and what goes to the pod is what routing matched.
     private static readonly SearchValues<byte> PathBytes =
@@ -96,7 +93,7 @@ internal sealed class PlainRequest
 
             var line = rest[..length];
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || line[..colon].ContainsAnyExcept(TokenBytes))
+            if (colon <= 0 || line[..colon].ContainsAnyExcept(HttpTokens.Bytes))
             {
                 return false;
             }
@@ -159,7 +156,7 @@ internal sealed class PlainRequest
     private bool TryReadRequestLine(ReadOnlySpan<byte> line)
     {
         var space = line.IndexOf((byte)' ');
-        if (space <= 0 || line[..space].ContainsAnyExcept(TokenBytes))
+        if (space <= 0 || line[..space].ContainsAnyExcept(HttpTokens.Bytes))
         {
             return false;
         }

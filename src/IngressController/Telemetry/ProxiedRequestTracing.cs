@@ -126,7 +126,7 @@ internal sealed class ProxiedRequestTracing
         }
     }
 
-    internal static string ProtocolVersion(string protocol) => protocol switch
+    private static string ProtocolVersion(string protocol) => protocol switch
     {
         "HTTP/1.1" => "1.1",
         "HTTP/2" => "2",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace KubeMesh.IngressController.Upstream;
 
@@ -57,6 +58,29 @@ internal sealed class Http1ConnectionPool(string key, EndPoint endPoint, Upstrea
             }
 
             connection.Abort();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="exchange"/> on a connection to the pod (the most recently used idle one, else a new one),
+    /// and again on another while the one it took proves stale: closed by the pod before any of the request could
+    /// matter to it (<see cref="StaleConnectionException"/>).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<T> ExchangeAsync<TState, T>(TState state, Func<Http1Connection, TState, CancellationToken, ValueTask<T>> exchange,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var connection = RentIdle() ?? await ConnectAsync(cancellationToken);
+            try
+            {
+                return await exchange(connection, state, cancellationToken);
+            }
+            catch (StaleConnectionException)
+            {
+                // The next try takes another connection, or a new one.
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Frozen;
 using System.Text;
 
@@ -26,10 +25,6 @@ internal sealed class ResponseFieldCache
 {
     private const int Capacity = 32;
 
-    // RFC 9110 5.6.2 tchar.
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
-
     private static readonly FrozenSet<string> ContentHeaders = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
         "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
         "Content-Range", "Content-Type", "Expires", "Last-Modified");
@@ -43,7 +38,7 @@ internal sealed class ResponseFieldCache
             return (_entries[index].Name!, _entries[index].Kind);
         }
 
-        if (bytes.IsEmpty || bytes.ContainsAnyExcept(TokenBytes))
+        if (bytes.IsEmpty || bytes.ContainsAnyExcept(HttpTokens.Bytes))
         {
             throw Http1Connection.Invalid("a response header field name is not a token");
         }

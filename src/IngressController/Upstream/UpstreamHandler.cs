@@ -20,24 +20,15 @@ internal sealed class UpstreamHandler(Http1ConnectionPools pools, HttpMessageInv
         var trace = activity ?? Activity.Current;
         try
         {
-            while (true)
+            var response = await pool.ExchangeAsync((request, trace),
+                static (connection, s, cancellation) => new ValueTask<HttpResponseMessage>(connection.SendAsync(s.request, s.trace, cancellation)),
+                cancellationToken);
+            if (activity is not null)
             {
-                var connection = pool.RentIdle() ?? await pool.ConnectAsync(cancellationToken);
-                try
-                {
-                    var response = await connection.SendAsync(request, trace, cancellationToken);
-                    if (activity is not null)
-                    {
-                        UpstreamTelemetry.Stop(activity, response);
-                    }
-
-                    return response;
-                }
-                catch (StaleConnectionException)
-                {
-                    // Only a reused connection goes stale; the next try takes another, or a new one.
-                }
+                UpstreamTelemetry.Stop(activity, response);
             }
+
+            return response;
         }
         catch (Exception exception) when (activity is not null)
         {

@@ -172,6 +172,7 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
         Assert.Equal("hello world", first.Body);
         Assert.True(first.Chunked);
         Assert.DoesNotContain(first.Fields, f => f.Name == "X-T");
+        Assert.Empty(first.Trailers);
 
         var second = await client.SendAsync("GET /k HTTP/1.1\r\nHost: bodies.cf.example.com\r\n\r\n");
         Assert.Equal("HTTP/1.1 203 Custom Phrase", second.StatusLine);
@@ -223,29 +224,22 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
     private static List<(string Name, string Value)> Fields(Response response) =>
         [.. response.Fields.Where(f => f.Name != "Date").OrderBy(f => f.Name, StringComparer.Ordinal)];
 
-    internal sealed record Response(string StatusLine, List<(string Name, string Value)> Fields, string Body, bool Chunked);
+    internal sealed record Response(string StatusLine, List<(string Name, string Value)> Fields, string Body, bool Chunked, List<string> Trailers);
 
-    /// <summary>A client that writes requests as given and reads responses byte by byte, as they are framed.</summary>
-    internal sealed class RawClient : IDisposable
+    /// <summary>
+    /// A client that writes requests as given and reads responses as they are framed, over the same hand-written
+    /// HTTP/1.1 reads as <see cref="RawHttpBackend"/>'s pods; every read waits at most the fixture's timeout.
+    /// </summary>
+    internal sealed class RawClient(RawConnection connection) : IDisposable
     {
-        private readonly Socket _socket;
-        private readonly NetworkStream _stream;
-        private readonly List<byte> _pending = [];
-
-        private RawClient(Socket socket)
-        {
-            _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
-        }
-
         public static async Task<RawClient> ConnectAsync(int port)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(ClusterFixture.Timeout);
-            return new RawClient(socket);
+            return new RawClient(new RawConnection(socket));
         }
 
-        public Task WriteAsync(string text) => _stream.WriteAsync(Encoding.Latin1.GetBytes(text)).AsTask();
+        public Task WriteAsync(string text) => connection.WriteAsync(text);
 
         public async Task<Response> SendAsync(string request)
         {
@@ -255,13 +249,15 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
 
         public async Task<Response> ReadResponseAsync(bool headRequest = false)
         {
-            var head = await ReadLineBlockAsync();
-            var lines = head.Split("\r\n");
+            var head = await connection.ReadHeadAsync().WaitAsync(ClusterFixture.Timeout)
+                ?? throw new IOException("the connection closed before a response head");
+            var lines = head.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             var fields = lines[1..].Select(l => (Name: l[..l.IndexOf(':')], Value: l[(l.IndexOf(':') + 1)..].Trim())).ToList();
             var status = int.Parse(lines[0].Split(' ')[1]);
             var length = fields.Where(f => f.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).Select(f => int.Parse(f.Value)).FirstOrDefault(-1);
             var chunked = fields.Any(f => f.Name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && f.Value == "chunked");
             string body;
+            var trailers = new List<string>();
             if (headRequest || status is 204 or 304)
             {
                 body = "";
@@ -274,15 +270,15 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
                     var size = Convert.ToInt32((await ReadLineAsync()).Split(';')[0], 16);
                     if (size == 0)
                     {
-                        while ((await ReadLineAsync()).Length > 0)
+                        while (await ReadLineAsync() is { Length: > 0 } trailer)
                         {
-                            // Trailers the test looks for in the fields.
+                            trailers.Add(trailer);
                         }
 
                         break;
                     }
 
-                    text.Append(await ReadBytesAsync(size));
+                    text.Append(await connection.ReadBytesAsync(size).WaitAsync(ClusterFixture.Timeout));
                     await ReadLineAsync();
                 }
 
@@ -290,10 +286,10 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
             }
             else
             {
-                body = length >= 0 ? await ReadBytesAsync(length) : "";
+                body = length >= 0 ? await connection.ReadBytesAsync(length).WaitAsync(ClusterFixture.Timeout) : "";
             }
 
-            return new Response(lines[0], fields, body, chunked);
+            return new Response(lines[0], fields, body, chunked, trailers);
         }
 
         /// <summary>Whether the server closed the connection (nothing more arrives, within the timeout).</summary>
@@ -301,7 +297,7 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
         {
             try
             {
-                return !await FillAsync();
+                return await connection.ReadHeadAsync().WaitAsync(ClusterFixture.Timeout) is null;
             }
             catch (IOException)
             {
@@ -309,67 +305,8 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
             }
         }
 
-        private async Task<string> ReadLineBlockAsync()
-        {
-            while (true)
-            {
-                var text = Encoding.Latin1.GetString([.. _pending]);
-                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-                if (end >= 0)
-                {
-                    _pending.RemoveRange(0, end + 4);
-                    return text[..end];
-                }
+        public void Dispose() => connection.Dispose();
 
-                if (!await FillAsync())
-                {
-                    throw new IOException($"the connection closed before a response head: '{text}'");
-                }
-            }
-        }
-
-        private async Task<string> ReadLineAsync()
-        {
-            while (true)
-            {
-                var text = Encoding.Latin1.GetString([.. _pending]);
-                var end = text.IndexOf("\r\n", StringComparison.Ordinal);
-                if (end >= 0)
-                {
-                    _pending.RemoveRange(0, end + 2);
-                    return text[..end];
-                }
-
-                if (!await FillAsync())
-                {
-                    throw new IOException("the connection closed mid-line");
-                }
-            }
-        }
-
-        private async Task<string> ReadBytesAsync(int count)
-        {
-            while (_pending.Count < count)
-            {
-                if (!await FillAsync())
-                {
-                    throw new IOException("the connection closed mid-body");
-                }
-            }
-
-            var text = Encoding.Latin1.GetString([.. _pending.Take(count)]);
-            _pending.RemoveRange(0, count);
-            return text;
-        }
-
-        private async Task<bool> FillAsync()
-        {
-            var buffer = new byte[65536];
-            var read = await _stream.ReadAsync(buffer).AsTask().WaitAsync(ClusterFixture.Timeout);
-            _pending.AddRange(buffer.AsSpan(0, read));
-            return read > 0;
-        }
-
-        public void Dispose() => _stream.Dispose();
+        private Task<string> ReadLineAsync() => connection.ReadLineAsync().WaitAsync(ClusterFixture.Timeout);
     }
 }

@@ -106,6 +106,26 @@ public sealed class RawConnection(Socket socket) : IDisposable
         }
     }
 
+    /// <summary>The next line without its CRLF (a chunk size, a trailer).</summary>
+    public async Task<string> ReadLineAsync()
+    {
+        while (true)
+        {
+            var text = Encoding.Latin1.GetString([.. _pending]);
+            var end = text.IndexOf("\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                _pending.RemoveRange(0, end + 2);
+                return text[..end];
+            }
+
+            if (!await FillAsync())
+            {
+                throw new IOException("the connection closed mid-line");
+            }
+        }
+    }
+
     /// <summary>Exactly <paramref name="count"/> body bytes.</summary>
     public async Task<string> ReadBytesAsync(int count)
     {

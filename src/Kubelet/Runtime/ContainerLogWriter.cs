@@ -13,6 +13,7 @@ public sealed class ContainerLogWriter : IDisposable
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
     private readonly StreamWriter _writer;
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     internal ContainerLogWriter(string path)
     {
@@ -29,6 +30,11 @@ public sealed class ContainerLogWriter : IDisposable
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             Append(DateTime.UtcNow, stream, text, partial);
             _writer.Flush();
         }
@@ -47,6 +53,12 @@ public sealed class ContainerLogWriter : IDisposable
         {
             lock (_lock)
             {
+                if (_disposed)
+                {
+                    // The container's record is closed: a stray that kept the pipe past it writes nowhere.
+                    return;
+                }
+
                 var time = DateTime.UtcNow;
                 ReadOnlySpan<char> rest = buffer.AsSpan(0, read);
                 for (var newline = rest.IndexOf('\n'); newline >= 0; newline = rest.IndexOf('\n'))
@@ -69,6 +81,7 @@ public sealed class ContainerLogWriter : IDisposable
     {
         lock (_lock)
         {
+            _disposed = true;
             _writer.Dispose();
         }
     }

@@ -307,15 +307,26 @@ public sealed class ProcessContainerRuntime(ContainerRuntimeOptions options, Ima
     private async Task WatchAsync(ContainerInstance instance, Task pumps, ContainerLogWriter writer)
     {
         await instance.Process.WaitForExitAsync();
-        await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        writer.Dispose();
-        ContainerRecord.Delete(options.StateDirectory, instance.Handle.Id);
+
+        // The container ends with its main process, as with runc: what it left running goes too (a PID namespace's
+        // kernel does this itself). They are the last holders of its stdout and stderr, so the pumps then read to the
+        // end of both pipes, however long a loaded machine takes to run them; the log keeps every line written.
+        if (Isolation == IsolationMode.None)
+        {
+            NativeMethods.Kill(-instance.Handle.Pid, NativeMethods.SigKill);
+        }
+
         var oomKills = 0L;
         if (instance.Cgroup is { } cgroup)
         {
             oomKills = cgroup.OomKills;
             await cgroup.RemoveAsync();
         }
+
+        // Only a process that left both the group and the cgroup can still hold a pipe open.
+        await pumps.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { }, TaskScheduler.Default);
+        writer.Dispose();
+        ContainerRecord.Delete(options.StateDirectory, instance.Handle.Id);
 
         var status = instance.Complete(oomKills);
         RuntimeLog.ContainerExited(logger, instance.Handle.Id, status.ExitCode ?? -1);

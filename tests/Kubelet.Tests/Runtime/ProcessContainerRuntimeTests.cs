@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using KubeMesh.Kubelet.Runtime;
+using KubeMesh.Kubelet.Runtime.Cgroups;
 
 namespace KubeMesh.Kubelet.Tests.Runtime;
 
@@ -273,6 +275,25 @@ public sealed class ProcessContainerRuntimeTests
         Assert.Equal(0, status.ExitCode);
         Assert.StartsWith("in-userns\npod-", await fixture.LogAsync(handle));
         Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task ContainerExits_StrayHoldsItsStdout_StrayIsKilledAndTheLogKeepsEveryLine()
+    {
+        // No PID namespace and no cgroup: only the runtime can end what the container's shell left running.
+        await using var fixture = new RuntimeFixture(IsolationMode.None, cgroups: CgroupMode.None);
+        var strayPid = Path.Combine(fixture.StateDirectory, "stray-" + Guid.NewGuid().ToString("N"));
+        var handle = await fixture.StartAsync(fixture.NewPod(), new ContainerSpec("c", "busybox")
+        {
+            Command = ["sh", "-c", $"sleep 300 & echo $! > {strayPid}; echo one; echo two; exit 3"],
+        });
+
+        var status = await fixture.WaitAsync(handle);
+
+        Assert.Equal((ContainerState.Exited, 3), (status.State, status.ExitCode));
+        Assert.Equal("one\ntwo", await fixture.LogAsync(handle));
+        var stray = int.Parse(await File.ReadAllTextAsync(strayPid), CultureInfo.InvariantCulture);
+        await Eventually.Until(() => !IsLive(stray), Wait, "the container's stray sleep is gone with it");
     }
 
     [Fact]

@@ -77,7 +77,7 @@ try
             {
                 var i = (round + k) % columns.Count;
                 var result = await Wrk.RunAsync(columns[i].Name, columns[i].Url, target.Host, options, options.DurationSeconds, columns[i].Script, columns[i].Proxy);
-                var cpu = result.ProxyCpuPerRequest is { } us ? $", proxy CPU {us,5:F1} us/request" : "";
+                var cpu = result.ProxyCpuPerRequest is { } us ? $", proxy CPU {us,5:F1} us/request ({result.ProxyUserPerRequest,4:F1} user)" : "";
                 Console.WriteLine($"round {round + 1}: {result.Name,-18} {result.RequestsPerSecond,10:F0} requests/s, p99 {result.P99Milliseconds,7:F2} ms{cpu}, load average {result.LoadBefore}");
                 results[i].Add(result);
             }

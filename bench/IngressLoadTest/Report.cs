@@ -13,18 +13,20 @@ internal static class Report
         rounds.Sum(r => r.Errors),
         string.Join(' ', rounds.Select(r => r.ErrorDetail).Where(d => d.Length > 0)),
         string.Join(" | ", rounds.Select(r => r.LoadBefore)),
-        rounds.All(r => r.ProxyCpuPerRequest is not null) ? rounds.Select(r => r.ProxyCpuPerRequest!.Value).Order().ElementAt(rounds.Count / 2) : null);
+        MedianOf(rounds, r => r.ProxyCpuPerRequest),
+        MedianOf(rounds, r => r.ProxyUserPerRequest));
 
     /// <param name="columns">direct, ingress, bare YARP, nginx, in that order, and the baseline ingress when one ran.</param>
     public static void Print(IReadOnlyList<WrkResult> columns)
     {
         var (direct, ingress, yarp, nginx) = (columns[0], columns[1], columns[2], columns[3]);
         Console.WriteLine();
-        Console.WriteLine($"{"target",-18} {"requests/s",12} {"p99 ms",9} {"CPU us/req",11} {"errors",7}  load averages before each round");
+        Console.WriteLine($"{"target",-18} {"requests/s",12} {"p99 ms",9} {"CPU us/req",11} {"user us/req",12} {"errors",7}  load averages before each round");
         foreach (var r in columns)
         {
             var cpu = r.ProxyCpuPerRequest is { } us ? us.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"{r.Name,-18} {r.RequestsPerSecond,12:F0} {r.P99Milliseconds,9:F2} {cpu,11} {r.Errors,7}  {r.LoadBefore} {r.ErrorDetail}");
+            var user = r.ProxyUserPerRequest is { } u ? u.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine($"{r.Name,-18} {r.RequestsPerSecond,12:F0} {r.P99Milliseconds,9:F2} {cpu,11} {user,12} {r.Errors,7}  {r.LoadBefore} {r.ErrorDetail}");
         }
 
         Console.WriteLine();
@@ -45,6 +47,12 @@ internal static class Report
             Console.WriteLine($"{"CPU/request ingress/YARP",-18} = {ours / bare:F2}");
         }
 
+        if (ingress.ProxyUserPerRequest is { } ourCode && nginx.ProxyUserPerRequest is { } theirCode)
+        {
+            // The kernel's part is the loopback sends and receives every proxy makes; the rest is the proxy's own.
+            Console.WriteLine($"{"user CPU/request ingress/nginx",-18} = {ourCode / theirCode:F2}");
+        }
+
         if (columns.Count > 4)
         {
             var baseline = columns[4];
@@ -56,6 +64,9 @@ internal static class Report
             }
         }
     }
+
+    private static double? MedianOf(IReadOnlyList<WrkResult> rounds, Func<WrkResult, double?> figure) =>
+        rounds.All(r => figure(r) is not null) ? rounds.Select(r => figure(r)!.Value).Order().ElementAt(rounds.Count / 2) : null;
 
     private static void Ratio(string name, WrkResult a, WrkResult b, double? goal)
     {

@@ -23,7 +23,7 @@ internal static partial class Wrk
         }
 
         var loadBefore = LoadAverage.Read();
-        var cpuBefore = proxy is { } before ? ProcessCpu.Of(before) : TimeSpan.Zero;
+        var cpuBefore = proxy is { } before ? ProcessCpu.Of(before) : default;
         using var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
         var output = await process.StandardOutput.ReadToEndAsync(timeout.Token);
@@ -35,11 +35,11 @@ internal static partial class Wrk
             throw new InvalidOperationException($"wrk against {url} failed: {output}{await process.StandardError.ReadToEndAsync()}");
         }
 
-        var cpu = proxy is { } after ? ProcessCpu.Of(after) - cpuBefore : TimeSpan.Zero;
+        var cpu = proxy is { } after ? ProcessCpu.Of(after) - cpuBefore : default;
         var requests = RequestsLine().Match(output);
-        double? cpuPerRequest = proxy is not null && requests.Success && long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture) is > 0 and var count
-            ? cpu.TotalMicroseconds / count
-            : null;
+        var count = requests.Success ? long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        double? cpuPerRequest = proxy is not null && count > 0 ? cpu.Total.TotalMicroseconds / count : null;
+        double? userPerRequest = proxy is not null && count > 0 ? cpu.User.TotalMicroseconds / count : null;
         var non2xx = Non2xxLine().Match(output);
         var socketErrors = SocketErrorsLine().Match(output);
         return new WrkResult(
@@ -49,7 +49,8 @@ internal static partial class Wrk
             non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             socketErrors.Success ? socketErrors.Value.Trim() : "",
             loadBefore,
-            cpuPerRequest);
+            cpuPerRequest,
+            userPerRequest);
     }
 
     /// <summary>

@@ -46,10 +46,13 @@ public sealed class SchedulerService(
         await informers.WaitForCacheSyncAsync(stoppingToken).ConfigureAwait(false);
         readiness.MarkSynced();
 
-        // Every replica keeps its caches warm; only the lease holder schedules.
+        // Every replica keeps its caches warm; only the lease holder schedules, once its caches hold everything the
+        // leader before it bound (SharedInformerFactory.CatchUpAsync): a node's pods missing from a lagging cache
+        // would look like free room.
         if (leadership is not null)
         {
             await leadership.WaitForLeadershipAsync(stoppingToken).ConfigureAwait(false);
+            await informers.CatchUpAsync(stoppingToken).ConfigureAwait(false);
         }
 
         SchedulerLog.Started(logger, options.Value.SchedulerName);

@@ -224,6 +224,49 @@ public sealed class InformerTests : FakeApiServerTest
         Assert.Throws<ArgumentException>(() => informer.Lister.ByIndex("missing", "x"));
     }
 
+    [Fact]
+    public async Task CatchUpAsync_WatchUpToDate_ListsAfreshAndTellsTheHandlerNothingNew()
+    {
+        Server.Pods.Create(TestPods.New("a"));
+        var informer = await StartAsync();
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
+        _handler.Clear();
+
+        await informer.CatchUpAsync(Stop.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, Server.Pods.ListCalls);
+        Assert.Empty(_handler.Calls);
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches again");
+    }
+
+    [Fact]
+    public async Task CatchUpAsync_InformerInItsWatchBackoff_ListsAfreshAndItsHandlerHasTheMissedObject()
+    {
+        Server.Pods.Create(TestPods.New("a"));
+        var logger = new RecordingLogger();
+        var informer = new Informer<Pod>(Client.For<Pod>(), FastRetry with { InitialBackoff = TimeSpan.FromMinutes(5), MaxBackoff = TimeSpan.FromMinutes(5) }, logger);
+        var registration = informer.AddEventHandler(_handler);
+        Running = informer.RunAsync(Stop.Token);
+        await registration.WaitForSyncAsync(Stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.Until(() => Server.Pods.OpenWatches == 1, TimeSpan.FromSeconds(10), "the informer watches");
+
+        // The watch fails and any new one would be refused: the informer waits out a five-minute backoff, behind.
+        Server.Pods.RejectWatchesWith = StatusCode.Unavailable;
+        Server.Pods.EndWatches(new RpcException(new Status(StatusCode.Unavailable, "api-server going away")));
+        await Eventually.Until(
+            () => logger.Entries.Any(e => e.Message.Contains("reconnecting", StringComparison.Ordinal) && e.Message.Contains(" in 00:05:", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the informer backs off");
+        var b = Server.Pods.Create(TestPods.New("b"));
+
+        await informer.CatchUpAsync(Stop.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A fresh list, long before the backoff would have ended; the handler has been told by the time it returns.
+        Assert.Equal(Rv(b), informer.LastSyncResourceVersion);
+        Assert.NotNull(informer.Lister.Get("default", "b"));
+        Assert.Equal(2, Server.Pods.ListCalls);
+        Assert.Contains("add default/b@" + Rv(b), _handler.Calls);
+    }
+
     private async Task<Informer<Pod>> StartAsync(InformerOptions? options = null)
     {
         var informer = new Informer<Pod>(Client.For<Pod>(), options ?? FastRetry);

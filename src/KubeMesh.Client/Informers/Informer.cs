@@ -33,6 +33,9 @@ public sealed class Informer<T> : ICacheSync
     private int _started;
     private volatile bool _progress;
     private volatile string _lastSyncResourceVersion = "";
+    private readonly Lock _freshLock = new();
+    private readonly List<TaskCompletionSource> _relistWaiters = [];
+    private CancellationTokenSource? _attempt;
 
     /// <param name="defaultResync">The resync period of handlers added without one; zero for none.</param>
     /// <exception cref="FormatException">The options' label or field selector is invalid for the kind.</exception>
@@ -70,6 +73,41 @@ public sealed class Informer<T> : ICacheSync
     {
         get => _lastSyncResourceVersion;
         private set => _lastSyncResourceVersion = value;
+    }
+
+    /// <summary>
+    /// Brings the cache and its handlers up to the store as it is now: a fresh list, read after this call, replaces the
+    /// cache (the current watch is ended for it, or its backoff cut short) and the handlers are told the differences,
+    /// as on any re-list; then this waits until every handler has been given them. The watch may simply have been
+    /// behind, or retrying after its api-server went away. A process that has just won its leader election calls this
+    /// before acting on the caches it kept warm as a standby, as kube-controller-manager starts its informers, with a
+    /// fresh list, only once it leads. Waits through list failures (they are retried with backoff) until cancelled.
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var listed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CancellationTokenSource? attempt;
+        lock (_freshLock)
+        {
+            _relistWaiters.Add(listed);
+            attempt = _attempt;
+        }
+
+        // Outside the lock: cancelling runs the watch call's callbacks. An attempt that ended meanwhile was disposed;
+        // the next one lists anyway.
+        try
+        {
+            attempt?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        await listed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The handlers have been told: a component that keeps its own state from them (the scheduler's cache) is
+        // caught up as well.
+        await Task.WhenAll(_store.Listeners.Select(l => l.PassedAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     /// <param name="resyncPeriod">How often the handler gets every object again as an update; null for the informer's default.</param>
@@ -187,54 +225,105 @@ public sealed class Informer<T> : ICacheSync
         while (!cancellationToken.IsCancellationRequested)
         {
             _progress = false;
+
+            // One list-and-watch attempt; CatchUpAsync cancels it to have a fresh list at once.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            TaskCompletionSource[] waiting;
+            lock (_freshLock)
+            {
+                _attempt = attempt;
+
+                // Waiters of CatchUpAsync that came before this list begins: it reads the store after their call.
+                waiting = [.. _relistWaiters];
+                _relistWaiters.Clear();
+                needList |= waiting.Length > 0;
+            }
+
             try
             {
-                if (needList)
+                try
                 {
-                    await ListAsync(cancellationToken).ConfigureAwait(false);
-                    needList = false;
+                    if (needList)
+                    {
+                        try
+                        {
+                            await ListAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            // The next list serves them.
+                            lock (_freshLock)
+                            {
+                                _relistWaiters.AddRange(waiting);
+                            }
+
+                            throw;
+                        }
+
+                        needList = false;
+                        foreach (var listed in waiting)
+                        {
+                            listed.TrySetResult();
+                        }
+                    }
+
+                    var watchStarted = Stopwatch.GetTimestamp();
+                    await WatchAsync(attempt.Token).ConfigureAwait(false);
+
+                    // A server closing a stream that carried events or stayed open a while is normal (timeouts,
+                    // restarts): resume at once. One that closes straight away again and again gets backoff.
+                    var healthy = _progress || Stopwatch.GetElapsedTime(watchStarted) >= TimeSpan.FromSeconds(1);
+                    failures = healthy ? 0 : failures + 1;
+                    InformerLog.WatchEnded(_logger, _client.Kind.Plural, LastSyncResourceVersion, Delay(failures));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception) when (!needList && attempt.IsCancellationRequested)
+                {
+                    // The watch was ended for a fresh list (CatchUpAsync): the next attempt lists, at once.
+                    continue;
+                }
+                catch (RpcException e) when (!needList && e.StatusCode == StatusCode.OutOfRange)
+                {
+                    InformerLog.WatchExpired(_logger, _client.Kind.Plural, LastSyncResourceVersion);
+                    needList = true;
+
+                    // A watch that expires right after the list that started it is retried with backoff, not in a loop.
+                    failures = _progress ? 0 : failures + 1;
+                }
+                catch (Exception e) when (!needList)
+                {
+                    failures = _progress ? 1 : failures + 1;
+                    var code = e is RpcException rpc ? rpc.StatusCode.ToString() : e.GetType().Name;
+                    InformerLog.WatchFailed(_logger, e, _client.Kind.Plural, code, LastSyncResourceVersion, Delay(failures));
+                }
+                catch (Exception e)
+                {
+                    failures++;
+                    InformerLog.ListFailed(_logger, e, _client.Kind.Plural, Delay(failures));
                 }
 
-                var watchStarted = Stopwatch.GetTimestamp();
-                await WatchAsync(cancellationToken).ConfigureAwait(false);
-
-                // A server closing a stream that carried events or stayed open a while is normal (timeouts,
-                // restarts): resume at once. One that closes straight away again and again gets backoff.
-                var healthy = _progress || Stopwatch.GetElapsedTime(watchStarted) >= TimeSpan.FromSeconds(1);
-                failures = healthy ? 0 : failures + 1;
-                InformerLog.WatchEnded(_logger, _client.Kind.Plural, LastSyncResourceVersion, Delay(failures));
+                // A failed list waits out its backoff; a failed watch's backoff ends early if a fresh list is asked for.
+                try
+                {
+                    await Task.Delay(Delay(failures), _time, needList ? cancellationToken : attempt.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            finally
             {
-                return;
-            }
-            catch (RpcException e) when (!needList && e.StatusCode == StatusCode.OutOfRange)
-            {
-                InformerLog.WatchExpired(_logger, _client.Kind.Plural, LastSyncResourceVersion);
-                needList = true;
-
-                // A watch that expires right after the list that started it is retried with backoff, not in a loop.
-                failures = _progress ? 0 : failures + 1;
-            }
-            catch (Exception e) when (!needList)
-            {
-                failures = _progress ? 1 : failures + 1;
-                var code = e is RpcException rpc ? rpc.StatusCode.ToString() : e.GetType().Name;
-                InformerLog.WatchFailed(_logger, e, _client.Kind.Plural, code, LastSyncResourceVersion, Delay(failures));
-            }
-            catch (Exception e)
-            {
-                failures++;
-                InformerLog.ListFailed(_logger, e, _client.Kind.Plural, Delay(failures));
-            }
-
-            try
-            {
-                await Task.Delay(Delay(failures), _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
+                lock (_freshLock)
+                {
+                    _attempt = null;
+                }
             }
         }
     }

@@ -4,9 +4,11 @@ namespace KubeMesh.Client;
 
 /// <summary>
 /// One change for one handler, as an informer queues it, with the trace context of the write that made it (default
-/// for what a list, a re-list or a resync found); <see cref="NotificationType.Synced"/> marks the end of the first list.
+/// for what a list, a re-list or a resync found); <see cref="NotificationType.Synced"/> marks the end of the first list,
+/// and a <see cref="NotificationType.Barrier"/> completes <see cref="Reached"/> once the handler has had everything
+/// queued before it.
 /// </summary>
-internal readonly record struct Notification<T>(NotificationType Type, T? Old, T? New, ActivityContext Trace = default)
+internal readonly record struct Notification<T>(NotificationType Type, T? Old, T? New, ActivityContext Trace = default, TaskCompletionSource? Reached = null)
     where T : class
 {
     public static Notification<T> Added(T obj, ActivityContext trace = default) => new(NotificationType.Add, null, obj, trace);
@@ -17,6 +19,8 @@ internal readonly record struct Notification<T>(NotificationType Type, T? Old, T
 
     public static Notification<T> SyncedMarker => new(NotificationType.Synced, null, null);
 
+    public static Notification<T> BarrierMarker(TaskCompletionSource reached) => new(NotificationType.Barrier, null, null, default, reached);
+
     public T? Object => New ?? Old;
 }
 
@@ -26,4 +30,5 @@ internal enum NotificationType
     Update,
     Delete,
     Synced,
+    Barrier,
 }

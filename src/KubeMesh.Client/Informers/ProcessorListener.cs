@@ -46,6 +46,14 @@ internal sealed class ProcessorListener<T> : IResourceEventHandlerRegistration
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
+    /// <summary>Completes once the handler has been given every notification queued before this call.</summary>
+    public Task PassedAsync(CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Add(Notification<T>.BarrierMarker(reached));
+        return reached.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Queues a notification; never blocks.</summary>
     public void Add(Notification<T> notification) => _pending.Writer.TryWrite(notification);
 
@@ -77,6 +85,12 @@ internal sealed class ProcessorListener<T> : IResourceEventHandlerRegistration
         if (notification.Type == NotificationType.Synced)
         {
             _synced.TrySetResult();
+            return;
+        }
+
+        if (notification.Type == NotificationType.Barrier)
+        {
+            notification.Reached!.TrySetResult();
             return;
         }
 

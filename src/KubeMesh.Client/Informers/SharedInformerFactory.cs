@@ -28,7 +28,7 @@ public sealed class SharedInformerFactory(
         {
             var informer = new Informer<T>(
                 client.For<T>(), key.Item2, _loggerFactory.CreateLogger(typeof(Informer<T>)), defaultResync, time);
-            return new Entry(informer, informer.RunAsync, informer.WaitForHandlersSyncAsync);
+            return new Entry(informer, informer.RunAsync, informer.WaitForHandlersSyncAsync, informer.CatchUpAsync);
         });
         return (Informer<T>)entry.Informer;
     }
@@ -58,6 +58,13 @@ public sealed class SharedInformerFactory(
     public Task WaitForCacheSyncAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_informers.Values.Select(e => e.WaitForSync(cancellationToken)));
 
+    /// <summary>
+    /// Brings every informer handed out so far up to the store as it is now (<see cref="Informer{T}.CatchUpAsync"/>):
+    /// what a process that has just won its leader election waits for before acting on the caches it kept warm.
+    /// </summary>
+    public Task CatchUpAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_informers.Values.Select(e => e.CatchUp(cancellationToken)));
+
     public async ValueTask DisposeAsync()
     {
         Task[] running;
@@ -76,13 +83,16 @@ public sealed class SharedInformerFactory(
         _stopping.Dispose();
     }
 
-    private sealed class Entry(object informer, Func<CancellationToken, Task> run, Func<CancellationToken, Task> waitForSync)
+    private sealed class Entry(
+        object informer, Func<CancellationToken, Task> run, Func<CancellationToken, Task> waitForSync, Func<CancellationToken, Task> catchUp)
     {
         public object Informer { get; } = informer;
 
         public Func<CancellationToken, Task> Run { get; } = run;
 
         public Func<CancellationToken, Task> WaitForSync { get; } = waitForSync;
+
+        public Func<CancellationToken, Task> CatchUp { get; } = catchUp;
 
         public Task? Running { get; set; }
     }

@@ -17,6 +17,7 @@ public abstract class Controller<TKey> : BackgroundService
     private readonly int _workers;
     private readonly List<ICacheSync> _caches = [];
     private readonly List<string> _informers = [];
+    private readonly List<Func<CancellationToken, Task>> _catchUps = [];
     private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _spanPrefix;
 
@@ -65,6 +66,7 @@ public abstract class Controller<TKey> : BackgroundService
         {
             _informers.Add(informer.Name);
             _caches.Add(informer);
+            _catchUps.Add(informer.CatchUpAsync);
         }
 
         return informer;
@@ -87,10 +89,11 @@ public abstract class Controller<TKey> : BackgroundService
         {
             await CacheSync.WaitForNamedCacheSyncAsync(Name, _caches, Logger, stoppingToken).ConfigureAwait(false);
 
-            // Every replica keeps its caches warm; only the lease holder's workers run.
+            // Every replica keeps its caches warm; only the lease holder's workers run, once its caches have caught up.
             if (Context.Leadership is { } leadership)
             {
                 await leadership.WaitForLeadershipAsync(stoppingToken).ConfigureAwait(false);
+                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -103,6 +106,21 @@ public abstract class Controller<TKey> : BackgroundService
         using var shutDown = stoppingToken.Register(Queue.ShutDown);
         var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkerAsync(stoppingToken), CancellationToken.None));
         await Task.WhenAll(workers.Append(RunAsync(stoppingToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Brings the caches a standby kept warm up to the store as it is now that this process leads. They may lag: a
+    /// watch behind, or retrying after its api-server went away. The leader before this one wrote until its renew
+    /// deadline, which ended before this process could take the lease, so a list read now holds all it wrote; a sync
+    /// on a cache without, say, the pod a ReplicaSet just created would create it again. kube-controller-manager
+    /// starts its informers only once it leads, with fresh lists, for the same reason; here each informer this
+    /// controller reads lists afresh (<see cref="Informer{T}.CatchUpAsync"/>).
+    /// </summary>
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.WhenAll(_catchUps.Select(c => c(cancellationToken))).ConfigureAwait(false);
+        ControllerLog.CaughtUp(Logger, Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     public override void Dispose()

@@ -13,4 +13,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(4, LogLevel.Information, "{Controller}: {Message}")]
     public static partial void Info(ILogger logger, string controller, string message);
+
+    [LoggerMessage(5, LogLevel.Information, "{Controller}: leading; caches listed afresh in {Elapsed}")]
+    public static partial void CaughtUp(ILogger logger, string controller, TimeSpan elapsed);
 }

@@ -90,7 +90,16 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
     }
 
     /// <summary>Log entries of the kind with revision in (after, upTo], oldest first; expired if the log no longer reaches back.</summary>
-    public async Task<IReadOnlyList<StoreEvent>> ReadLogAsync(ResourceKind kind, long after, long upTo = long.MaxValue, int take = 1000)
+    public async Task<IReadOnlyList<StoreEvent>> ReadLogAsync(ResourceKind kind, long after, long upTo = long.MaxValue, int take = 1000) =>
+        (await ReadLogAtAsync(kind, after, upTo, take)).Events;
+
+    /// <summary>
+    /// The kind's log entries after <paramref name="after"/>, with the store's revision read in the same transaction:
+    /// every write is one script that takes its revision and appends its entry, so when fewer than
+    /// <paramref name="take"/> entries come back, they are all the kind's events up to that revision (what etcd's
+    /// progress notification tells a watcher).
+    /// </summary>
+    public async Task<(IReadOnlyList<StoreEvent> Events, long Revision)> ReadLogAtAsync(ResourceKind kind, long after, long upTo = long.MaxValue, int take = 1000)
     {
         // One MULTI/EXEC: read apart, a write could trim the log between the marker check and the range
         // read, and the reader would skip the trimmed events without being told it had expired.
@@ -98,6 +107,7 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         var tx = _db.CreateTransaction();
         var compactedTask = tx.StringGetAsync(_keys.Compacted(kind));
         var entriesTask = tx.SortedSetRangeByScoreAsync(_keys.Log(kind), after, stop, Exclude.Start, Order.Ascending, 0, take);
+        var revisionTask = tx.StringGetAsync(_keys.Revision);
         await tx.ExecuteAsync();
         var compacted = await compactedTask;
         if (!compacted.IsNull && after < (long)compacted)
@@ -106,7 +116,8 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         }
 
         var entries = await entriesTask;
-        return entries.Select(e => FromStorage(kind, StoreEvent.Parse((byte[])e!))).ToArray();
+        var revision = await revisionTask;
+        return (entries.Select(e => FromStorage(kind, StoreEvent.Parse((byte[])e!))).ToArray(), revision.IsNull ? 0 : (long)revision);
     }
 
     /// <summary>A log entry as the store holds it (and publishes it), with its objects decrypted where the kind is encrypted at rest.</summary>

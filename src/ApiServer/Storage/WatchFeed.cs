@@ -20,6 +20,8 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
     private readonly HashSet<FeedWatcher> _everything = [];
     private readonly Dictionary<string, HashSet<FeedWatcher>> _byTrigger = new(StringComparer.Ordinal);
     private readonly string? _triggerField = WatchTriggers.FieldOf(kind);
+    private const int LogReadBatch = 1000;
+
     private readonly SemaphoreSlim _nudge = new(0);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = NewSignal();
@@ -248,9 +250,12 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         while (true)
         {
             IReadOnlyList<WatchCacheEvent> events;
+            long revision;
             try
             {
-                events = [.. (await store.ReadLogAsync(kind, Last)).Select(e => new WatchCacheEvent(kind, e, _triggerField))];
+                var (entries, read) = await store.ReadLogAtAsync(kind, Last, take: LogReadBatch);
+                events = [.. entries.Select(e => new WatchCacheEvent(kind, e, _triggerField))];
+                revision = entries.Count < LogReadBatch ? read : 0;
             }
             catch (ExpiredException)
             {
@@ -261,12 +266,11 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
                 continue;
             }
 
-            if (events.Count == 0)
+            Append(events, revision);
+            if (revision > 0)
             {
                 return;
             }
-
-            Append(events);
         }
     }
 
@@ -286,11 +290,22 @@ public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int 
         }
     }
 
-    private void Append(IReadOnlyList<WatchCacheEvent> events)
+    /// <param name="knownTo">
+    /// When not 0, the store's revision up to which <paramref name="events"/> hold every event of the kind: the feed's
+    /// last moves up to it, so its watchers' bookmarks follow the store as etcd's progress notifications make
+    /// kube-apiserver's do, not just the kind's own last write. A watcher waiting to have seen everything up to a
+    /// list's resourceVersion (the store's, which other kinds' writes move) then gets there without another write
+    /// of its kind.
+    /// </param>
+    private void Append(IReadOnlyList<WatchCacheEvent> events, long knownTo)
     {
         lock (_gate)
         {
             AppendLocked(events);
+            if (knownTo > _last)
+            {
+                _last = knownTo;
+            }
         }
     }
 

@@ -15,13 +15,13 @@ namespace KubeMesh.ApiServer.Storage;
 /// </summary>
 public sealed partial class WatchFeed(ResourceKind kind, ObjectStore store, int capacity, TimeSpan pollInterval, ILogger logger) : IAsyncDisposable
 {
+    private const int LogReadBatch = 1000;
+
     private readonly Lock _gate = new();
     private readonly List<WatchCacheEvent> _ring = [];
     private readonly HashSet<FeedWatcher> _everything = [];
     private readonly Dictionary<string, HashSet<FeedWatcher>> _byTrigger = new(StringComparer.Ordinal);
     private readonly string? _triggerField = WatchTriggers.FieldOf(kind);
-    private const int LogReadBatch = 1000;
-
     private readonly SemaphoreSlim _nudge = new(0);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = NewSignal();

@@ -234,37 +234,20 @@ public sealed class Informer<T> : ICacheSync
                 _attempt = attempt;
 
                 // Waiters of CatchUpAsync that came before this list begins: it reads the store after their call.
+                // They stay queued until a list succeeds.
                 waiting = [.. _relistWaiters];
-                _relistWaiters.Clear();
-                needList |= waiting.Length > 0;
             }
 
+            needList |= waiting.Length > 0;
             try
             {
                 try
                 {
                     if (needList)
                     {
-                        try
-                        {
-                            await ListAsync(cancellationToken).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            // The next list serves them.
-                            lock (_freshLock)
-                            {
-                                _relistWaiters.AddRange(waiting);
-                            }
-
-                            throw;
-                        }
-
+                        await ListAsync(cancellationToken).ConfigureAwait(false);
                         needList = false;
-                        foreach (var listed in waiting)
-                        {
-                            listed.TrySetResult();
-                        }
+                        Listed(waiting);
                     }
 
                     var watchStarted = Stopwatch.GetTimestamp();
@@ -325,6 +308,25 @@ public sealed class Informer<T> : ICacheSync
                     _attempt = null;
                 }
             }
+        }
+    }
+
+    /// <summary>A list succeeded: the CatchUpAsync waiters queued before it began are served and leave the queue.</summary>
+    private void Listed(TaskCompletionSource[] waiting)
+    {
+        if (waiting.Length == 0)
+        {
+            return;
+        }
+
+        lock (_freshLock)
+        {
+            _relistWaiters.RemoveAll(waiting.Contains);
+        }
+
+        foreach (var listed in waiting)
+        {
+            listed.TrySetResult();
         }
     }
 

@@ -70,4 +70,11 @@ public sealed class IngressControllerOptions
     /// Kestrel's HTTP processing, until one needs it; false leaves every request to Kestrel.
     /// </summary>
     public bool ConnectionForwarding { get; set; } = true;
+
+    /// <summary>
+    /// On Linux, the HTTP port's connections and the connections to the pods run on the controller's own epoll loops
+    /// (<c>Transport/</c>), one thread per core, as nginx's workers run, instead of .NET's socket engine; false
+    /// leaves both to .NET's sockets. The HTTPS and health ports always use Kestrel's socket transport.
+    /// </summary>
+    public bool EpollTransport { get; set; } = true;
 }

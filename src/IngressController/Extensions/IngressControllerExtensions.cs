@@ -7,7 +7,9 @@ using KubeMesh.IngressController.Status;
 using KubeMesh.IngressController.Telemetry;
 using KubeMesh.IngressController.Sync;
 using KubeMesh.IngressController.Tls;
+using KubeMesh.IngressController.Transport;
 using KubeMesh.IngressController.Upstream;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -70,11 +72,19 @@ public static class IngressControllerExtensions
         services.AddSingleton<MatcherPolicy>(new IngressMatcherPolicy(settings.HealthPort));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngressListenerSetup>();
         services.Configure<SocketTransportOptions>(IngressTransport.Configure);
+
+        // After Kestrel's socket transport, so Kestrel asks it first; it takes only the HTTP port's endpoint.
+        services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
         services.AddHealthChecks().AddCheck<IngressConfigHealthCheck>("ingress-config", tags: ["ready"]);
 
         // Upstream connections pooled as nginx's keepalive does, uncapped, over the controller's own HTTP/1.1 client.
         services.AddSingleton(sp => new Http1ConnectionPools(
-            new UpstreamSettings { ConnectTimeout = settings.UpstreamConnectTimeout, KeepAliveTimeout = settings.UpstreamKeepAliveTimeout },
+            new UpstreamSettings
+            {
+                ConnectTimeout = settings.UpstreamConnectTimeout,
+                KeepAliveTimeout = settings.UpstreamKeepAliveTimeout,
+                Epoll = settings.EpollTransport && EpollEngine.IsSupported,
+            },
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         services.AddReverseProxy()

@@ -3,6 +3,7 @@ using System.Text;
 using System.Net.Security;
 using KubeMesh.IngressController.Proxy;
 using KubeMesh.IngressController.Tls;
+using KubeMesh.IngressController.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,9 @@ internal sealed class IngressListenerSetup(IOptions<IngressControllerOptions> op
         // where the default (ASCII or UTF-8 in, ASCII only out) would refuse a pod's non-ASCII response header.
         kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
         kestrel.ResponseHeaderEncodingSelector = static _ => Encoding.Latin1;
-        kestrel.Listen(address, settings.HttpPort, l =>
+        // The HTTP port on the controller's epoll loops (Transport/EpollTransportFactory), where there are any.
+        var http = settings.EpollTransport && EpollEngine.IsSupported ? new EpollEndPoint(address, settings.HttpPort) : new IPEndPoint(address, settings.HttpPort);
+        kestrel.Listen(http, l =>
         {
             l.Protocols = HttpProtocols.Http1;
 

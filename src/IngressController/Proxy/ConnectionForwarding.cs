@@ -77,8 +77,9 @@ internal sealed partial class ConnectionForwarding : IDisposable
     /// <summary>Serves the connection's plain requests, then gives it to <paramref name="next"/> (Kestrel's HTTP) if it is still open.</summary>
     public async Task ServeAsync(ConnectionContext context, ConnectionDelegate next)
     {
-        if (!_enabled)
+        if (!_enabled || context is Transport.EpollConnection { ServedByFront: true })
         {
+            // Off, or already served by this method on the epoll listener's front, which handed it over.
             await next(context);
             return;
         }

@@ -21,6 +21,24 @@ internal sealed partial class Http1Connection
             int length;
             while (!ResponseHeadParser.TryFindEnd(Buffered, out length))
             {
+                if (CanWaitReadable)
+                {
+                    // On an epoll socket: receive what is there, else wait for it here, one suspension for the whole exchange.
+                    var received = TryFill();
+                    if (received < 0)
+                    {
+                        await WaitReadableAsync();
+                        continue;
+                    }
+
+                    if (received == 0)
+                    {
+                        throw Ended();
+                    }
+
+                    continue;
+                }
+
                 if (await FillAsync(default) == 0)
                 {
                     throw Ended();

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
 namespace KubeMesh.IngressController.Upstream;
@@ -14,7 +13,7 @@ namespace KubeMesh.IngressController.Upstream;
 internal sealed partial class Http1Connection
 {
     private readonly Http1ConnectionPool _pool;
-    private readonly Socket _socket;
+    private readonly IUpstreamSocket _socket;
     private readonly RequestHeadBuffer _head = new(1024);
     private readonly ResponseFieldCache _fields = new();
     private byte[] _buffer;
@@ -26,7 +25,7 @@ internal sealed partial class Http1Connection
     private bool _responseReusable;
     private bool _receivedAny;
 
-    public Http1Connection(Http1ConnectionPool pool, Socket socket)
+    public Http1Connection(Http1ConnectionPool pool, IUpstreamSocket socket)
     {
         _pool = pool;
         _socket = socket;
@@ -40,6 +39,9 @@ internal sealed partial class Http1Connection
     public long IdleSince { get; set; }
 
     public bool IsAborted => Volatile.Read(ref _aborted) != 0;
+
+    /// <summary>The idle list of its pool this connection belongs to (<see cref="IUpstreamSocket.Lane"/>).</summary>
+    public int Lane => _socket.Lane;
 
     /// <summary>The bytes received and not yet consumed.</summary>
     internal ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
@@ -62,27 +64,62 @@ internal sealed partial class Http1Connection
             MakeRoom();
         }
 
-        var received = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+        var received = await _socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
         _end += received;
         _receivedAny |= received > 0;
         return received;
     }
 
+    /// <summary>
+    /// On an epoll socket, receives what is there without waiting: the count (0 when the pod closed its side), or -1
+    /// when nothing is (wait with <see cref="WaitReadableAsync"/>) or the socket cannot tell without waiting.
+    /// </summary>
+    internal int TryFill()
+    {
+        if (_socket is not Transport.EpollSocket epoll)
+        {
+            return -1;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            MakeRoom();
+        }
+
+        var received = epoll.TryReceive(_buffer.AsSpan(_end));
+        if (received > 0)
+        {
+            _end += received;
+            _receivedAny = true;
+        }
+
+        return received;
+    }
+
+    /// <summary>Whether <see cref="TryFill"/> and <see cref="WaitReadableAsync"/> serve: the socket is an epoll socket.</summary>
+    internal bool CanWaitReadable => _socket is Transport.EpollSocket;
+
+    /// <summary>Completes when <see cref="TryFill"/> would find something; only where <see cref="CanWaitReadable"/>.</summary>
+    internal ValueTask WaitReadableAsync() => ((Transport.EpollSocket)_socket).WaitReadableAsync();
+
     /// <summary>Receives straight into the caller's memory; only when nothing is buffered.</summary>
     internal ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
-        _socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken);
+        _socket.ReceiveAsync(destination, cancellationToken);
 
-    internal async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    internal ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        while (!data.IsEmpty)
+        var sending = _socket.SendAsync(data, cancellationToken);
+        if (!sending.IsCompletedSuccessfully)
         {
-            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken);
-            data = data[sent..];
+            return new ValueTask(sending.AsTask());
         }
+
+        sending.GetAwaiter().GetResult();
+        return default;
     }
 
     /// <summary>Whether the pod closed the connection (or sent something unasked) while it sat idle.</summary>
-    public bool IsStale() => _socket.Poll(0, SelectMode.SelectRead) || !_socket.Connected;
+    public bool IsStale() => _socket.IsStale();
 
     /// <summary>Closes the socket; pending receives and sends fail at once. Safe to call from any thread, more than once.</summary>
     public void Abort()

@@ -30,6 +30,9 @@ internal sealed class UpstreamSettings
     /// <summary>HttpClient's MaxResponseHeadersLength (64 KiB): a larger response head is a 502.</summary>
     public int MaxResponseHeadBytes { get; init; } = 64 * 1024;
 
+    /// <summary>Connections to IP addresses run on the controller's epoll loops (<c>Transport/</c>), not .NET's sockets.</summary>
+    public bool Epoll { get; init; } = Transport.EpollEngine.IsSupported;
+
     public DistributedContextPropagator Propagator { get; init; } = DistributedContextPropagator.Current;
 
     /// <summary>The fields <see cref="Propagator"/> writes, left out of what the client sent when this hop writes its own.</summary>

@@ -37,6 +37,27 @@ public sealed class Http1UpstreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Get_OverDotNetSockets_WhenEpollIsOff_ReuseOneConnectionAndLargeBodyArrives()
+    {
+        // The path taken with IngressController:EpollTransport=false, and for pods named by DNS.
+        using var client = new UpstreamClient(new UpstreamSettings { Epoll = false });
+        var large = new string('x', 300_000);
+        await using var pod = await KestrelBackend.StartAsync(context =>
+            context.Response.WriteAsync(context.Request.Path == "/large" ? large : "pod " + context.Request.Path));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var (response, body) = await client.GetAsync($"{pod.Address}/n{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal($"pod /n{i}", body);
+        }
+
+        var (_, largeBody) = await client.GetAsync($"{pod.Address}/large");
+        Assert.Equal(large, largeBody);
+        Assert.Equal(1, pod.Connections);
+    }
+
+    [Fact]
     public async Task Get_ChunkedResponseWrittenInParts_ArrivesWholeAndConnectionIsReused()
     {
         await using var pod = await KestrelBackend.StartAsync(async context =>

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using static KubeMesh.IngressController.Transport.EpollNative;
+
+namespace KubeMesh.IngressController.Transport;
+
+/// <summary>
+/// One thread waiting on one epoll instance, as one nginx worker: the sockets registered with it have their readiness
+/// events handled on it, and whatever waited for them (a request being forwarded, Kestrel's HTTP processing) runs on
+/// it inline, until it waits again. Sockets are registered edge-triggered, so a socket is reported once per change and
+/// its owner keeps what it learned (<see cref="EpollSocket"/>).
+/// </summary>
+internal sealed unsafe class EpollLoop
+{
+    private const int MaxEvents = 256;
+
+    // The wake-up eventfd's registration.
+    private const ulong WakeId = 0;
+
+    [ThreadStatic]
+    private static EpollLoop? t_current;
+
+    private static long s_nextId;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly ConcurrentDictionary<ulong, EpollHandle> _handles = new();
+    private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
+    private readonly Action<Exception> _onError;
+    private int _wakePending;
+
+    public EpollLoop(int index, Action<Exception> onError)
+    {
+        Index = index;
+        _onError = onError;
+        _epoll = EpollCreate(SOCK_CLOEXEC);
+        if (_epoll < 0)
+        {
+            throw Error(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+
+        _wake = EventFd(0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        var wake = new EpollEvent { Events = EPOLLIN, Data = WakeId };
+        if (_wake < 0 || EpollControl(_epoll, EPOLL_CTL_ADD, _wake, &wake) != 0)
+        {
+            throw Error(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = $"epoll-{index}" };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>This loop's place in <see cref="EpollEngine.All"/>.</summary>
+    public int Index { get; }
+
+    /// <summary>The loop whose thread this is, or null.</summary>
+    public static EpollLoop? Current => t_current;
+
+    /// <summary>Registers <paramref name="fd"/> for <paramref name="events"/>; its events go to <paramref name="handle"/>.</summary>
+    public void Register(EpollHandle handle, int fd, uint events)
+    {
+        var id = (ulong)Interlocked.Increment(ref s_nextId);
+        handle.Id = id;
+        _handles[id] = handle;
+        var registration = new EpollEvent { Events = events, Data = id };
+        if (EpollControl(_epoll, EPOLL_CTL_ADD, fd, &registration) != 0)
+        {
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            _handles.TryRemove(id, out _);
+            throw Error(errno);
+        }
+    }
+
+    /// <summary>Stops reporting <paramref name="fd"/>'s events; called before the fd is closed.</summary>
+    public void Unregister(EpollHandle handle, int fd)
+    {
+        EpollControl(_epoll, EPOLL_CTL_DEL, fd, null);
+        _handles.TryRemove(handle.Id, out _);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on this loop's thread.</summary>
+    public void Post(Action<object?> action, object? state)
+    {
+        _work.Enqueue((action, state));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            Write(_wake, (byte*)&one, sizeof(ulong));
+        }
+    }
+
+    private void Run()
+    {
+        t_current = this;
+        var events = stackalloc EpollEvent[MaxEvents];
+        while (true)
+        {
+            var count = EpollWait(_epoll, events, MaxEvents, -1);
+            if (count < 0)
+            {
+                // EINTR: a signal (a debugger, a profiler) interrupted the wait.
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var id = events[i].Data;
+                if (id == WakeId)
+                {
+                    RunPosted();
+                }
+                else if (_handles.TryGetValue(id, out var handle))
+                {
+                    Dispatch(handle, events[i].Events);
+                }
+            }
+        }
+    }
+
+    private void Dispatch(EpollHandle handle, uint events)
+    {
+        try
+        {
+            handle.OnEvents(events);
+        }
+        catch (Exception exception)
+        {
+            // A handler's own failure must not end the loop every other socket on it depends on.
+            _onError(exception);
+        }
+    }
+
+    private void RunPosted()
+    {
+        ulong value;
+        Read(_wake, (byte*)&value, sizeof(ulong));
+        Volatile.Write(ref _wakePending, 0);
+        while (_work.TryDequeue(out var item))
+        {
+            try
+            {
+                item.Action(item.State);
+            }
+            catch (Exception exception)
+            {
+                _onError(exception);
+            }
+        }
+    }
+}
+
+/// <summary>What a registered fd's events are delivered to, on its loop's thread.</summary>
+internal abstract class EpollHandle
+{
+    internal ulong Id { get; set; }
+
+    public abstract void OnEvents(uint events);
+}
+
+/// <summary>
+/// The epoll loops of this process, one per core, started at first use and kept for the process's life as .NET's
+/// own socket engine keeps its threads. A socket stays on the loop it was registered with.
+/// </summary>
+internal static class EpollEngine
+{
+    private static readonly Lazy<EpollLoop[]> Loops = new(Start);
+    private static int s_next;
+    private static Action<Exception>? s_errorSink;
+
+    /// <summary>Whether this platform has epoll.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux();
+
+    /// <summary>Where a loop reports a handler's unexpected exception (the controller's log); set once at startup.</summary>
+    public static void OnError(Action<Exception> sink) => s_errorSink = sink;
+
+    /// <summary>The loop for a new socket: this thread's when it is a loop thread (the request that needs it runs there), else the next in turn.</summary>
+    public static EpollLoop Pick()
+    {
+        if (EpollLoop.Current is { } current)
+        {
+            return current;
+        }
+
+        var loops = Loops.Value;
+        return loops[(int)((uint)Interlocked.Increment(ref s_next) % (uint)loops.Length)];
+    }
+
+    public static IReadOnlyList<EpollLoop> All => Loops.Value;
+
+    /// <summary>How many loops there are (one per core).</summary>
+    public static int Count => Loops.Value.Length;
+
+    private static EpollLoop[] Start()
+    {
+        var count = Environment.ProcessorCount;
+        var loops = new EpollLoop[count];
+        for (var i = 0; i < count; i++)
+        {
+            loops[i] = new EpollLoop(i, static exception => s_errorSink?.Invoke(exception));
+        }
+
+        return loops;
+    }
+}

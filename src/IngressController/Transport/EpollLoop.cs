@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using static KubeMesh.IngressController.Transport.EpollNative;
 
 namespace KubeMesh.IngressController.Transport;
@@ -19,12 +20,13 @@ internal sealed unsafe class EpollLoop
     [ThreadStatic]
     private static EpollLoop? t_current;
 
-    private static long s_nextId;
-
     private readonly int _epoll;
     private readonly int _wake;
-    private readonly ConcurrentDictionary<ulong, EpollHandle> _handles = new();
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
+
+    // Handles unregistered since the loop last waited: an event for one may still be in the batch being handled, so
+    // its GCHandle (the registration's data) is freed only before the next wait.
+    private readonly ConcurrentQueue<GCHandle> _released = new();
     private readonly Action<Exception> _onError;
     private int _wakePending;
 
@@ -35,14 +37,14 @@ internal sealed unsafe class EpollLoop
         _epoll = EpollCreate(SOCK_CLOEXEC);
         if (_epoll < 0)
         {
-            throw Error(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            throw Error(Marshal.GetLastPInvokeError());
         }
 
         _wake = EventFd(0, SOCK_NONBLOCK | SOCK_CLOEXEC);
         var wake = new EpollEvent { Events = EPOLLIN, Data = WakeId };
         if (_wake < 0 || EpollControl(_epoll, EPOLL_CTL_ADD, _wake, &wake) != 0)
         {
-            throw Error(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            throw Error(Marshal.GetLastPInvokeError());
         }
 
         var thread = new Thread(Run) { IsBackground = true, Name = $"epoll-{index}" };
@@ -58,23 +60,28 @@ internal sealed unsafe class EpollLoop
     /// <summary>Registers <paramref name="fd"/> for <paramref name="events"/>; its events go to <paramref name="handle"/>.</summary>
     public void Register(EpollHandle handle, int fd, uint events)
     {
-        var id = (ulong)Interlocked.Increment(ref s_nextId);
-        handle.Id = id;
-        _handles[id] = handle;
-        var registration = new EpollEvent { Events = events, Data = id };
+        // The event's data is the handle itself, through a GCHandle: no lookup per event.
+        var reference = GCHandle.Alloc(handle);
+        var registration = new EpollEvent { Events = events, Data = (ulong)GCHandle.ToIntPtr(reference) };
         if (EpollControl(_epoll, EPOLL_CTL_ADD, fd, &registration) != 0)
         {
-            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            _handles.TryRemove(id, out _);
+            var errno = Marshal.GetLastPInvokeError();
+            reference.Free();
             throw Error(errno);
         }
+
+        handle.Reference = reference;
     }
 
-    /// <summary>Stops reporting <paramref name="fd"/>'s events; called before the fd is closed.</summary>
+    /// <summary>Stops reporting <paramref name="fd"/>'s events; called once, before the fd is closed.</summary>
     public void Unregister(EpollHandle handle, int fd)
     {
         EpollControl(_epoll, EPOLL_CTL_DEL, fd, null);
-        _handles.TryRemove(handle.Id, out _);
+        if (handle.Reference.IsAllocated)
+        {
+            _released.Enqueue(handle.Reference);
+            handle.Reference = default;
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> on this loop's thread.</summary>
@@ -94,6 +101,11 @@ internal sealed unsafe class EpollLoop
         var events = stackalloc EpollEvent[MaxEvents];
         while (true)
         {
+            while (_released.TryDequeue(out var released))
+            {
+                released.Free();
+            }
+
             var count = EpollWait(_epoll, events, MaxEvents, -1);
             if (count < 0)
             {
@@ -108,9 +120,9 @@ internal sealed unsafe class EpollLoop
                 {
                     RunPosted();
                 }
-                else if (_handles.TryGetValue(id, out var handle))
+                else
                 {
-                    Dispatch(handle, events[i].Events);
+                    Dispatch((EpollHandle)GCHandle.FromIntPtr((nint)id).Target!, events[i].Events);
                 }
             }
         }
@@ -151,7 +163,8 @@ internal sealed unsafe class EpollLoop
 /// <summary>What a registered fd's events are delivered to, on its loop's thread.</summary>
 internal abstract class EpollHandle
 {
-    internal ulong Id { get; set; }
+    /// <summary>What the registration's data points to; freed by the loop after the fd is unregistered.</summary>
+    internal GCHandle Reference { get; set; }
 
     public abstract void OnEvents(uint events);
 }

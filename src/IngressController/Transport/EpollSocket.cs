@@ -228,6 +228,12 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     /// <summary>Received bytes, 0 at the peer's end, or -1 when nothing is there yet (then wait with <see cref="WaitReadableAsync"/>); no call is made while the socket is known to be drained.</summary>
     public unsafe int TryReceive(Span<byte> buffer)
     {
+        // Read without the lock: a readiness set meanwhile is seen by the wait that follows, which checks under it.
+        if (!Volatile.Read(ref _readReady) && !Volatile.Read(ref _closed))
+        {
+            return -1;
+        }
+
         lock (_gate)
         {
             if (_closed)

@@ -96,6 +96,90 @@ public sealed class EpollTransportTests
     }
 
     [Fact]
+    public async Task Front_ReadsAndHandsOver_KestrelReadsWhatTheFrontLeftThenTheRest()
+    {
+        var answered = new TaskCompletionSource();
+        var front = new EpollFront(async (connection, handOver) =>
+        {
+            // Takes the first line, answers it on the socket, leaves the rest unread, and hands over.
+            var input = connection.Transport.Input;
+            while (true)
+            {
+                var result = await input.ReadAsync();
+                var text = System.Text.Encoding.ASCII.GetString(result.Buffer.ToArray());
+                var newline = text.IndexOf('\n');
+                if (newline >= 0)
+                {
+                    input.AdvanceTo(result.Buffer.GetPosition(newline + 1));
+                    await connection.Transport.Output.WriteAsync(System.Text.Encoding.ASCII.GetBytes("front: " + text[..(newline + 1)]));
+                    answered.TrySetResult();
+                    await handOver(connection);
+                    return;
+                }
+
+                input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+        }, MaxHeadBytes: 1024);
+        await using var listener = Listen(front: front);
+        using var client = await ConnectAsync(listener);
+
+        await client.SendAsync("first\nsecond"u8.ToArray());
+        await answered.Task.WaitAsync(Timeout);
+        var kestrel = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        Assert.IsType<EpollConnection>(kestrel);
+        await client.SendAsync(" and third"u8.ToArray());
+        client.Shutdown(SocketShutdown.Send);
+
+        var rest = "";
+        while (true)
+        {
+            var result = await kestrel!.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            rest += System.Text.Encoding.ASCII.GetString(result.Buffer.ToArray());
+            kestrel.Transport.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("second and third", rest);
+        await kestrel!.Transport.Output.WriteAsync("kestrel\n"u8.ToArray());
+        await kestrel.Transport.Output.CompleteAsync();
+        var answers = new MemoryStream();
+        var buffer = new byte[256];
+        int count;
+        while ((count = await client.ReceiveAsync(buffer).WaitAsync(Timeout)) > 0)
+        {
+            answers.Write(buffer, 0, count);
+        }
+
+        Assert.Equal("front: first\nkestrel\n", System.Text.Encoding.ASCII.GetString(answers.ToArray()));
+        await kestrel.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Front_ListenerUnbound_FrontIsAskedToClose()
+    {
+        var asked = new TaskCompletionSource();
+        var front = new EpollFront(async (connection, _) =>
+        {
+            var lifetime = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()!;
+            lifetime.ConnectionClosedRequested.Register(() => asked.TrySetResult());
+            await asked.Task;
+        }, MaxHeadBytes: 1024);
+        var listener = Listen(front: front);
+        using var client = await ConnectAsync(listener);
+        await Task.Delay(100);
+
+        await listener.UnbindAsync();
+
+        await asked.Task.WaitAsync(Timeout);
+        var buffer = new byte[4];
+        Assert.Equal(0, await client.ReceiveAsync(buffer).WaitAsync(Timeout));
+        await listener.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Listener_Unbound_AcceptReturnsNullAndNewConnectionsAreRefused()
     {
         var listener = Listen();
@@ -232,8 +316,8 @@ public sealed class EpollTransportTests
         Assert.True(payload.AsSpan().SequenceEqual(received));
     }
 
-    private static EpollConnectionListener Listen(int port = 0, long maxWrite = 0) =>
-        new(new IPEndPoint(IPAddress.Loopback, port), MemoryPool<byte>.Shared, 1024 * 1024, maxWrite, NullLogger.Instance);
+    private static EpollConnectionListener Listen(int port = 0, long maxWrite = 0, EpollFront? front = null) =>
+        new(new IPEndPoint(IPAddress.Loopback, port), MemoryPool<byte>.Shared, 1024 * 1024, maxWrite, NullLogger.Instance, front);
 
     private static async Task<Socket> ConnectAsync(EpollConnectionListener listener)
     {

@@ -6,13 +6,14 @@ namespace KubeMesh.IngressController.Transport;
 /// <summary>
 /// A PipeReader straight over an <see cref="EpollSocket"/>: one buffer, received into only when the application asks
 /// for more than it has, on the thread that asks. No pipe in between, no second loop, no scheduling: what a
-/// connection served on its loop (<see cref="EpollFrontConnection"/>) reads requests from.
+/// connection served on its loop (<see cref="EpollFrontConnection"/>) reads requests from. The buffer is rented when a
+/// receive needs it and returned once everything in it is consumed, so an idle keep-alive connection holds none.
 /// </summary>
 internal sealed class SocketPipeReader(EpollSocket socket, int maxBuffer) : PipeReader
 {
     private const int InitialBuffer = 4096;
 
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private byte[] _buffer = [];
     private int _start;
     private int _end;
     private bool _examinedAll;
@@ -88,6 +89,12 @@ internal sealed class SocketPipeReader(EpollSocket socket, int maxBuffer) : Pipe
             return;
         }
 
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+            return;
+        }
+
         if (_start > 0)
         {
             Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
@@ -116,19 +123,25 @@ internal sealed class SocketPipeReader(EpollSocket socket, int maxBuffer) : Pipe
         var examinedLength = (int)_last.Slice(0, examined).Length;
         _examinedAll = examinedLength == _last.Length && consumedLength < _last.Length;
         _start += consumedLength;
+        _last = default;
         if (_start == _end)
         {
             _start = _end = 0;
             _examinedAll = false;
+            if (_buffer.Length > 0 && !_completed)
+            {
+                ReturnBuffer(ref _buffer);
+            }
         }
-
-        _last = default;
     }
 
     internal static void ReturnBuffer(ref byte[] buffer)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
-        buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+        }
     }
 
     public override void CancelPendingRead()
@@ -152,13 +165,14 @@ internal sealed class SocketPipeReader(EpollSocket socket, int maxBuffer) : Pipe
 
 /// <summary>
 /// A PipeWriter straight over an <see cref="EpollSocket"/>: the application writes a response into one buffer and a
-/// flush sends it at once on the thread that flushes, waiting only while the kernel's buffer is full.
+/// flush sends it at once on the thread that flushes, waiting only while the kernel's buffer is full. The buffer is
+/// rented at the first write and returned when a flush has sent all of it.
 /// </summary>
 internal sealed class SocketPipeWriter(EpollSocket socket) : PipeWriter
 {
     private const int InitialBuffer = 16 * 1024;
 
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private byte[] _buffer = [];
     private int _written;
     private bool _failed;
     private bool _completed;
@@ -195,9 +209,9 @@ internal sealed class SocketPipeWriter(EpollSocket socket) : PipeWriter
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + needed));
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, InitialBuffer), _written + needed));
         _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        SocketPipeReader.ReturnBuffer(ref _buffer);
         _buffer = larger;
     }
 
@@ -224,7 +238,7 @@ internal sealed class SocketPipeWriter(EpollSocket socket) : PipeWriter
             offset += sent;
         }
 
-        _written = 0;
+        Sent();
         return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false));
     }
 
@@ -258,8 +272,15 @@ internal sealed class SocketPipeWriter(EpollSocket socket) : PipeWriter
             }
         }
 
-        _written = 0;
+        Sent();
         return new FlushResult(isCanceled: false, isCompleted: false);
+    }
+
+    // All of it went out: nothing is held between responses.
+    private void Sent()
+    {
+        _written = 0;
+        SocketPipeReader.ReturnBuffer(ref _buffer);
     }
 
     // The client is gone: as a pipe whose reader completed, every flush from here reports it.

@@ -141,6 +141,57 @@ public sealed class ConnectionForwardingTests(ClusterFixture cluster)
     }
 
     [SkippableFact]
+    public async Task HostileClients_GarbageResetsAndUnreadResponses_LeaveTheControllerServing()
+    {
+        await using var pod = EchoingHeads();
+        var host = await ServeAsync(pod, "cf-hostile");
+        var get = $"GET /h HTTP/1.1\r\nHost: {host}\r\n\r\n";
+        var garbage = new byte[4096];
+        new Random(11).NextBytes(garbage);
+
+        async Task AbuseAsync(int kind)
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, cluster.HttpPort).WaitAsync(ClusterFixture.Timeout);
+            switch (kind)
+            {
+                case 0:
+                    await socket.SendAsync(garbage);
+                    break;
+                case 1:
+                    await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /h HTTP/1.1\r\nHost: {host}\r\nX-Half: "));
+                    break;
+                case 2:
+                    await socket.SendAsync(Encoding.ASCII.GetBytes(get));
+                    break;
+                case 3:
+                    // A pipelined burst whose responses are never read.
+                    await socket.SendAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(get, 200))));
+                    await Task.Delay(20);
+                    break;
+                default:
+                    break;
+            }
+
+            // Half of them end with a reset instead of a FIN.
+            socket.LingerState = new LingerOption(kind % 2 == 0, 0);
+            socket.Close();
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => AbuseAsync(i % 5))).WaitAsync(ClusterFixture.Timeout);
+
+        // The loops, the front and Kestrel still serve, off the connection and handed over.
+        for (var i = 0; i < 20; i++)
+        {
+            using var client = await RawClient.ConnectAsync(cluster.HttpPort);
+            var plain = await client.SendAsync(get);
+            Assert.Equal("HTTP/1.1 200 OK", plain.StatusLine);
+            var post = await client.SendAsync($"POST /h HTTP/1.1\r\nHost: {host}\r\nContent-Length: 2\r\n\r\nab");
+            Assert.Equal("HTTP/1.1 200 OK", post.StatusLine);
+        }
+    }
+
+    [SkippableFact]
     public async Task OversizedHead_IsKestrels431()
     {
         await using var pod = EchoingHeads();

@@ -176,20 +176,8 @@ internal sealed class ForwardedConnection : IDisposable
         Http1ResponseStream body;
         try
         {
-            // As Http1ConnectionPool.ExchangeAsync, one async step less: a stale pooled connection is tried again on another.
-            while (true)
-            {
-                var connection = pool.RentIdle() ?? await pool.ConnectAsync(_upstream.Token);
-                try
-                {
-                    body = await Exchange(connection, headMethod, _upstream.Token);
-                    break;
-                }
-                catch (StaleConnectionException)
-                {
-                    // The next try takes another connection, or a new one.
-                }
-            }
+            body = await pool.ExchangeAsync((this, headMethod), static (connection, s, cancellation) => s.Item1.Exchange(connection, s.headMethod, cancellation),
+                _upstream.Token);
         }
         catch (Exception exception)
         {

@@ -14,6 +14,9 @@ internal sealed partial class Http1Connection
 {
     private readonly Http1ConnectionPool _pool;
     private readonly IUpstreamSocket _socket;
+
+    // The same socket when it is an epoll socket, which can say whether a receive would find anything.
+    private readonly Transport.EpollSocket? _epoll;
     private readonly RequestHeadBuffer _head = new(1024);
     private readonly ResponseFieldCache _fields = new();
     private byte[] _buffer;
@@ -29,6 +32,7 @@ internal sealed partial class Http1Connection
     {
         _pool = pool;
         _socket = socket;
+        _epoll = socket as Transport.EpollSocket;
         _buffer = new byte[pool.Settings.ReadBufferBytes];
     }
 
@@ -76,7 +80,7 @@ internal sealed partial class Http1Connection
     /// </summary>
     internal int TryFill()
     {
-        if (_socket is not Transport.EpollSocket epoll)
+        if (_epoll is not { } epoll)
         {
             return -1;
         }
@@ -97,10 +101,10 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>Whether <see cref="TryFill"/> and <see cref="WaitReadableAsync"/> serve: the socket is an epoll socket.</summary>
-    internal bool CanWaitReadable => _socket is Transport.EpollSocket;
+    internal bool CanWaitReadable => _epoll is not null;
 
     /// <summary>Completes when <see cref="TryFill"/> would find something; only where <see cref="CanWaitReadable"/>.</summary>
-    internal ValueTask WaitReadableAsync() => ((Transport.EpollSocket)_socket).WaitReadableAsync();
+    internal ValueTask WaitReadableAsync() => _epoll!.WaitReadableAsync();
 
     /// <summary>Receives straight into the caller's memory; only when nothing is buffered.</summary>
     internal ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellationToken) =>

@@ -14,21 +14,15 @@ internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
 
-    // The wake-up eventfd's registration.
-    private const ulong WakeId = 0;
-
     [ThreadStatic]
     private static EpollLoop? t_current;
 
     private readonly int _epoll;
-    private readonly int _wake;
-    private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
 
     // Handles unregistered since the loop last waited: an event for one may still be in the batch being handled, so
     // its GCHandle (the registration's data) is freed only before the next wait.
     private readonly ConcurrentQueue<GCHandle> _released = new();
     private readonly Action<Exception> _onError;
-    private int _wakePending;
 
     public EpollLoop(int index, Action<Exception> onError)
     {
@@ -36,13 +30,6 @@ internal sealed unsafe class EpollLoop
         _onError = onError;
         _epoll = EpollCreate(SOCK_CLOEXEC);
         if (_epoll < 0)
-        {
-            throw Error(Marshal.GetLastPInvokeError());
-        }
-
-        _wake = EventFd(0, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        var wake = new EpollEvent { Events = EPOLLIN, Data = WakeId };
-        if (_wake < 0 || EpollControl(_epoll, EPOLL_CTL_ADD, _wake, &wake) != 0)
         {
             throw Error(Marshal.GetLastPInvokeError());
         }
@@ -84,17 +71,6 @@ internal sealed unsafe class EpollLoop
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> on this loop's thread.</summary>
-    public void Post(Action<object?> action, object? state)
-    {
-        _work.Enqueue((action, state));
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            ulong one = 1;
-            Write(_wake, (byte*)&one, sizeof(ulong));
-        }
-    }
-
     private void Run()
     {
         t_current = this;
@@ -115,15 +91,7 @@ internal sealed unsafe class EpollLoop
 
             for (var i = 0; i < count; i++)
             {
-                var id = events[i].Data;
-                if (id == WakeId)
-                {
-                    RunPosted();
-                }
-                else
-                {
-                    Dispatch((EpollHandle)GCHandle.FromIntPtr((nint)id).Target!, events[i].Events);
-                }
+                Dispatch((EpollHandle)GCHandle.FromIntPtr((nint)events[i].Data).Target!, events[i].Events);
             }
         }
     }
@@ -138,24 +106,6 @@ internal sealed unsafe class EpollLoop
         {
             // A handler's own failure must not end the loop every other socket on it depends on.
             _onError(exception);
-        }
-    }
-
-    private void RunPosted()
-    {
-        ulong value;
-        Read(_wake, (byte*)&value, sizeof(ulong));
-        Volatile.Write(ref _wakePending, 0);
-        while (_work.TryDequeue(out var item))
-        {
-            try
-            {
-                item.Action(item.State);
-            }
-            catch (Exception exception)
-            {
-                _onError(exception);
-            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -70,14 +71,8 @@ internal static unsafe partial class EpollNative
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, EpollEvent* events, int count, int timeoutMs);
 
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial int EventFd(uint initial, int flags);
 
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    public static partial nint Read(int fd, byte* buffer, nint count);
 
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
@@ -111,6 +106,24 @@ internal static unsafe partial class EpollNative
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary>TCP_NODELAY, as Kestrel's and .NET's sockets set it: a response or request head goes out at once.</summary>
+    public static unsafe void SetNoDelay(int fd)
+    {
+        var one = 1;
+        SetSocketOption(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+    }
+
+    /// <summary>Room for any socket address (IPv6's is the largest an IP socket has).</summary>
+    public static SocketAddress NewAddress() =>
+        new(AddressFamily.InterNetworkV6, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetworkV6));
+
+    /// <summary>The IP end point a call filled <paramref name="address"/> with, <paramref name="length"/> bytes of it.</summary>
+    public static IPEndPoint EndPointOf(SocketAddress address, int length)
+    {
+        address.Size = length;
+        return (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+    }
 
     /// <summary>The SocketException .NET's own sockets throw for the same errno, so callers classify failures as before.</summary>
     public static SocketException Error(int errno) => new((int)(errno switch

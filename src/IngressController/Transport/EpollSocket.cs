@@ -27,12 +27,6 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     private readonly Waiter _readable;
     private readonly Waiter _writable;
     private bool _closed;
-    private bool _readReady;
-    private bool _writeReady;
-
-    // An interrupt that found no wait: the next wait returns at once.
-    private bool _readInterrupted;
-    private bool _writeInterrupted;
 
     // The peer closed or the connection failed: every receive from here returns at once (0 or the error).
     private bool _ended;
@@ -41,9 +35,8 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     {
         _loop = loop;
         _fd = fd;
-        _writeReady = writable;
         _readable = new Waiter(_gate);
-        _writable = new Waiter(_gate);
+        _writable = new Waiter(_gate) { Ready = writable };
     }
 
     /// <summary>Takes <paramref name="fd"/> (non-blocking, connected) onto <paramref name="loop"/>.</summary>
@@ -112,8 +105,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     // 0 connected, 1 in progress, -errno failed.
     private static unsafe int Start(int fd, SocketAddress address)
     {
-        var one = 1;
-        SetSocketOption(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+        SetNoDelay(fd);
         fixed (byte* name = address.Buffer.Span)
         {
             if (EpollNative.Connect(fd, name, address.Size) == 0)
@@ -153,15 +145,13 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
 
             if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
             {
-                _readReady = true;
                 _ended |= (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-                readable = _readable.Take();
+                readable = _readable.BecomeReady();
             }
 
             if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0)
             {
-                _writeReady = true;
-                writable = _writable.Take();
+                writable = _writable.BecomeReady();
             }
         }
 
@@ -174,13 +164,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     {
         lock (_gate)
         {
-            if (_readReady || _closed || _readInterrupted)
-            {
-                _readInterrupted = false;
-                return default;
-            }
-
-            return _readable.Arm(cancellationToken);
+            return _readable.Wait(_closed, cancellationToken);
         }
     }
 
@@ -189,47 +173,32 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     {
         lock (_gate)
         {
-            if (_writeReady || _closed || _writeInterrupted)
-            {
-                _writeInterrupted = false;
-                return default;
-            }
-
-            return _writable.Arm(cancellationToken);
+            return _writable.Wait(_closed, cancellationToken);
         }
     }
 
     /// <summary>Ends a wait for readability at once, as if the socket had become readable (a pipe's CancelPendingRead).</summary>
-    public void InterruptRead()
-    {
-        Waiter? readable;
-        lock (_gate)
-        {
-            readable = _readable.Take();
-            _readInterrupted = readable is null;
-        }
-
-        readable?.Complete(null);
-    }
+    public void InterruptRead() => Interrupt(_readable);
 
     /// <summary>Ends a wait for writability at once (a pipe's CancelPendingFlush).</summary>
-    public void InterruptWrite()
+    public void InterruptWrite() => Interrupt(_writable);
+
+    private void Interrupt(Waiter direction)
     {
-        Waiter? writable;
+        Waiter? waiting;
         lock (_gate)
         {
-            writable = _writable.Take();
-            _writeInterrupted = writable is null;
+            waiting = direction.Interrupt();
         }
 
-        writable?.Complete(null);
+        waiting?.Complete(null);
     }
 
     /// <summary>Received bytes, 0 at the peer's end, or -1 when nothing is there yet (then wait with <see cref="WaitReadableAsync"/>); no call is made while the socket is known to be drained.</summary>
     public unsafe int TryReceive(Span<byte> buffer)
     {
         // Read without the lock: a readiness set meanwhile is seen by the wait that follows, which checks under it.
-        if (!Volatile.Read(ref _readReady) && !Volatile.Read(ref _closed))
+        if (!Volatile.Read(ref _readable.Ready) && !Volatile.Read(ref _closed))
         {
             return -1;
         }
@@ -241,7 +210,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
                 throw Aborted();
             }
 
-            if (!_readReady)
+            if (!_readable.Ready)
             {
                 // No edge since the last receive drained it: a receive now would find nothing.
                 return -1;
@@ -261,13 +230,13 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
                     // peer's end, whose edge has already come: from there every receive returns 0 at once.
                     if (received < buffer.Length && received > 0 && !_ended)
                     {
-                        _readReady = false;
+                        _readable.Ready = false;
                     }
 
                     return (int)received;
                 }
 
-                if (!Interrupted(ref _readReady))
+                if (!SignalInterrupted(ref _readable.Ready))
                 {
                     return -1;
                 }
@@ -298,7 +267,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
                     return (int)sent;
                 }
 
-                if (!Interrupted(ref _writeReady))
+                if (!SignalInterrupted(ref _writable.Ready))
                 {
                     return -1;
                 }
@@ -351,7 +320,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
                         return sent;
                     }
 
-                    if (!Interrupted(ref _writeReady))
+                    if (!SignalInterrupted(ref _writable.Ready))
                     {
                         return -1;
                     }
@@ -371,7 +340,7 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     /// After a receive or send failed: true when a signal interrupted it (make it again); false when it would block,
     /// and the direction is no longer <paramref name="ready"/>; any other error is thrown.
     /// </summary>
-    private static bool Interrupted(ref bool ready)
+    private static bool SignalInterrupted(ref bool ready)
     {
         var errno = Marshal.GetLastPInvokeError();
         if (errno == EAGAIN)
@@ -504,16 +473,50 @@ internal sealed class EpollSocket : EpollHandle, IUpstreamSocket
     }
 
     /// <summary>
-    /// One direction's wait for readiness. Armed, taken and cancelled under the socket's lock, so exactly one of the
-    /// event, a close or the cancellation completes it; completed outside it, since what waited runs on from there.
+    /// One direction: whether it is ready (an edge came since the call that found it drained or full), and its wait for
+    /// readiness. Armed, taken and cancelled under the socket's lock, so exactly one of the event, a close, an
+    /// interrupt or the cancellation completes a wait; completed outside it, since what waited runs on from there.
     /// </summary>
     private sealed class Waiter(Lock gate) : IValueTaskSource
     {
+        /// <summary>An edge came since a call found this direction drained (receive) or full (send). Under the lock.</summary>
+        public bool Ready;
+
         private ManualResetValueTaskSourceCore<bool> _core;
         private CancellationTokenRegistration _registration;
         private bool _armed;
 
-        public ValueTask Arm(CancellationToken cancellationToken)
+        // An interrupt that found no wait: the next wait returns at once.
+        private bool _interrupted;
+
+        /// <summary>Completes at once when ready, closed or interrupted; else when one of those happens.</summary>
+        public ValueTask Wait(bool closed, CancellationToken cancellationToken)
+        {
+            if (Ready || closed || _interrupted)
+            {
+                _interrupted = false;
+                return default;
+            }
+
+            return Arm(cancellationToken);
+        }
+
+        /// <summary>An edge: ready, and the waiter to complete if there is one.</summary>
+        public Waiter? BecomeReady()
+        {
+            Ready = true;
+            return Take();
+        }
+
+        /// <summary>The waiter to complete, or, with none, the next wait returns at once.</summary>
+        public Waiter? Interrupt()
+        {
+            var waiting = Take();
+            _interrupted = waiting is null;
+            return waiting;
+        }
+
+        private ValueTask Arm(CancellationToken cancellationToken)
         {
             if (_armed)
             {

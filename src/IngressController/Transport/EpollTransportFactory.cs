@@ -122,10 +122,16 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
         _fd = (int)_socket.Handle;
         foreach (var loop in EpollEngine.All)
         {
-            var handle = new AcceptHandle(this, loop);
-            loop.Register(handle, _fd, EPOLLIN | EPOLLEXCLUSIVE);
-            _registrations.Add((loop, handle));
+            Watch(loop);
         }
+    }
+
+    /// <summary><paramref name="loop"/> accepts from the listening socket from here on.</summary>
+    private void Watch(EpollLoop loop)
+    {
+        var handle = new AcceptHandle(this, loop);
+        loop.Register(handle, _fd, EPOLLIN | EPOLLEXCLUSIVE);
+        _registrations.Add((loop, handle));
     }
 
     public EndPoint EndPoint { get; }
@@ -147,7 +153,7 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
     {
         for (var i = 0; i < AcceptBatch; i++)
         {
-            var address = new SocketAddress(AddressFamily.InterNetworkV6, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetworkV6));
+            var address = NewAddress();
             var length = address.Size;
             int fd;
             int errno;
@@ -168,13 +174,13 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
 
             if (fd < 0)
             {
-                if (errno is EAGAIN or EINTR or 103 /* ECONNABORTED: gone before it was accepted */)
+                if (errno == EAGAIN)
                 {
-                    if (errno == EAGAIN)
-                    {
-                        return;
-                    }
+                    return;
+                }
 
+                if (errno is EINTR or 103 /* ECONNABORTED: gone before it was accepted */)
+                {
                     continue;
                 }
 
@@ -185,18 +191,16 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
                 return;
             }
 
-            address.Size = length;
-            Serve(fd, address, loop);
+            Serve(fd, EndPointOf(address, length), loop);
         }
     }
 
-    private unsafe void Serve(int fd, SocketAddress address, EpollLoop loop)
+    private void Serve(int fd, IPEndPoint remote, EpollLoop loop)
     {
         EpollSocket socket;
         try
         {
-            var one = 1;
-            SetSocketOption(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+            SetNoDelay(fd);
             socket = EpollSocket.Adopt(fd, loop);
         }
         catch (Exception exception)
@@ -205,7 +209,6 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
             return;
         }
 
-        var remote = new IPEndPoint(IPAddress.Any, 0).Create(address);
         var local = LocalAddress(fd) ?? EndPoint;
         if (_front is { } front)
         {
@@ -224,11 +227,12 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
             return;
         }
 
-        GiveToKestrel(new EpollConnection(socket, local, remote, _pool, _maxRead, _maxWrite, _logger), ReadOnlySpan<byte>.Empty);
+        GiveToKestrel(socket, local, remote, ReadOnlySpan<byte>.Empty, servedByFront: false);
     }
 
-    private void GiveToKestrel(EpollConnection connection, ReadOnlySpan<byte> received)
+    private void GiveToKestrel(EpollSocket socket, EndPoint? local, EndPoint? remote, ReadOnlySpan<byte> received, bool servedByFront)
     {
+        var connection = new EpollConnection(socket, local, remote, _pool, _maxRead, _maxWrite, _logger) { ServedByFront = servedByFront };
         connection.Start(received);
         if (!_accepted.Writer.TryWrite(connection))
         {
@@ -262,11 +266,7 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
 
         if (handOver && !connection.IsAborted && !connection.Socket.IsClosed)
         {
-            var kestrel = new EpollConnection(connection.Socket, connection.LocalEndPoint, connection.RemoteEndPoint, _pool, _maxRead, _maxWrite, _logger)
-            {
-                ServedByFront = true,
-            };
-            GiveToKestrel(kestrel, connection.Reader.Unconsumed);
+            GiveToKestrel(connection.Socket, connection.LocalEndPoint, connection.RemoteEndPoint, connection.Reader.Unconsumed, servedByFront: true);
         }
         else
         {
@@ -278,7 +278,7 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
 
     private static unsafe IPEndPoint? LocalAddress(int fd)
     {
-        var address = new SocketAddress(AddressFamily.InterNetworkV6, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetworkV6));
+        var address = NewAddress();
         var length = address.Size;
         fixed (byte* name = address.Buffer.Span)
         {
@@ -288,8 +288,7 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
             }
         }
 
-        address.Size = length;
-        return (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+        return EndPointOf(address, length);
     }
 
     private void PauseAccepting(EpollLoop loop)
@@ -310,14 +309,10 @@ internal sealed partial class EpollConnectionListener : IConnectionListener
         {
             lock (_gate)
             {
-                if (_unbound)
+                if (!_unbound)
                 {
-                    return;
+                    Watch(loop);
                 }
-
-                var handle = new AcceptHandle(this, loop);
-                loop.Register(handle, _fd, EPOLLIN | EPOLLEXCLUSIVE);
-                _registrations.Add((loop, handle));
             }
         }, TaskScheduler.Default);
     }

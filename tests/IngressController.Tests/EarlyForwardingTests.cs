@@ -101,6 +101,23 @@ public sealed class EarlyForwardingTests(ClusterFixture cluster) : IDisposable
     }
 
     [SkippableFact]
+    public async Task NewRule_ServesEveryRequestAtOnce_WhileRoutingsMatcherIsStillBuilding()
+    {
+        await using var pod = await EchoBackend.StartAsync("ef-gen");
+        await cluster.CreateServiceAsync("ef-gen", pod);
+        var host = $"gen-{Guid.NewGuid().ToString("N")[..6]}.ef.example.com";
+        cluster.SlowMatcherBuilds.Arm(host, TimeSpan.FromSeconds(2));
+        await cluster.CreateIngressAsync(ClusterFixture.Ingress(host.Split('.')[0], host, ("/", "Prefix", "ef-gen")));
+        await Eventually.Until(() => SendAsync(HttpMethod.Get, host, "/", null), b => b.StartsWith("200 "), ClusterFixture.Timeout, "the rule is served");
+
+        // Routing's matcher is still being built without the rule: requests with a body, and requests with a Host no
+        // rule names, are placed by the same generation of rules as the plain GET that was just served.
+        Assert.StartsWith("200 ef-gen\n", await SendAsync(HttpMethod.Post, host, "/p", "x"));
+        Assert.StartsWith("200 ef-gen\n", await SendAsync(HttpMethod.Get, host, "/g", null));
+        Assert.StartsWith("404 ", await SendAsync(HttpMethod.Post, "nobody." + host, "/p", "x"));
+    }
+
+    [SkippableFact]
     public async Task Early_RoundRobin_SharesYarpsCounter_AndKeepsOneConnectionAlive()
     {
         await using var a = await EchoBackend.StartAsync("ef-rr-a");

@@ -118,7 +118,8 @@ public static class IngressControllerExtensions
         }).ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(provider.FindPolicy(route) ?? IngressRoutePolicy.Disabled));
 
         app.Map(RouteTemplates.CatchAll, (RequestDelegate)(context => middleware.InvokeAsync(context, static _ => Task.CompletedTask)))
-            .WithOrder(int.MaxValue);
+            .WithOrder(int.MaxValue)
+            .WithMetadata(DirectRouteTable.UnmatchedRequests.Instance);
 
         var healthHost = "*:" + settings.HealthPort;
         app.MapHealthChecks("/healthz", new() { Predicate = r => r.Tags.Contains("live") }).RequireHost(healthHost);

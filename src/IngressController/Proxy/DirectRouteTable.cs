@@ -21,24 +21,33 @@ internal sealed class DirectRouteTable
     // Rules for any host and wildcard hosts: the candidates of a host no rule names exactly.
     private readonly Entry[] _otherHosts;
 
-    private DirectRouteTable(IChangeToken changed, Dictionary<string, Entry[]> byHost, Entry[] otherHosts)
+    private DirectRouteTable(IChangeToken changed, Dictionary<string, Entry[]> byHost, Entry[] otherHosts, Endpoint? unmatched)
     {
         Changed = changed;
         _byHost = byHost.GetAlternateLookup<ReadOnlySpan<char>>();
         _otherHosts = otherHosts;
+        Unmatched = unmatched;
     }
 
     /// <summary>Fires when the endpoints this table was built from are replaced.</summary>
     public IChangeToken Changed { get; }
+
+    /// <summary>The endpoint of requests no rule matches (the controller's 404), of the same generation.</summary>
+    public Endpoint? Unmatched { get; }
 
     public static DirectRouteTable Build(EndpointDataSource source)
     {
         // The token first: a change while the endpoints are read leaves it fired, and the next request rebuilds.
         var changed = source.GetChangeToken();
         var entries = new List<Entry>();
+        Endpoint? unmatched = null;
         foreach (var endpoint in source.Endpoints)
         {
-            if (endpoint is RouteEndpoint route
+            if (endpoint.Metadata.GetMetadata<UnmatchedRequests>() is not null)
+            {
+                unmatched = endpoint;
+            }
+            else if (endpoint is RouteEndpoint route
                 && route.Metadata.GetMetadata<RouteModel>() is { } model
                 && route.Metadata.GetMetadata<IngressRoutePolicy>() is { } policy)
             {
@@ -60,7 +69,7 @@ internal sealed class DirectRouteTable
         }
 
         var others = entries.Where(e => e.Policy.Host.IsAny || e.Policy.Host.IsWildcard).ToArray();
-        return new DirectRouteTable(changed, byHost, others.Length == 0 ? None : others);
+        return new DirectRouteTable(changed, byHost, others.Length == 0 ? None : others, unmatched);
     }
 
     /// <summary>The route endpoint routing would pick for this Host header and path, or null where it would pick none of them.</summary>
@@ -80,4 +89,10 @@ internal sealed class DirectRouteTable
 
     /// <summary>A proxied route: its endpoint, the rule's policy and YARP's state of the route and its cluster.</summary>
     internal sealed record Entry(RouteEndpoint Endpoint, IngressRoutePolicy Policy, RouteModel Route);
+
+    /// <summary>Marks the endpoint that answers requests no rule matches.</summary>
+    internal sealed class UnmatchedRequests
+    {
+        public static UnmatchedRequests Instance { get; } = new();
+    }
 }

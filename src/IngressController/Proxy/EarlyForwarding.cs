@@ -7,12 +7,16 @@ using Yarp.ReverseProxy.Model;
 namespace KubeMesh.IngressController.Proxy;
 
 /// <summary>
-/// The first step of the request pipeline, ahead of endpoint routing and any middleware the host adds: a request
-/// the controller's own forwarding path serves, on a route whose rule needs none of the per-rule behaviour of
-/// <see cref="IngressRequestMiddleware"/> (no 404 fallback, basic auth, rewrite-target or ssl-redirect), goes
-/// straight to the pod the route's cluster picks round-robin, with the same counter YARP's load balancing uses.
-/// The request ends with the same endpoint set as routing would have set, so the server span and the request's
-/// metrics name the same route; everything else goes on through routing, untouched.
+/// The first step of the request pipeline, ahead of endpoint routing and any middleware the host adds. It picks every
+/// request's route on the proxy ports from <see cref="DirectRouteTable"/>, the same table the connection front
+/// (<see cref="ConnectionForwarding"/>) serves from, and sets it as the request's endpoint, so endpoint routing does
+/// not match again: a configuration change reaches every request at once. ASP.NET Core's matcher is rebuilt from
+/// the same endpoints in the change's callback, which takes long enough with many rules that requests matched by it
+/// would follow the old rules while plain requests already followed the new ones.
+/// A request the controller's own forwarding path serves, on a route whose rule needs none of the per-rule behaviour
+/// of <see cref="IngressRequestMiddleware"/> (no 404 fallback, basic auth, rewrite-target or ssl-redirect), goes
+/// straight to the pod the route's cluster picks round-robin, with the same counter YARP's load balancing uses;
+/// everything else goes on to the route's endpoint, or the controller's 404 where no rule matches.
 /// </summary>
 internal sealed class EarlyForwarding
 {
@@ -35,18 +39,25 @@ internal sealed class EarlyForwarding
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!_forwarder.Enabled || context.Connection.LocalPort == _healthPort || !DirectForwarder.ServesRequest(context))
+        if (!_forwarder.Enabled || context.Connection.LocalPort == _healthPort)
         {
             return next(context);
         }
 
         var request = context.Request;
-        if (!TryPlace(context, request.Host.Value ?? "", request.Path.Value ?? "/", out var placement))
+        var table = Table();
+        if (table.Find(request.Host.Value ?? "", request.Path.Value ?? "/") is not { } entry)
+        {
+            context.SetEndpoint(table.Unmatched);
+            return next(context);
+        }
+
+        context.SetEndpoint(entry.Endpoint);
+        if (!DirectForwarder.ServesRequest(context) || !TryPlace(context, entry, out var placement))
         {
             return next(context);
         }
 
-        context.SetEndpoint(placement.Entry.Endpoint);
         return _metrics.Enabled
             ? ForwardMeasuredAsync(context, placement)
             : _forwarder.ForwardAsync(context, placement.Cluster.Model.Config, placement.Destination, placement.Pool);
@@ -60,15 +71,30 @@ internal sealed class EarlyForwarding
     /// <param name="context">The request, for the load-balancing policy; round-robin reads nothing of it.</param>
     internal bool TryPlace(HttpContext context, string host, string path, out Placement placement)
     {
+        if (Table().Find(host, path) is { } entry)
+        {
+            return TryPlace(context, entry, out placement);
+        }
+
         placement = default;
+        return false;
+    }
+
+    private DirectRouteTable Table()
+    {
         var table = _table;
         if (table is null || table.Changed.HasChanged)
         {
             _table = table = DirectRouteTable.Build(_endpoints);
         }
 
-        if (table.Find(host, path) is not { } entry
-            || entry.Policy is { NotFound: true } or { Auth: not null } or { Rewrite: not null } or { SslRedirect: true }
+        return table;
+    }
+
+    private bool TryPlace(HttpContext context, DirectRouteTable.Entry entry, out Placement placement)
+    {
+        placement = default;
+        if (entry.Policy is { NotFound: true } or { Auth: not null } or { Rewrite: not null } or { SslRedirect: true }
             || entry.Route.Cluster is not { } cluster
             || !DirectForwarder.ServesRoute(entry.Route.Config, cluster.Model.Config))
         {

@@ -7,7 +7,9 @@ using KubeMesh.Client;
 using KubeMesh.IngressController.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMesh.IngressController.Tests.Infrastructure;
@@ -38,6 +40,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Holds up a build of routing's matcher when a test asks it to.</summary>
+    public SlowMatcherBuilds SlowMatcherBuilds { get; } = new();
+
     public async Task InitializeAsync()
     {
         await _redis.StartAsync();
@@ -57,6 +62,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         // Short, so that a test can see a half-sent request head time out (Kestrel's default is 30 s).
         ingress.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout);
         ingress.AddIngressController();
+        ingress.Services.AddSingleton<MatcherPolicy>(SlowMatcherBuilds);
         _ingress = ingress.Build();
         _ingress.MapIngressController();
         await _ingress.StartAsync();

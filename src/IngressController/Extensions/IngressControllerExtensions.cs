@@ -69,6 +69,11 @@ public static class IngressControllerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<IngressSynchronizer>());
         services.AddSingleton<IngressStatusPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<IngressStatusPublisher>());
+
+        // Last of the hosted services, which start before the server: no port opens before the first configuration.
+        services.AddSingleton<FirstConfigurationGate>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<FirstConfigurationGate>());
+        services.AddHostedService(sp => sp.GetRequiredService<FirstConfigurationGate>());
         services.AddSingleton<MatcherPolicy>(new IngressMatcherPolicy(settings.HealthPort));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngressListenerSetup>();
         services.Configure<SocketTransportOptions>(IngressTransport.Configure);

@@ -17,6 +17,9 @@ internal sealed class IngressProxyConfig : IProxyConfig
 
     public IngressConfiguration Configuration { get; }
 
+    /// <summary>The empty configuration served before the caches have synced; never applied to a listening server.</summary>
+    public bool IsPlaceholder { get; init; }
+
     public IReadOnlyList<RouteConfig> Routes => Configuration.Routes;
 
     public IReadOnlyList<ClusterConfig> Clusters => Configuration.Clusters;

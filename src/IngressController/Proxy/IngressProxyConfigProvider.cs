@@ -10,7 +10,7 @@ namespace KubeMesh.IngressController.Proxy;
 /// </summary>
 internal sealed class IngressProxyConfigProvider : IProxyConfigProvider
 {
-    private volatile IngressProxyConfig _current = new(IngressConfiguration.Empty);
+    private volatile IngressProxyConfig _current = new(IngressConfiguration.Empty) { IsPlaceholder = true };
     private volatile IngressProxyConfig? _previous;
 
     public IngressConfiguration Current => _current.Configuration;

@@ -47,15 +47,20 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await _redis.StartAsync();
         _apiServer = await ApiServerHost.StartAsync(_redis.ConnectionString);
-        var server = _apiServer.Address;
+        _ingress = BuildController(HttpPort, HttpsPort, HealthPort);
+        await _ingress.StartAsync();
+    }
 
+    /// <summary>An ingress controller on these ports over the fixture's api-server, built and not started.</summary>
+    public WebApplication BuildController(int httpPort, int httpsPort, int healthPort)
+    {
         var ingress = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
         ingress.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [KubeMeshClient.AddressConfigurationKey] = server,
-            ["IngressController:HttpPort"] = HttpPort.ToString(),
-            ["IngressController:HttpsPort"] = HttpsPort.ToString(),
-            ["IngressController:HealthPort"] = HealthPort.ToString(),
+            [KubeMeshClient.AddressConfigurationKey] = _apiServer!.Address,
+            ["IngressController:HttpPort"] = httpPort.ToString(),
+            ["IngressController:HttpsPort"] = httpsPort.ToString(),
+            ["IngressController:HealthPort"] = healthPort.ToString(),
         });
         ingress.Logging.SetMinimumLevel(LogLevel.Warning);
 
@@ -63,9 +68,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         ingress.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout);
         ingress.AddIngressController();
         ingress.Services.AddSingleton<MatcherPolicy>(SlowMatcherBuilds);
-        _ingress = ingress.Build();
-        _ingress.MapIngressController();
-        await _ingress.StartAsync();
+        var app = ingress.Build();
+        app.MapIngressController();
+        return app;
     }
 
     public async Task DisposeAsync()

@@ -16,9 +16,6 @@ internal sealed partial class FirstConfigurationGate(ILogger<FirstConfigurationG
 
     private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>True once a configuration built from synced caches is applied.</summary>
-    public bool IsOpen => _applied.Task.IsCompleted;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

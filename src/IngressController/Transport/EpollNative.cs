@@ -71,9 +71,6 @@ internal static unsafe partial class EpollNative
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, EpollEvent* events, int count, int timeoutMs);
 
-
-
-
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 

@@ -95,7 +95,7 @@ public static class KmctlApp
         Commands:
           apply -f FILE|DIR|- [--record] [--dry-run=server|client]
           create -f FILE | configmap NAME ... | secret generic|tls NAME ... | namespace NAME
-          get KIND[,KIND2] [NAME...] [-l SEL] [--field-selector SEL] [-L KEY] [--show-labels] [-o wide|yaml|json|name] [-w]
+          get KIND[,KIND2] [NAME...] [-l SEL] [--field-selector SEL] [-L KEY] [--show-labels] [-o wide|yaml|json|name] [--chunk-size N] [-w]
           describe KIND NAME
           delete KIND NAME... | KIND/NAME | -f FILE | KIND -l SEL | KIND --all
           label KIND NAME k=v k2- [--overwrite]

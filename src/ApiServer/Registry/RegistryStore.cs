@@ -34,6 +34,15 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
         return (items.Select(i => ObjectCodec.Decode(kind, i)), revision);
     }
 
+    /// <summary>The kind's objects as stored (undecoded, in key order) now, with the revision they were read at.</summary>
+    public Task<(IReadOnlyList<StoredObject> Items, long Revision)> ListStoredAsync(ResourceKind kind, string? fieldPrefix) =>
+        store.ListAsync(kind, fieldPrefix);
+
+    /// <summary>The kind's objects as stored at an earlier revision, in key order.</summary>
+    /// <exception cref="ExpiredException">The store's log no longer reaches back to <paramref name="revision"/>.</exception>
+    public Task<IReadOnlyList<StoredObject>> ListStoredAtAsync(ResourceKind kind, string? fieldPrefix, long revision) =>
+        store.ListAtAsync(kind, fieldPrefix, revision);
+
     /// <summary>Stores <paramref name="obj"/>, which the caller hands over: it becomes the created object returned.</summary>
     /// <exception cref="AlreadyExistsException">An object of that name is stored.</exception>
     public async Task<IMessage> CreateAsync(ResourceKind kind, ObjectKey key, IMessage obj)

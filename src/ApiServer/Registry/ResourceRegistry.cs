@@ -69,6 +69,70 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         return (items.Where(o => filter.Matches(kind, o)).ToList(), revision);
     }
 
+    /// <summary>
+    /// One page of the objects the filter matches, as kube-apiserver answers limit and continue: at most
+    /// <paramref name="limit"/> objects (0: all), in key order, and a token for the rest. A first page is read at the
+    /// store's revision now; the token carries that revision, and every later page is read at it, so objects written
+    /// between the pages show in none of them.
+    /// </summary>
+    public async Task<ListPage> ListPageAsync(ResourceKind kind, ObjectFilter filter, long limit, string continueToken)
+    {
+        if (limit < 0)
+        {
+            throw ApiErrors.BadRequest($"limit: Invalid value: {limit}: must be greater than or equal to 0");
+        }
+
+        var from = string.IsNullOrEmpty(continueToken) ? null : ListContinuation.Parse(continueToken);
+        var prefix = kind.Namespaced && !string.IsNullOrEmpty(filter.Namespace) ? filter.Namespace + "/" : null;
+        IReadOnlyList<StoredObject> stored;
+        long revision;
+        if (from is { Revision: > 0 })
+        {
+            try
+            {
+                stored = await objects.ListStoredAtAsync(kind, prefix, from.Revision);
+            }
+            catch (ExpiredException)
+            {
+                throw ApiErrors.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            }
+
+            revision = from.Revision;
+        }
+        else
+        {
+            (stored, revision) = await objects.ListStoredAsync(kind, prefix);
+        }
+
+        var start = from?.Start ?? "";
+        var i = 0;
+        while (i < stored.Count && string.CompareOrdinal(stored[i].Field, start) < 0)
+        {
+            i++;
+        }
+
+        var items = new List<IMessage>();
+        for (; i < stored.Count; i++)
+        {
+            var obj = ObjectCodec.Decode(kind, stored[i]);
+            if (!filter.Matches(kind, obj))
+            {
+                continue;
+            }
+
+            if (limit > 0 && items.Count == limit)
+            {
+                var unfiltered = filter.Labels.IsEverything && filter.Fields.IsEverything;
+                var next = new ListContinuation(from?.Revision < 0 ? -1 : revision, stored[i].Field);
+                return new ListPage(items, revision, next.Encode(), unfiltered ? stored.Count - i : null);
+            }
+
+            items.Add(obj);
+        }
+
+        return new ListPage(items, revision, "", null);
+    }
+
     /// <summary>Replaces spec and metadata. An empty resourceVersion means "whatever is stored" (unconditional).</summary>
     public async Task<IMessage> UpdateAsync(ResourceKind kind, IMessage obj, bool dryRun = false)
     {

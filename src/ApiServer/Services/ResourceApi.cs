@@ -28,12 +28,17 @@ public sealed class ResourceApi(ResourceRegistry registry, ResourceDeleter delet
 
     public async Task<IMessage> ListAsync(ResourceKind kind, ListRequest request)
     {
-        var (items, revision) = await registry.ListAsync(kind, ObjectFilter.From(kind, request));
+        var page = await registry.ListPageAsync(kind, ObjectFilter.From(kind, request), request.Limit, request.Continue);
         var list = kind.ListDescriptor.Parser.ParseFrom(ByteString.Empty);
-        var meta = new ListMeta { ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var meta = new ListMeta { ResourceVersion = page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), Continue = page.Continue };
+        if (page.RemainingItemCount is { } remaining)
+        {
+            meta.RemainingItemCount = remaining;
+        }
+
         kind.ListDescriptor.FindFieldByName("metadata").Accessor.SetValue(list, meta);
         var target = (IList)kind.ListDescriptor.FindFieldByName("items").Accessor.GetValue(list);
-        foreach (var item in items)
+        foreach (var item in page.Items)
         {
             target.Add(item);
         }

@@ -83,6 +83,69 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         return (items, rev.IsNull ? 0 : (long)rev);
     }
 
+    /// <summary>
+    /// Every object of the kind as it was at <paramref name="revision"/>, as etcd reads a key range at a revision: the
+    /// objects now, with every later log entry undone (a key first written after it is dropped, one changed or deleted
+    /// after it is taken back to the state the entry kept). One MULTI/EXEC, so no write falls between the objects and
+    /// the log. Expired when the log no longer reaches back to the revision.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredObject>> ListAtAsync(ResourceKind kind, string? fieldPrefix, long revision)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var tx = _db.CreateTransaction();
+        var compactedTask = tx.StringGetAsync(_keys.Compacted(kind));
+        var all = tx.HashGetAllAsync(_keys.Objects(kind));
+        var laterTask = tx.SortedSetRangeByScoreAsync(_keys.Log(kind), revision, double.PositiveInfinity, Exclude.Start);
+        await tx.ExecuteAsync();
+        metrics?.Request(StoreMetrics.List, kind, started);
+        var compacted = await compactedTask;
+        if (!compacted.IsNull && revision < (long)compacted)
+        {
+            throw new ExpiredException(revision, (long)compacted + 1);
+        }
+
+        var items = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
+        foreach (var entry in await all)
+        {
+            string field = entry.Name!;
+            if (fieldPrefix is null || field.StartsWith(fieldPrefix, StringComparison.Ordinal))
+            {
+                items[field] = Decode(kind, field, entry.Value);
+            }
+        }
+
+        // Oldest first: a key's first entry after the revision holds its state at the revision.
+        var undone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in await laterTask)
+        {
+            var e = StoreEvent.Parse((byte[])raw!);
+            if (e.Field is not { } field || e.PreviousRevision < 0)
+            {
+                // Written before the log kept keys: the revision cannot be rebuilt.
+                throw new ExpiredException(revision, e.Revision);
+            }
+
+            if (!undone.Add(field) || (fieldPrefix is not null && !field.StartsWith(fieldPrefix, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            if (e.Type == StoreEvent.Added)
+            {
+                items.Remove(field);
+            }
+            else
+            {
+                var data = e.Previous ?? e.Object;
+                items[field] = new StoredObject(field, e.PreviousRevision, transformers?.For(kind) is { } transformer ? transformer.FromStorage(data, _keys.Objects(kind)!) : data);
+            }
+        }
+
+        var list = items.Values.ToList();
+        list.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
+        return list;
+    }
+
     public async Task<long> CurrentRevisionAsync()
     {
         var rev = await _db.StringGetAsync(_keys.Revision);

@@ -2,16 +2,25 @@ namespace KubeMesh.ApiServer.Storage;
 
 /// <summary>
 /// One entry of a kind's watch log. Previous is set for MODIFIED so selector transitions can be computed; TraceParent
-/// is the W3C traceparent of the write, when it was traced.
+/// is the W3C traceparent of the write, when it was traced. Field is the object's key and PreviousRevision the revision
+/// it had before the write (0 for ADDED), so the log can be undone back to an earlier revision; both are unknown
+/// (null and -1) in entries written before the log carried them.
 /// </summary>
-public sealed record StoreEvent(string Type, long Revision, ReadOnlyMemory<byte> Object, ReadOnlyMemory<byte>? Previous, string? TraceParent = null)
+public sealed record StoreEvent(
+    string Type,
+    long Revision,
+    ReadOnlyMemory<byte> Object,
+    ReadOnlyMemory<byte>? Previous,
+    string? TraceParent = null,
+    string? Field = null,
+    long PreviousRevision = -1)
 {
     public const string Added = "ADDED";
     public const string Modified = "MODIFIED";
     public const string Deleted = "DELETED";
     public const string Bookmark = "BOOKMARK";
 
-    /// <summary>Parses "rev\nTYPE[ traceparent]\nprevLen\n" + prev + object, as the write script builds it.</summary>
+    /// <summary>Parses "rev\nTYPE[ traceparent]\nprevLen[ prevRev field]\n" + prev + object, as the write script builds it.</summary>
     public static StoreEvent Parse(ReadOnlyMemory<byte> entry)
     {
         var span = entry.Span;
@@ -23,11 +32,23 @@ public sealed record StoreEvent(string Type, long Revision, ReadOnlyMemory<byte>
         var space = typeLine.IndexOf((byte)' ');
         var type = TypeName(space < 0 ? typeLine : typeLine[..space]);
         var traceParent = space < 0 ? null : System.Text.Encoding.ASCII.GetString(typeLine[(space + 1)..]);
-        var prevLength = int.Parse(span[(b + 1)..c]);
+        var lengths = span[(b + 1)..c];
+        var first = lengths.IndexOf((byte)' ');
+        var prevLength = int.Parse(first < 0 ? lengths : lengths[..first]);
+        string? field = null;
+        long previousRevision = -1;
+        if (first >= 0)
+        {
+            var rest = lengths[(first + 1)..];
+            var second = rest.IndexOf((byte)' ');
+            previousRevision = second > 0 && long.TryParse(rest[..second], out var parsed) ? parsed : -1;
+            field = System.Text.Encoding.UTF8.GetString(rest[(second + 1)..]);
+        }
+
         var body = entry[(c + 1)..];
         return type == Modified
-            ? new StoreEvent(type, revision, body[prevLength..], body[..prevLength], traceParent)
-            : new StoreEvent(type, revision, body, null, traceParent);
+            ? new StoreEvent(type, revision, body[prevLength..], body[..prevLength], traceParent, field, previousRevision)
+            : new StoreEvent(type, revision, body, null, traceParent, field, previousRevision);
     }
 
     /// <summary>The interned name, so parsing an event allocates no string for its type.</summary>

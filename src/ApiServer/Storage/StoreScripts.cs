@@ -15,7 +15,9 @@ internal static class StoreScripts
     // ARGV: 1 op (create|update|delete), 2 field, 3 expected revision ("" = any), 4 data, 5 history limit, 6 events channel,
     //       7 traceparent of the write ("" = not traced).
     // Returns {revision, previous revision} or {-1 exists | -2 not found | -3 conflict, current revision}.
-    // Log entry: "rev\nTYPE[ traceparent]\nprevLen\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the last state as obj).
+    // Log entry: "rev\nTYPE[ traceparent]\nprevLen prevRev field\n" .. prev .. obj (prev set for MODIFIED; DELETED carries the
+    // last state as obj; prevRev is the revision the object had before the write, 0 for ADDED). With the field and prevRev
+    // the log is a history of keys as etcd's is: a list at an earlier revision is the objects with the log after it undone.
     // Published: "kindPrev\n" .. entry, kindPrev being the revision of the kind's previous log entry (0: none).
     public const string Write = """
         local cur = redis.call('HGET', KEYS[1], ARGV[2])
@@ -41,13 +43,13 @@ internal static class StoreScripts
         local entry
         if op == 'delete' then
           redis.call('HDEL', KEYS[1], ARGV[2])
-          entry = rev .. '\nDELETED' .. trace .. '\n0\n' .. curData
+          entry = rev .. '\nDELETED' .. trace .. '\n0 ' .. curRev .. ' ' .. ARGV[2] .. '\n' .. curData
         elseif op == 'create' then
           redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
-          entry = rev .. '\nADDED' .. trace .. '\n0\n' .. ARGV[4]
+          entry = rev .. '\nADDED' .. trace .. '\n0 0 ' .. ARGV[2] .. '\n' .. ARGV[4]
         else
           redis.call('HSET', KEYS[1], ARGV[2], rev .. '\n' .. ARGV[4])
-          entry = rev .. '\nMODIFIED' .. trace .. '\n' .. string.len(curData) .. '\n' .. curData .. ARGV[4]
+          entry = rev .. '\nMODIFIED' .. trace .. '\n' .. string.len(curData) .. ' ' .. curRev .. ' ' .. ARGV[2] .. '\n' .. curData .. ARGV[4]
         end
         redis.call('ZADD', KEYS[3], rev, entry)
         local limit = tonumber(ARGV[5])

@@ -36,10 +36,26 @@ public sealed class ApiConnection(ApiServerConnection connection) : IDisposable
 
     public Task<IMessage> DeleteAsync(ResourceKind kind, DeleteRequest request) => _client.For(kind).DeleteAsync(request);
 
+    /// <summary>The whole list: with a limit, page after page until the server gives no continue token.</summary>
     public async Task<ObjectList> ListAsync(ResourceKind kind, ListRequest request)
     {
-        var list = await _client.For(kind).ListAsync(request);
-        return new ObjectList(list.Items, list.ResourceVersion);
+        var client = _client.For(kind);
+        var list = await client.ListAsync(request);
+        if (list.Continue.Length == 0)
+        {
+            return new ObjectList(list.Items, list.ResourceVersion);
+        }
+
+        var items = list.Items.ToList();
+        for (var page = list; page.Continue.Length > 0;)
+        {
+            var next = request.Clone();
+            next.Continue = page.Continue;
+            page = await client.ListAsync(next);
+            items.AddRange(page.Items);
+        }
+
+        return new ObjectList(items, list.ResourceVersion);
     }
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(

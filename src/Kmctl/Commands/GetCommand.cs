@@ -19,6 +19,7 @@ public sealed class GetCommand : ICommand
     [
         FlagSpec.Value("selector", 'l'), FlagSpec.Value("label-columns", 'L'), FlagSpec.Bool("show-labels"),
         FlagSpec.Value("output", 'o'), FlagSpec.Bool("watch", 'w'), FlagSpec.Value("field-selector"), FlagSpec.Bool("no-headers"),
+        FlagSpec.Value("chunk-size"),
     ];
 
     public async Task<int> RunAsync(KmctlContext context, CancellationToken cancellationToken)
@@ -31,13 +32,20 @@ public sealed class GetCommand : ICommand
         }
 
         var output = OutputFormat.Parse(args.Value("output"));
+        // kubectl's --chunk-size: lists come in pages of this many objects, read at one revision (0: in one piece).
+        var chunkSize = args.Int("chunk-size") ?? 500;
+        if (chunkSize < 0)
+        {
+            throw new CommandException($"error: --chunk-size: must be 0 or more, got {chunkSize}");
+        }
+
         var failed = false;
         List<(ResourceKind Kind, IReadOnlyList<IMessage> Items, string ResourceVersion)> results = [];
         foreach (var target in targets)
         {
             if (target.Names.Count == 0)
             {
-                var list = await context.Api.ListAsync(target.Kind, ListRequestFor(context, target.Kind));
+                var list = await context.Api.ListAsync(target.Kind, ListRequestFor(context, target.Kind, chunkSize));
                 var items = target.Kind == ResourceKinds.Event ? list.Items.OrderBy(LastSeen).ToList() : list.Items;
                 results.Add((target.Kind, items, list.ResourceVersion));
                 continue;
@@ -164,8 +172,9 @@ public sealed class GetCommand : ICommand
         WithKind: withKind,
         NoHeaders: context.Args.Bool("no-headers"));
 
-    private static ListRequest ListRequestFor(KmctlContext context, ResourceKind kind) => new()
+    private static ListRequest ListRequestFor(KmctlContext context, ResourceKind kind, int chunkSize) => new()
     {
+        Limit = chunkSize,
         Namespace = kind.Namespaced && !context.AllNamespaces ? context.Namespace : "",
         LabelSelector = context.Args.Value("selector") ?? "",
         FieldSelector = context.Args.Value("field-selector") ?? "",

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using KubeMesh.ApiServer.Tests.Infrastructure;
 
 namespace KubeMesh.ApiServer.Tests.Rest;
@@ -28,6 +30,32 @@ public sealed class RestApiFixture : IAsyncLifetime
             ["Store:HistoryLimit"] = HistoryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Http = new HttpClient { BaseAddress = Rest, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>GETs the path and parses the JSON answer; anything but a success fails the test with what came back.</summary>
+    public async Task<JsonNode> GetJsonAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public Task<HttpResponseMessage> PostAsync(string path, string json) =>
+        Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>A kubeconfig for the REST endpoint, unauthenticated as the fixture serves it; the caller deletes it.</summary>
+    public string WriteKubeconfig()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        File.WriteAllText(path, string.Join("\n",
+            "apiVersion: v1",
+            "kind: Config",
+            $"clusters: [{{name: t, cluster: {{server: \"{Rest.ToString().TrimEnd('/')}\"}}}}]",
+            "users: [{name: t, user: {}}]",
+            "contexts: [{name: t, context: {cluster: t, user: t}}]",
+            "current-context: t"));
+        return path;
     }
 
     public async Task DisposeAsync()

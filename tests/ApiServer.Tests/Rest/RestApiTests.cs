@@ -319,16 +319,9 @@ public sealed class RestApiTests(RestApiFixture fixture) : IClassFixture<RestApi
         return [.. "k8s\0"u8.ToArray(), .. unknown];
     }
 
-    private async Task<JsonNode> GetJsonAsync(string path)
-    {
-        using var response = await Http.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
+    private Task<JsonNode> GetJsonAsync(string path) => fixture.GetJsonAsync(path);
 
-    private Task<HttpResponseMessage> PostAsync(string path, string json) =>
-        Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+    private Task<HttpResponseMessage> PostAsync(string path, string json) => fixture.PostAsync(path, json);
 
     private async Task<JsonNode> PatchAsync(string path, string contentType, string patch)
     {

@@ -31,7 +31,7 @@ public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>,
     public SeedThroughBothClientsTests(RestApiFixture fixture)
     {
         _fixture = fixture;
-        _kubeconfig = WriteKubeconfig(fixture.Rest);
+        _kubeconfig = fixture.WriteKubeconfig();
         _kubectl = new Kubectl(_kubeconfig);
     }
 
@@ -161,18 +161,5 @@ public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>,
         }
 
         return name;
-    }
-
-    private static string WriteKubeconfig(Uri server)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
-        File.WriteAllText(path, string.Join("\n",
-            "apiVersion: v1",
-            "kind: Config",
-            $"clusters: [{{name: t, cluster: {{server: \"{server.ToString().TrimEnd('/')}\"}}}}]",
-            "users: [{name: t, user: {}}]",
-            "contexts: [{name: t, context: {cluster: t, user: t}}]",
-            "current-context: t"));
-        return path;
     }
 }

@@ -68,6 +68,24 @@ public sealed class SecretEncryptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_NextPageAfterAChange_ServesTheEarlierSecretFromTheLogAsPlaintext()
+    {
+        await using var api = await StartAsync(Config(("key1", NewKey())));
+        var secrets = api.Client.For<Secret>();
+        await secrets.CreateAsync(NewSecret("a"));
+        var b = await secrets.CreateAsync(NewSecret("b"));
+        var first = await secrets.ListAsync(new ListRequest { Namespace = "default", Limit = 1 });
+
+        var changed = b.Clone();
+        changed.Data["password"] = ByteString.CopyFromUtf8("changed");
+        await secrets.UpdateAsync(changed);
+        var second = await secrets.ListAsync(new ListRequest { Namespace = "default", Limit = 1, Continue = first.Continue });
+
+        var listed = Assert.Single(second.Items);
+        Assert.Equal(("b", b.Metadata.ResourceVersion, Plaintext), (listed.Metadata.Name, listed.Metadata.ResourceVersion, listed.Data["password"].ToStringUtf8()));
+    }
+
+    [Fact]
     public async Task Rotate_NewFirstKey_OldSecretsReadAndReencryptedOnRewrite()
     {
         var key1 = NewKey();

@@ -48,6 +48,19 @@ public sealed class KmctlEndToEndTests(ApiServerProcessFixture server) : IClassF
     }
 
     [SkippableFact]
+    public async Task Get_ChunkSize_ListsEveryObjectAcrossThePages()
+    {
+        var manifest = string.Join("---\n", Enumerable.Range(1, 5).Select(i => $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: chunk-{i}\n  labels:\n    chunk: test\n"));
+        Assert.Equal(0, (await KmctlWithInput(manifest, "apply", "-f", "-")).ExitCode);
+
+        var expected = string.Concat(Enumerable.Range(1, 5).Select(i => $"configmap/chunk-{i}\n"));
+        Assert.Equal((0, expected), Pick(await Kmctl("get", "cm", "-l", "chunk=test", "--chunk-size=2", "-o", "name")));
+        Assert.Equal((0, expected), Pick(await Kmctl("get", "cm", "-l", "chunk=test", "--chunk-size=0", "-o", "name")));
+        var refused = await Kmctl("get", "cm", "--chunk-size=-1");
+        Assert.Equal((1, "error: --chunk-size: must be 0 or more, got -1\n"), (refused.ExitCode, refused.Err));
+    }
+
+    [SkippableFact]
     public async Task Trace_PrintsTheTraceIdOnStderr_AndLeavesTheOutputAlone()
     {
         var plain = await Kmctl("get", "namespaces", "-o", "name");

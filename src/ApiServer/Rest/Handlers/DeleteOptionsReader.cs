@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeMesh.Api.Meta.V1;
@@ -16,11 +15,9 @@ public static class DeleteOptionsReader
     {
         var request = new DeleteRequest { Namespace = ns, Name = name };
         var query = context.Request.Query;
-        if (query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
+        if (QueryValues.Integer(query, "gracePeriodSeconds") is { } seconds)
         {
-            request.GracePeriodSeconds = long.TryParse(grace, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
-                ? seconds
-                : throw RestException.BadRequest($"gracePeriodSeconds: Invalid value: \"{grace}\": must be an integer");
+            request.GracePeriodSeconds = seconds;
         }
 
         request.PropagationPolicy = query["propagationPolicy"].ToString();

@@ -24,22 +24,39 @@ public sealed class ObjectReads(ResourceRegistry registry, TimeProvider clock)
 
     public async Task ListAsync(HttpContext context, ResourceRequest request)
     {
-        var (items, revision) = await ListObjectsAsync(context, request);
-        JsonNode body = Negotiation.WantsTable(context.Request)
-            ? TableRenderer.Render(request.Kind, items, RestObjects.Revision(revision), TableRenderer.IncludeObject(context.Request.Query["includeObject"]), clock.GetUtcNow())
-            : RestObjects.EncodeList(request.Kind, items, revision);
+        var query = context.Request.Query;
+        var continueToken = query["continue"].ToString();
+        if (continueToken.Length > 0 && query["resourceVersion"].ToString() is { Length: > 0 } rv && rv != "0")
+        {
+            throw RestException.BadRequest("specifying resource version is not allowed when using continue");
+        }
+
+        var page = await registry.ListPageAsync(request.Kind, Filter(context, request), QueryValues.Integer(query, "limit") ?? 0, continueToken);
+        var body = Negotiation.WantsTable(context.Request)
+            ? TableRenderer.Render(request.Kind, page.Items, RestObjects.Revision(page.Revision), TableRenderer.IncludeObject(query["includeObject"]), clock.GetUtcNow())
+            : RestObjects.EncodeList(request.Kind, page.Items, page.Revision);
+        if (page.Continue.Length > 0)
+        {
+            var meta = body["metadata"]!.AsObject();
+            meta["continue"] = page.Continue;
+            if (page.RemainingItemCount is { } remaining)
+            {
+                meta["remainingItemCount"] = remaining;
+            }
+        }
+
         await RestResponses.WriteAsync(context, 200, body);
     }
 
-    /// <summary>
-    /// The objects the selectors match, at one revision. limit and continue are accepted and the whole list is
-    /// answered in one page, as kube-apiserver does when it serves a list from its watch cache.
-    /// </summary>
+    /// <summary>Every object the selectors match, at one revision, in one piece (deletecollection's list).</summary>
     public Task<(IReadOnlyList<IMessage> Items, long Revision)> ListObjectsAsync(HttpContext context, ResourceRequest request) =>
-        registry.ListAsync(request.Kind, ObjectFilter.From(request.Kind, new ListRequest
+        registry.ListAsync(request.Kind, Filter(context, request));
+
+    private static ObjectFilter Filter(HttpContext context, ResourceRequest request) =>
+        ObjectFilter.From(request.Kind, new ListRequest
         {
             Namespace = request.Namespace,
             LabelSelector = context.Request.Query["labelSelector"].ToString(),
             FieldSelector = context.Request.Query["fieldSelector"].ToString(),
-        }));
+        });
 }

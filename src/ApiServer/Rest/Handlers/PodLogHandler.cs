@@ -25,12 +25,12 @@ public sealed class PodLogHandler(KubeletProxy kubelets, TimeProvider clock)
             Previous = RequestInfoResolver.IsTrue(query["previous"]),
             Timestamps = RequestInfoResolver.IsTrue(query["timestamps"]),
         };
-        if (Number(query, "tailLines") is { } tail)
+        if (QueryValues.Integer(query, "tailLines") is { } tail)
         {
             logRequest.TailLines = tail;
         }
 
-        if (Number(query, "sinceSeconds") is { } since)
+        if (QueryValues.Integer(query, "sinceSeconds") is { } since)
         {
             logRequest.SinceSeconds = since > 0 ? since : throw RestException.BadRequest("sinceSeconds: Invalid value: must be greater than 0");
         }
@@ -43,7 +43,7 @@ public sealed class PodLogHandler(KubeletProxy kubelets, TimeProvider clock)
                 : throw RestException.BadRequest($"sinceTime: Invalid value: \"{sinceTime}\": must be an RFC 3339 time");
         }
 
-        var limit = Number(query, "limitBytes") is { } bytes ? bytes > 0 ? bytes : throw RestException.BadRequest("limitBytes: Invalid value: must be greater than 0") : long.MaxValue;
+        var limit = QueryValues.Integer(query, "limitBytes") is { } bytes ? bytes > 0 ? bytes : throw RestException.BadRequest("limitBytes: Invalid value: must be greater than 0") : long.MaxValue;
         using var call = await kubelets.OpenLogsAsync(logRequest, context.RequestAborted);
         var stream = call.ResponseStream;
         var more = await stream.MoveNext(context.RequestAborted);
@@ -68,9 +68,4 @@ public sealed class PodLogHandler(KubeletProxy kubelets, TimeProvider clock)
         {
         }
     }
-
-    private static long? Number(IQueryCollection query, string name) =>
-        query[name].ToString() is { Length: > 0 } text
-            ? long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : throw RestException.BadRequest($"{name}: Invalid value: \"{text}\": must be an integer")
-            : null;
 }

@@ -40,7 +40,7 @@ public static class ClusterTlsExtensions
 
             foreach (var (path, credentials) in kubeconfigs)
             {
-                PrivateFiles.Write(path, KubeconfigExtensions.Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials));
+                PrivateFiles.Write(path, KubeconfigExtensions.Render(path, cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials));
             }
 
             return Task.CompletedTask;

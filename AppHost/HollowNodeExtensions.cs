@@ -86,7 +86,7 @@ public static class HollowNodeExtensions
             }
 
             var kubeconfig = Path.Combine(kubeconfigDirectory, name + ".conf");
-            var text = KubeconfigExtensions.Render(cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials);
+            var text = KubeconfigExtensions.Render(kubeconfig, cluster.ApiServerRestUrl, cluster.ApiServerAddress, credentials);
             if (!File.Exists(kubeconfig) || File.ReadAllText(kubeconfig) != text)
             {
                 PrivateFiles.Write(kubeconfig, text);

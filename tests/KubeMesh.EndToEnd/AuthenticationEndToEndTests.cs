@@ -39,6 +39,38 @@ public sealed class AuthenticationEndToEndTests(ClusterFixture cluster)
         Assert.Equal("yes", canI.Trim());
     }
 
+    /// <summary>
+    /// The kubeconfig names its certificates relative to itself, as clientcmd resolves them: copied elsewhere with the
+    /// pki folder (a container's mount of the data directory, a moved repository), it still authenticates.
+    /// </summary>
+    [Fact]
+    public async Task Kubeconfig_CopiedElsewhereWithThePki_StillAuthenticatesKmctlAndKubectl()
+    {
+        var copy = Directory.CreateTempSubdirectory("kubemesh-moved-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(copy, "pki"));
+            foreach (var file in new[] { "ca.crt", "admin.crt", "admin.key" })
+            {
+                File.Copy(Path.Combine(cluster.DataDirectory, "pki", file), Path.Combine(copy, "pki", file));
+            }
+
+            var kubeconfig = Path.Combine(copy, "kubeconfig");
+            File.Copy(cluster.Kubeconfig, kubeconfig);
+            Assert.DoesNotContain(cluster.DataDirectory, await File.ReadAllTextAsync(kubeconfig), StringComparison.Ordinal);
+
+            var (code, output, error) = await Kmctl.RunAsync(kubeconfig, "auth", "whoami");
+            Assert.True(code == 0, error);
+            Assert.Contains("kubernetes-admin", output, StringComparison.Ordinal);
+            using var kubectl = new KubeMesh.Testing.Kubectl(kubeconfig);
+            Assert.Contains("namespace/kube-system", await kubectl.OkAsync("get", "namespaces", "-o", "name"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Grpc_WithoutCredentials_IsAnonymous_AndRefused()
     {

@@ -38,12 +38,55 @@ public sealed class ComposeMatchesAppHostTests
             if (environment.ContainsKey("ApiServer__Address"))
             {
                 clients.Add(project.Name);
-                Assert.Equal("http://127.0.0.1:6443,http://127.0.0.1:6444", composed["ApiServer__Address"]);
+                Assert.Equal(environment["ApiServer__Address"], composed["ApiServer__Address"]);
             }
         }
 
         // Every component but the api-servers and the store talks to the api-server.
         Assert.Equal(["certificate-controller", "controller-manager-1", "controller-manager-2", "dns", "ingress-controller", "kubelet-node1", "kubelet-node2", "kubelet-node3", "proxy", "scheduler-1", "scheduler-2"], clients.Order());
+    }
+
+    /// <summary>
+    /// Compose runs the AppHost's secured cluster: every setting the AppHost gives a component that names a file of the
+    /// data directory (certificates, keys, kubeconfigs, the encryption configuration, node state) is given the same
+    /// file under the directory's mount, and the authorization mode and HTTPS endpoints are the AppHost's.
+    /// </summary>
+    [Fact]
+    public async Task DockerCompose_Components_HaveTheAppHostsCredentialsFromTheMountedDataDirectory()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var data = new ModelDataDirectory();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            data.Args("--Cluster:StoreMode=embedded"), cts.Token);
+        var services = await ComposeServicesAsync(cts.Token);
+
+        var files = 0;
+        // The store is the embedded Garnet here and redis-server in compose; its data directory is checked below.
+        foreach (var project in builder.Resources.OfType<ProjectResource>().Where(p => p.Name != "store"))
+        {
+            var service = (YamlMappingNode)services[project.Name];
+            var composed = Environment(service);
+            var mounts = Volumes(service);
+            foreach (var (key, value) in await AppHostModel.EnvironmentAsync(project, cts.Token))
+            {
+                if (value is string text && text.StartsWith(data.Path + "/", StringComparison.Ordinal))
+                {
+                    files++;
+                    Assert.True(composed.TryGetValue(key, out var path), $"{project.Name}: {key} is missing");
+                    Assert.Equal(DataMount + text[data.Path.Length..], path);
+                    Assert.Contains("./.kubemesh:" + DataMount + ":ro", mounts);
+                }
+                else if (key is "Authorization__Mode" || (value is string url && url.StartsWith("https://", StringComparison.Ordinal)))
+                {
+                    Assert.True(composed.TryGetValue(key, out var same), $"{project.Name}: {key} is missing");
+                    Assert.Equal(value, same);
+                }
+            }
+        }
+
+        // Both api-servers' seven files and the encryption configuration and signing key, a kubeconfig per client, the
+        // kubelets' serving certificates and state, the root CA the controller-managers publish.
+        Assert.True(files >= 40, $"only {files} settings name a file of the data directory");
     }
 
     [Fact]
@@ -57,6 +100,16 @@ public sealed class ComposeMatchesAppHostTests
         var defaults = new KubeMesh.AppHost.ClusterOptions();
         Assert.Equal([$"./{defaults.DataDirectory}/store:/data"], volumes);
         Assert.Equal(Path.Combine(defaults.DataDirectory, "store"), KubeMesh.AppHost.StoreResourceExtensions.StoreDataDirectory(defaults.DataDirectory));
+    }
+
+    /// <summary>Where docker-compose.yml mounts the AppHost's data directory.</summary>
+    private const string DataMount = "/var/lib/kubemesh";
+
+    private static List<string> Volumes(YamlMappingNode service)
+    {
+        var node = service.Children.TryGetValue(new YamlScalarNode("volumes"), out var own) ? own
+            : ((YamlMappingNode)service["<<"])["volumes"];
+        return ((YamlSequenceNode)node).Children.Select(v => ((YamlScalarNode)v).Value!).ToList();
     }
 
     private static async Task<YamlMappingNode> ComposeServicesAsync(CancellationToken cancellationToken)

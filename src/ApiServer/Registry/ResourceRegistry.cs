@@ -96,6 +96,10 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
             {
                 throw ApiErrors.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
             }
+            catch (FutureRevisionException ex)
+            {
+                throw ApiErrors.BadRequest("invalid continue token: " + ex.Message);
+            }
 
             revision = from.Revision;
         }

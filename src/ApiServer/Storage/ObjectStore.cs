@@ -87,17 +87,25 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
     /// Every object of the kind as it was at <paramref name="revision"/>, as etcd reads a key range at a revision: the
     /// objects now, with every later log entry undone (a key first written after it is dropped, one changed or deleted
     /// after it is taken back to the state the entry kept). One MULTI/EXEC, so no write falls between the objects and
-    /// the log. Expired when the log no longer reaches back to the revision.
+    /// the log. Expired when the log no longer reaches back to the revision; a revision the store has not reached yet is
+    /// refused (etcd's "required revision is a future revision").
     /// </summary>
     public async Task<IReadOnlyList<StoredObject>> ListAtAsync(ResourceKind kind, string? fieldPrefix, long revision)
     {
         var started = Stopwatch.GetTimestamp();
         var tx = _db.CreateTransaction();
+        var currentTask = tx.StringGetAsync(_keys.Revision);
         var compactedTask = tx.StringGetAsync(_keys.Compacted(kind));
         var all = tx.HashGetAllAsync(_keys.Objects(kind));
         var laterTask = tx.SortedSetRangeByScoreAsync(_keys.Log(kind), revision, double.PositiveInfinity, Exclude.Start);
         await tx.ExecuteAsync();
         metrics?.Request(StoreMetrics.List, kind, started);
+        var current = await currentTask;
+        if (revision > (current.IsNull ? 0 : (long)current))
+        {
+            throw new FutureRevisionException(revision, current.IsNull ? 0 : (long)current);
+        }
+
         var compacted = await compactedTask;
         if (!compacted.IsNull && revision < (long)compacted)
         {

@@ -18,3 +18,6 @@ public sealed class ExpiredException(long requested, long oldest)
 {
     public long Requested { get; } = requested;
 }
+
+public sealed class FutureRevisionException(long requested, long current)
+    : StoreException($"required revision {requested} is a future revision (the store is at {current})");

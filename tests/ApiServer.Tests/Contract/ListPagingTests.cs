@@ -130,6 +130,7 @@ public abstract class ListPagingTests(ApiServerFixture fixture) : ApiTestBase(fi
     [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhIn0", "incorrect encoded start resourceVersion")]
     [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiIifQ", "encoded start key empty")]
     [InlineData("eyJ2IjoidjAiLCJydiI6NSwic3RhcnQiOiJhIn0", "incorrect encoded start resourceVersion")]
+    [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6OTAwMDAwMDAwMDAwMDAwMDAwMCwic3RhcnQiOiJhIn0", "is a future revision")]
     public async Task List_MalformedContinue_IsInvalidArgumentSayingWhy(string token, string why)
     {
         var ex = await FailureOfAsync(() => Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, Continue = token }, deadline: Deadline).ResponseAsync);

@@ -35,9 +35,10 @@ public static class ApiServerAddresses
 
     /// <summary>
     /// One channel over every replica: round_robin over those whose connection is up, and a retry policy that sends a
-    /// call refused with UNAVAILABLE (its replica just went away, or its store is restarting) to another attempt. Only
-    /// calls that failed that way are retried; a write the server may have applied comes back as AlreadyExists or a
-    /// conflict on the retry, as with any client-go retry.
+    /// call refused with UNAVAILABLE (its replica just went away, or its store is restarting) to another attempt, and
+    /// one refused with RESOURCE_EXHAUSTED (the replica's max-inflight limit: 429, which client-go retries after its
+    /// Retry-After) after the server's retry pushback. Only calls that failed that way are retried; a write the server
+    /// may have applied comes back as AlreadyExists or a conflict on the retry, as with any client-go retry.
     /// </summary>
     public static GrpcChannel BalancedChannel(IReadOnlyList<Uri> addresses, GrpcChannelOptions options)
     {
@@ -74,7 +75,7 @@ public static class ApiServerAddresses
                         InitialBackoff = TimeSpan.FromMilliseconds(200),
                         MaxBackoff = TimeSpan.FromSeconds(2),
                         BackoffMultiplier = 2,
-                        RetryableStatusCodes = { StatusCode.Unavailable },
+                        RetryableStatusCodes = { StatusCode.Unavailable, StatusCode.ResourceExhausted },
                     },
                 },
             },

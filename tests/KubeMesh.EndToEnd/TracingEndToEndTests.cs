@@ -15,7 +15,7 @@ public sealed class TracingEndToEndTests(ClusterFixture cluster)
     private static readonly string[] KubernetesMetrics =
     [
         "apiserver_request_total", "apiserver_request_duration_seconds", "apiserver_registered_watchers", "apiserver_watch_events_total",
-        "etcd_request_duration_seconds",
+        "apiserver_current_inflight_requests", "etcd_request_duration_seconds",
         "workqueue_depth", "workqueue_adds_total", "workqueue_retries_total", "workqueue_queue_duration_seconds", "workqueue_work_duration_seconds",
         "scheduler_schedule_attempts_total", "scheduler_scheduling_attempt_duration_seconds", "scheduler_pending_pods",
         "kubelet_pod_start_duration_seconds", "kubelet_running_pods", "kubelet_running_containers",

@@ -5,6 +5,8 @@ using KubeMesh.Api.Core.V1;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Authentication;
+using KubeMesh.ApiServer.Limits;
+using KubeMesh.ApiServer.Registry;
 
 namespace KubeMesh.ApiServer.Authorization;
 
@@ -12,46 +14,68 @@ namespace KubeMesh.ApiServer.Authorization;
 /// The gRPC API's authentication and authorization: each call becomes the request kube-apiserver would see
 /// (PodService/List in namespace N is "list pods in N", UpdateStatus is "update pods/status", Exec is
 /// "create pods/exec"; health is /healthz, discovery and reflection /apis) and passes the same
-/// <see cref="RequestGate"/> as the REST API.
+/// <see cref="RequestGate"/> as the REST API, then takes a place under the same <see cref="MaxInFlightLimit"/>
+/// (health checks take none). A call refused for that is RESOURCE_EXHAUSTED with gRPC's retry pushback of
+/// Retry-After, so a client whose retry policy covers the code waits that long before it tries again.
 /// </summary>
-public sealed class AuthorizationInterceptor(RequestGate gate) : Interceptor
+public sealed class AuthorizationInterceptor(RequestGate gate, MaxInFlightLimit inFlight) : Interceptor
 {
     private static readonly Dictionary<string, ResourceKind> KindsByService =
         ResourceKinds.All.ToDictionary(k => k.Service.FullName, StringComparer.Ordinal);
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(request, context);
+        using var slot = Admit(request, context);
         return await continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(request, context);
+        using var slot = Admit(request, context);
         await continuation(request, responseStream, context);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(null, context);
+        using var slot = Admit(null, context);
         return await continuation(requestStream, context);
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(null, context);
+        using var slot = Admit(null, context);
         await continuation(requestStream, responseStream, context);
     }
 
-    private void Admit(object? request, ServerCallContext context)
+    private MaxInFlightLimit.Slot Admit(object? request, ServerCallContext context)
     {
+        AuthorizationAttributes? asked = null;
+        UserInfo user;
         try
         {
-            gate.Admit(context.GetHttpContext(), user => Attributes(user, context.Method, request));
+            user = gate.Admit(context.GetHttpContext(), user => asked = Attributes(user, context.Method, request));
         }
         catch (AuthenticationException)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, "Unauthorized"));
+        }
+
+        if (context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal))
+        {
+            return default;
+        }
+
+        try
+        {
+            // A manifest is as many writes as it has objects, each authorized as it is made: it counts as one write.
+            return inFlight.Enter(user, asked?.Verb ?? "create", asked?.Subresource ?? "");
+        }
+        catch (ApiException refused)
+        {
+            throw new RpcException(refused.Status, new Metadata
+            {
+                { "grpc-retry-pushback-ms", (MaxInFlightLimit.RetryAfterSeconds * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            });
         }
     }
 

@@ -7,6 +7,7 @@ using KubeMesh.Api.Resources;
 using KubeMesh.ApiServer.Authentication;
 using KubeMesh.ApiServer.Authentication.ServiceAccounts;
 using KubeMesh.ApiServer.Authorization;
+using KubeMesh.ApiServer.Limits;
 using KubeMesh.ApiServer.Metrics;
 using KubeMesh.ApiServer.Registry;
 using KubeMesh.ApiServer.Registry.Allocation;
@@ -42,6 +43,8 @@ public static class ApiServerServiceCollectionExtensions
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<WatchHub>();
         services.Configure<ServiceAllocationOptions>(builder.Configuration.GetSection(ServiceAllocationOptions.Section));
+        services.Configure<MaxInFlightOptions>(builder.Configuration.GetSection(MaxInFlightOptions.Section));
+        services.TryAddSingleton<MaxInFlightLimit>();
         services.AddSingleton<ServiceAllocators>();
         services.AddSingleton<ResourceStrategies>();
         services.AddSingleton<NamespaceCache>();

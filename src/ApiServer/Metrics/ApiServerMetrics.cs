@@ -28,6 +28,7 @@ public sealed class ApiServerMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _watchers;
     private readonly Counter<long> _watchEvents;
+    private readonly UpDownCounter<long> _inFlight;
 
     public ApiServerMetrics(IMeterFactory? meterFactory = null)
     {
@@ -41,11 +42,13 @@ public sealed class ApiServerMetrics : IDisposable
             "apiserver_registered_watchers", "{watcher}", "Number of currently registered watchers for a given resources");
         _watchEvents = _meter.CreateCounter<long>(
             "apiserver_watch_events_total", "{event}", "Number of events sent in watch clients");
+        _inFlight = _meter.CreateUpDownCounter<long>(
+            "apiserver_current_inflight_requests", "{request}", "Number of requests of this apiserver being served now under the max-inflight limits, per request kind (readOnly, mutating).");
     }
 
     /// <summary>The instruments' names, as exported.</summary>
     public static IReadOnlyList<string> InstrumentNames { get; } =
-        ["apiserver_request_total", "apiserver_request_duration_seconds", "apiserver_registered_watchers", "apiserver_watch_events_total"];
+        ["apiserver_request_total", "apiserver_request_duration_seconds", "apiserver_registered_watchers", "apiserver_watch_events_total", "apiserver_current_inflight_requests"];
 
     /// <summary>One finished request; <paramref name="kind"/> null for requests that name no resource (discovery, manifests).</summary>
     public void Request(RequestInfo request, int code, long startTimestamp)
@@ -70,6 +73,9 @@ public sealed class ApiServerMetrics : IDisposable
         tags.RemoveAt(tags.Count - 1);
         _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
+
+    /// <summary>A request counted by the max-inflight limit starts (+1) or ends (-1).</summary>
+    public void InFlight(bool mutating, int delta) => _inFlight.Add(delta, new KeyValuePair<string, object?>("request_kind", mutating ? "mutating" : "readOnly"));
 
     /// <summary>A watch of <paramref name="kind"/> starts; dispose the result when it ends.</summary>
     public Watcher Watch(ResourceKind kind) => new(this, kind);

@@ -1,3 +1,5 @@
+using KubeMesh.ApiServer.Authentication;
+using KubeMesh.ApiServer.Limits;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +11,7 @@ namespace KubeMesh.ApiServer.Rest;
 /// escapes into a metav1.Status (<see cref="StatusErrors"/>). Nothing a client sends ends here as an unhandled
 /// exception.
 /// </summary>
-public sealed partial class RestApiHandler(RestRouter router, IEnumerable<IRequestFilter> filters, ILogger<RestApiHandler> logger)
+public sealed partial class RestApiHandler(RestRouter router, IEnumerable<IRequestFilter> filters, MaxInFlightLimit inFlight, ILogger<RestApiHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -22,7 +24,10 @@ public sealed partial class RestApiHandler(RestRouter router, IEnumerable<IReque
                 await filter.ApplyAsync(context, info);
             }
 
-            await router.RouteAsync(context, info);
+            using (inFlight.Enter(RequestUser.Current, info.Verb, info.Subresource))
+            {
+                await router.RouteAsync(context, info);
+            }
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
@@ -45,6 +50,11 @@ public sealed partial class RestApiHandler(RestRouter router, IEnumerable<IReque
             }
 
             context.Response.Headers.Remove("Warning");
+            if (status["details"]?["retryAfterSeconds"] is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToJsonString();
+            }
+
             if (code == StatusCodes.Status413PayloadTooLarge && HttpProtocol.IsHttp11(context.Request.Protocol))
             {
                 context.Response.Headers.Connection = "close";

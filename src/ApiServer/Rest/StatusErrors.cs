@@ -89,6 +89,11 @@ public static class StatusErrors
                 }).ToArray());
             }
 
+            if (details.RetryAfterSeconds > 0)
+            {
+                detailsNode["retryAfterSeconds"] = details.RetryAfterSeconds;
+            }
+
             status["details"] = detailsNode;
         }
 

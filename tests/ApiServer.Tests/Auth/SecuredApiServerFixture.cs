@@ -138,7 +138,8 @@ public abstract class SecuredApiServerFixture : IAsyncLifetime
 
     public Task<long> RevisionAsync() => Api.Services.GetRequiredService<ObjectStore>().CurrentRevisionAsync();
 
-    private HttpClient Http(string? token)
+    /// <summary>An HTTP client of the REST endpoint whose requests carry the token (null: no credential), one per token.</summary>
+    public HttpClient Http(string? token)
     {
         lock (_clients)
         {

@@ -20,6 +20,15 @@ public static class ApiErrors
         new(StatusCode.InvalidArgument, $"{kind.Kind} \"{name}\" is invalid: {string.Join("; ", errors)}", "Invalid",
             new(name, kind.Group, kind.Kind, errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList()));
 
+    /// <summary>A list's options refused as kube's ValidateListOptions refuses them: ListOptions.meta.k8s.io "" is invalid.</summary>
+    public static ApiException InvalidListOptions(params FieldError[] errors) =>
+        new(StatusCode.InvalidArgument, $"ListOptions.meta.k8s.io \"\" is invalid: {string.Join("; ", (IEnumerable<FieldError>)errors)}", "Invalid",
+            new("", "meta.k8s.io", "ListOptions", errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList()));
+
+    /// <summary>A read not older than a revision the store has not reached (kube-apiserver's 504 after its cache waited).</summary>
+    public static ApiException TooLargeResourceVersion(long asked, long current) =>
+        new(StatusCode.DeadlineExceeded, $"Too large resource version: {asked}, current: {current}", "Timeout");
+
     public static ApiException BadRequest(string message) => new(StatusCode.InvalidArgument, message, "BadRequest");
 
     public static ApiException Forbidden(string message) => new(StatusCode.PermissionDenied, message, "Forbidden");

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using KubeMesh.Api.Meta.V1;
 using KubeMesh.Api.Resources;
+using KubeMesh.Api.Serialization;
 using KubeMesh.ApiServer.Authorization;
 using KubeMesh.ApiServer.Registry.Strategies;
 using KubeMesh.ApiServer.Storage;
@@ -72,40 +73,48 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
     /// <summary>
     /// One page of the objects the filter matches, as kube-apiserver answers limit and continue: at most
     /// <paramref name="limit"/> objects (0: all), in key order, and a token for the rest. A first page is read at the
-    /// store's revision now; the token carries that revision, and every later page is read at it, so objects written
-    /// between the pages show in none of them.
+    /// store's revision now, or with resourceVersionMatch Exact at the revision asked for; the token carries that
+    /// revision, and every later page is read at it, so objects written between the pages show in none of them.
     /// </summary>
-    public async Task<ListPage> ListPageAsync(ResourceKind kind, ObjectFilter filter, long limit, string continueToken)
+    public async Task<ListPage> ListPageAsync(ResourceKind kind, ObjectFilter filter, ListRequest request)
     {
+        var (limit, continueToken, resourceVersion, match) = (request.Limit, request.Continue, request.ResourceVersion, request.ResourceVersionMatch);
         if (limit < 0)
         {
             throw ApiErrors.BadRequest($"limit: Invalid value: {limit}: must be greater than or equal to 0");
         }
 
+        var asked = ValidateListVersion(resourceVersion, match, continueToken);
         var from = string.IsNullOrEmpty(continueToken) ? null : ListContinuation.Parse(continueToken);
         var prefix = kind.Namespaced && !string.IsNullOrEmpty(filter.Namespace) ? filter.Namespace + "/" : null;
         IReadOnlyList<StoredObject> stored;
         long revision;
-        if (from is { Revision: > 0 })
+        if (from is { Revision: > 0 } || match == "Exact")
         {
+            revision = from?.Revision ?? asked;
             try
             {
-                stored = await objects.ListStoredAtAsync(kind, prefix, from.Revision);
+                stored = await objects.ListStoredAtAsync(kind, prefix, revision);
             }
-            catch (ExpiredException)
+            catch (ExpiredException ex)
             {
-                throw ApiErrors.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+                throw ApiErrors.Expired(from is null
+                    ? $"too old resource version: {revision} ({ex.Oldest})"
+                    : "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
             }
             catch (FutureRevisionException ex)
             {
-                throw ApiErrors.BadRequest("invalid continue token: " + ex.Message);
+                throw from is null ? ApiErrors.TooLargeResourceVersion(revision, ex.Current) : ApiErrors.BadRequest("invalid continue token: " + ex.Message);
             }
-
-            revision = from.Revision;
         }
         else
         {
             (stored, revision) = await objects.ListStoredAsync(kind, prefix);
+            if (asked > revision)
+            {
+                // Not older than a revision the store has not reached: kube-apiserver waits for its cache, then gives up.
+                throw ApiErrors.TooLargeResourceVersion(asked, revision);
+            }
         }
 
         var start = from?.Start ?? "";
@@ -135,6 +144,37 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
         }
 
         return new ListPage(items, revision, "", null);
+    }
+
+    /// <summary>
+    /// The revision a list's resourceVersion names (0: none, or "0"), checked as kube's ValidateListOptions checks it:
+    /// resourceVersionMatch needs a resourceVersion and no continue, Exact needs a revision other than "0", and a
+    /// continue token carries its own revision.
+    /// </summary>
+    private static long ValidateListVersion(string resourceVersion, string match, string continueToken)
+    {
+        string? forbidden = match switch
+        {
+            "" => null,
+            _ when resourceVersion.Length == 0 => "resourceVersionMatch is forbidden unless resourceVersion is provided",
+            _ when continueToken.Length > 0 => "resourceVersionMatch is forbidden when continue is provided",
+            "Exact" when resourceVersion == "0" => "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+            "Exact" or "NotOlderThan" => null,
+            _ => throw ApiErrors.InvalidListOptions(FieldError.NotSupported("resourceVersionMatch", match, ["Exact", "NotOlderThan"])),
+        };
+        if (forbidden is not null)
+        {
+            throw ApiErrors.InvalidListOptions(FieldError.Forbidden("resourceVersionMatch", forbidden));
+        }
+
+        if (continueToken.Length > 0 && resourceVersion.Length > 0 && resourceVersion != "0")
+        {
+            throw ApiErrors.BadRequest("specifying resource version is not allowed when using continue");
+        }
+
+        return resourceVersion.Length == 0 ? 0
+            : long.TryParse(resourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var revision) ? revision
+            : throw ApiErrors.InvalidListOptions(FieldError.Invalid("resourceVersion", resourceVersion, "must be a revision number"));
     }
 
     /// <summary>Replaces spec and metadata. An empty resourceVersion means "whatever is stored" (unconditional).</summary>

@@ -28,7 +28,7 @@ public sealed class ResourceApi(ResourceRegistry registry, ResourceDeleter delet
 
     public async Task<IMessage> ListAsync(ResourceKind kind, ListRequest request)
     {
-        var page = await registry.ListPageAsync(kind, ObjectFilter.From(kind, request), request.Limit, request.Continue);
+        var page = await registry.ListPageAsync(kind, ObjectFilter.From(kind, request), request);
         var list = kind.ListDescriptor.Parser.ParseFrom(ByteString.Empty);
         var meta = new ListMeta { ResourceVersion = page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), Continue = page.Continue };
         if (page.RemainingItemCount is { } remaining)

@@ -17,7 +17,13 @@ public sealed class ExpiredException(long requested, long oldest)
     : StoreException($"too old resource version: {requested} (oldest kept: {oldest}); re-list and watch from the list's resourceVersion")
 {
     public long Requested { get; } = requested;
+
+    /// <summary>The oldest revision the log still reaches back to.</summary>
+    public long Oldest { get; } = oldest;
 }
 
 public sealed class FutureRevisionException(long requested, long current)
-    : StoreException($"required revision {requested} is a future revision (the store is at {current})");
+    : StoreException($"required revision {requested} is a future revision (the store is at {current})")
+{
+    public long Current { get; } = current;
+}

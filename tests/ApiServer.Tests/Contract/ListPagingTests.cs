@@ -149,6 +149,53 @@ public abstract class ListPagingTests(ApiServerFixture fixture) : ApiTestBase(fi
         Assert.StartsWith("limit: Invalid value: -1", ex.Status.Detail, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task List_ExactResourceVersion_ShowsTheObjectsAsTheyWereAtIt()
+    {
+        var created = await CreateMapsAsync("a", "b");
+        var then = (await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns }, deadline: Deadline)).Metadata.ResourceVersion;
+        var a = created["a"].Clone();
+        a.Data["key"] = "changed";
+        await Api.ConfigMaps.UpdateAsync(a, deadline: Deadline);
+        await Api.ConfigMaps.DeleteAsync(new DeleteRequest { Namespace = Ns, Name = "b" }, deadline: Deadline);
+        await Api.ConfigMaps.CreateAsync(NewConfigMap(Ns, "c"), deadline: Deadline);
+
+        var exact = await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, ResourceVersion = then, ResourceVersionMatch = "Exact" }, deadline: Deadline);
+        var notOlder = await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, ResourceVersion = then }, deadline: Deadline);
+        var pages = await ListPagesAsync(new ListRequest { Namespace = Ns, ResourceVersion = then, ResourceVersionMatch = "Exact", Limit = 1 });
+
+        Assert.Equal(then, exact.Metadata.ResourceVersion);
+        Assert.Equal(["a=value", "b=value"], exact.Items.Select(m => $"{m.Metadata.Name}={m.Data["key"]}"));
+        Assert.Equal(["a=changed", "c=value"], notOlder.Items.Select(m => $"{m.Metadata.Name}={m.Data["key"]}"));
+        Assert.Equal(["a", "b"], pages.SelectMany(p => p.Items).Select(m => m.Metadata.Name));
+        Assert.All(pages, p => Assert.Equal(then, p.Metadata.ResourceVersion));
+    }
+
+    [SkippableTheory]
+    [InlineData("", "Exact", "", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")]
+    [InlineData("0", "Exact", "", "resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"")]
+    [InlineData("5", "Newest", "", "resourceVersionMatch: Unsupported value: \"Newest\"")]
+    [InlineData("5", "Exact", "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiJhIn0", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided")]
+    [InlineData("five", "", "", "resourceVersion: Invalid value: \"five\"")]
+    public async Task List_BadResourceVersionOptions_AreInvalidListOptionsNamingTheField(string resourceVersion, string match, string token, string message)
+    {
+        var request = new ListRequest { Namespace = Ns, ResourceVersion = resourceVersion, ResourceVersionMatch = match, Continue = token };
+
+        var ex = await FailureOfAsync(() => Api.ConfigMaps.ListAsync(request, deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("ListOptions.meta.k8s.io \"\" is invalid: " + message, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task List_NotOlderThanARevisionTheStoreHasNotReached_IsTooLarge()
+    {
+        var ex = await FailureOfAsync(() => Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, ResourceVersion = "9000000000000000000" }, deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.StartsWith("Too large resource version: 9000000000000000000, current: ", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
     private async Task<Dictionary<string, ConfigMap>> CreateMapsAsync(params string[] names)
     {
         var created = new Dictionary<string, ConfigMap>();
@@ -172,8 +219,11 @@ public abstract class ListPagingTests(ApiServerFixture fixture) : ApiTestBase(fi
                 return pages;
             }
 
+            // As client-go's pager: the token carries the revision, so the next request names none.
             request = request.Clone();
             request.Continue = page.Metadata.Continue;
+            request.ResourceVersion = "";
+            request.ResourceVersionMatch = "";
         }
 
         throw new InvalidOperationException("the list never ended");

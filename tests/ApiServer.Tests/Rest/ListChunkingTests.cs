@@ -102,6 +102,38 @@ public sealed class ListChunkingTests : IClassFixture<RestApiFixture>, IAsyncLif
         Assert.StartsWith("The provided continue parameter is too old", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task List_ExactResourceVersion_AnswersThatRevision_Or410OnceOutOfHistory()
+    {
+        var then = (await GetJsonAsync($"/api/v1/namespaces/{_ns}/configmaps"))["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await PostAsync($"/api/v1/namespaces/{_ns}/configmaps", "{\"metadata\":{\"name\":\"later\"}}");
+
+        var exact = await GetJsonAsync($"/api/v1/namespaces/{_ns}/configmaps?resourceVersion={then}&resourceVersionMatch=Exact");
+        for (var i = 0; i < RestApiFixture.HistoryLimit + 5; i++)
+        {
+            await PostAsync($"/api/v1/namespaces/{_ns}/configmaps", $"{{\"metadata\":{{\"name\":\"x{i}\"}}}}");
+        }
+
+        using var expired = await Http.GetAsync($"/api/v1/namespaces/{_ns}/configmaps?resourceVersion={then}&resourceVersionMatch=Exact");
+        var status = JsonNode.Parse(await expired.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(["a", "b", "c", "d", "e"], Names(exact));
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Equal("Expired", status["reason"]!.GetValue<string>());
+        Assert.StartsWith($"too old resource version: {then} (", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_ResourceVersionMatchWithoutVersion_Is422InvalidListOptions()
+    {
+        using var response = await Http.GetAsync($"/api/v1/namespaces/{_ns}/configmaps?resourceVersionMatch=Exact");
+        var status = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(("Invalid", "ListOptions", "resourceVersionMatch"),
+            (status["reason"]!.GetValue<string>(), status["details"]!["kind"]!.GetValue<string>(), status["details"]!["causes"]![0]!["field"]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("limit=x", "limit: Invalid value: \"x\": must be an integer")]
     [InlineData("limit=-3", "limit: Invalid value: -3: must be greater than or equal to 0")]

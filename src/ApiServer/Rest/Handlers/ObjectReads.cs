@@ -25,13 +25,13 @@ public sealed class ObjectReads(ResourceRegistry registry, TimeProvider clock)
     public async Task ListAsync(HttpContext context, ResourceRequest request)
     {
         var query = context.Request.Query;
-        var continueToken = query["continue"].ToString();
-        if (continueToken.Length > 0 && query["resourceVersion"].ToString() is { Length: > 0 } rv && rv != "0")
+        var page = await registry.ListPageAsync(request.Kind, Filter(context, request), new ListRequest
         {
-            throw RestException.BadRequest("specifying resource version is not allowed when using continue");
-        }
-
-        var page = await registry.ListPageAsync(request.Kind, Filter(context, request), QueryValues.Integer(query, "limit") ?? 0, continueToken);
+            Limit = QueryValues.Integer(query, "limit") ?? 0,
+            Continue = query["continue"].ToString(),
+            ResourceVersion = query["resourceVersion"].ToString(),
+            ResourceVersionMatch = query["resourceVersionMatch"].ToString(),
+        });
         var body = Negotiation.WantsTable(context.Request)
             ? TableRenderer.Render(request.Kind, page.Items, RestObjects.Revision(page.Revision), TableRenderer.IncludeObject(query["includeObject"]), clock.GetUtcNow())
             : RestObjects.EncodeList(request.Kind, page.Items, page.Revision);

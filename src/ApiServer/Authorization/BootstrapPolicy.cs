@@ -88,6 +88,8 @@ public static class BootstrapPolicy
             Rule(["create"], ["authentication.k8s.io"], "selfsubjectreviews")),
         Role("system:discovery", Url(["get"], DiscoveryUrls)),
         Role("system:public-info-viewer", Url(["get"], HealthUrls)),
+        // Prometheus' scrape identity: a member of system:monitoring reads /metrics and the health checks.
+        Role("system:monitoring", Url(["get"], "/metrics", "/metrics/slis", "/healthz", "/healthz/*", "/livez", "/livez/*", "/readyz", "/readyz/*")),
         Role("system:node", NodeRules),
         Role("system:node-proxier",
             Rule(["list", "watch"], [""], "endpoints", "services"),
@@ -155,6 +157,7 @@ public static class BootstrapPolicy
         // an unauthenticated client learns what the server serves, and nothing else.
         Binding("system:discovery", "system:discovery", GroupSubject(UserInfo.AllAuthenticated), GroupSubject(UserInfo.AllUnauthenticated)),
         Binding("system:public-info-viewer", "system:public-info-viewer", GroupSubject(UserInfo.AllAuthenticated), GroupSubject(UserInfo.AllUnauthenticated)),
+        Binding("system:monitoring", "system:monitoring", GroupSubject("system:monitoring")),
         Binding("system:kube-scheduler", "system:kube-scheduler", UserSubject("system:kube-scheduler")),
         Binding("system:kube-controller-manager", "system:kube-controller-manager", UserSubject("system:kube-controller-manager")),
         Binding("system:node-proxier", "system:node-proxier", UserSubject("system:kube-proxy")),

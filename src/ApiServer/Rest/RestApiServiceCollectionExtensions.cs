@@ -32,6 +32,7 @@ public static class RestApiServiceCollectionExtensions
         services.AddSingleton<SelfReviewHandler>();
         services.AddSingleton<RestRouter>();
         services.AddSingleton<RestApiHandler>();
+        services.AddSingleton<MetricsScrape>();
         return services;
     }
 
@@ -43,6 +44,7 @@ public static class RestApiServiceCollectionExtensions
             return app;
         }
 
+        app.Services.GetRequiredService<MetricsScrape>().Build(app);
         app.MapWhen(context => context.Connection.LocalPort == port, rest =>
         {
             rest.UseWebSockets();

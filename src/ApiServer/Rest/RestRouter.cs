@@ -7,14 +7,14 @@ using Microsoft.AspNetCore.Http;
 namespace KubeMesh.ApiServer.Rest;
 
 /// <summary>
-/// Sends each request to its handler: /version, discovery, OpenAPI and health for non-resource paths; for resource
+/// Sends each request to its handler: /version, discovery, OpenAPI, health and /metrics for non-resource paths; for resource
 /// paths the kind by group, version and plural, then the verb and subresource, as kube-apiserver's installer maps
 /// its REST storage.
 /// </summary>
 public sealed class RestRouter(
     ServedResources resources, DiscoveryDocuments discovery, OpenApiDocuments openApi, ObjectReads reads, ObjectWrites writes,
     WatchHandler watches, PatchHandler patches, ScaleHandler scales, PodLogHandler logs, PodExecHandler exec, PodBindingHandler bindings,
-    SelfReviewHandler reviews, TokenRequestHandler tokens)
+    SelfReviewHandler reviews, TokenRequestHandler tokens, MetricsScrape metrics)
 {
     public Task RouteAsync(HttpContext context, RequestInfo info) =>
         info.IsResourceRequest ? ResourceAsync(context, info) : NonResourceAsync(context, info);
@@ -42,6 +42,12 @@ public sealed class RestRouter(
             _ when info.ApiPrefix == "apis" && info.ApiGroup.Length > 0 => discovery.Group(info.ApiGroup),
             _ => null,
         };
+        if (path == "/metrics")
+        {
+            await metrics.WriteAsync(context);
+            return;
+        }
+
         if (path is "/healthz" or "/livez" or "/readyz")
         {
             context.Response.ContentType = "text/plain";

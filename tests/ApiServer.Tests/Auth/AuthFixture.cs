@@ -15,6 +15,7 @@ public sealed class AuthFixture() : SecuredApiServerFixture("auth")
     public const string Bob = "bob-token";
     public const string Carol = "carol-token";
     public const string Node1 = "node-1-token";
+    public const string Monitor = "monitor-token";
     public const string Unknown = "no-such-token";
     public const string TeamNamespace = "team-a";
 
@@ -28,6 +29,7 @@ public sealed class AuthFixture() : SecuredApiServerFixture("auth")
         $"{Bob},bob,3,\"developers\"",
         $"{Carol},carol,4,\"readers,binders\"",
         $"{Node1},system:node:node-1,5,\"system:nodes\"",
+        $"{Monitor},prometheus,6,\"system:monitoring\"",
     ];
 
     public GrpcChannel Channel(string? token, Grpc.Core.Metadata headers) => ApiServerHost.ChannelFor(Api.Address, token, headers);

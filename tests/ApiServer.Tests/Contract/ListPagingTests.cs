@@ -171,6 +171,51 @@ public abstract class ListPagingTests(ApiServerFixture fixture) : ApiTestBase(fi
         Assert.All(pages, p => Assert.Equal(then, p.Metadata.ResourceVersion));
     }
 
+    /// <summary>
+    /// Random creates, updates and deletes (re-creates included) over a few keys, with a list taken now and then: each
+    /// list read again later at its revision with resourceVersionMatch Exact is the same list, object for object.
+    /// </summary>
+    [SkippableFact]
+    public async Task List_ExactAtEveryEarlierRevision_EqualsTheListTakenThen()
+    {
+        var random = new Random(20261205);
+        var names = Enumerable.Range(0, 8).Select(i => "k" + i).ToArray();
+        var snapshots = new List<ConfigMapList>();
+        for (var step = 0; step < 120; step++)
+        {
+            var name = names[random.Next(names.Length)];
+            var current = (await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, FieldSelector = "metadata.name=" + name }, deadline: Deadline)).Items.SingleOrDefault();
+            if (current is null)
+            {
+                var created = NewConfigMap(Ns, name);
+                created.Data["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Api.ConfigMaps.CreateAsync(created, deadline: Deadline);
+            }
+            else if (random.Next(3) == 0)
+            {
+                await Api.ConfigMaps.DeleteAsync(new DeleteRequest { Namespace = Ns, Name = name }, deadline: Deadline);
+            }
+            else
+            {
+                current.Data["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Api.ConfigMaps.UpdateAsync(current, deadline: Deadline);
+            }
+
+            if (step % 10 == 0)
+            {
+                snapshots.Add(await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns }, deadline: Deadline));
+            }
+        }
+
+        foreach (var then in snapshots)
+        {
+            var again = await Api.ConfigMaps.ListAsync(
+                new ListRequest { Namespace = Ns, ResourceVersion = then.Metadata.ResourceVersion, ResourceVersionMatch = "Exact" }, deadline: Deadline);
+
+            Assert.Equal(then.Items, again.Items);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("", "Exact", "", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")]
     [InlineData("0", "Exact", "", "resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"")]

@@ -28,12 +28,6 @@ public sealed class RegistryStore(ObjectStore store, ResourceStrategies strategi
 
     public async Task<bool> ExistsAsync(ResourceKind kind, ObjectKey key) => await store.GetAsync(kind, key.Field) is not null;
 
-    public async Task<(IEnumerable<IMessage> Items, long Revision)> ListAsync(ResourceKind kind, string? fieldPrefix)
-    {
-        var (items, revision) = await store.ListAsync(kind, fieldPrefix);
-        return (items.Select(i => ObjectCodec.Decode(kind, i)), revision);
-    }
-
     /// <summary>The kind's objects as stored (undecoded, in key order) now, with the revision they were read at.</summary>
     public Task<(IReadOnlyList<StoredObject> Items, long Revision)> ListStoredAsync(ResourceKind kind, string? fieldPrefix) =>
         store.ListAsync(kind, fieldPrefix);

@@ -63,11 +63,11 @@ public sealed class ResourceRegistry(RegistryStore objects, ResourceStrategies s
     /// <summary>The stored object and the bytes it was read from, for a read-modify-write such as <see cref="BindAsync"/>.</summary>
     public Task<StoredRead> ReadAsync(ResourceKind kind, string? ns, string name) => objects.ReadAsync(kind, ObjectKey.Of(kind, ns, name));
 
+    /// <summary>Every object the filter matches, now, in one piece: <see cref="ListPageAsync"/> with no limit.</summary>
     public async Task<(IReadOnlyList<IMessage> Items, long Revision)> ListAsync(ResourceKind kind, ObjectFilter filter)
     {
-        var prefix = kind.Namespaced && !string.IsNullOrEmpty(filter.Namespace) ? filter.Namespace + "/" : null;
-        var (items, revision) = await objects.ListAsync(kind, prefix);
-        return (items.Where(o => filter.Matches(kind, o)).ToList(), revision);
+        var page = await ListPageAsync(kind, filter, new ListRequest());
+        return (page.Items, page.Revision);
     }
 
     /// <summary>

@@ -68,19 +68,8 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
         var all = tx.HashGetAllAsync(_keys.Objects(kind));
         await tx.ExecuteAsync();
         metrics?.Request(StoreMetrics.List, kind, started);
-        var items = new List<StoredObject>();
-        foreach (var entry in await all)
-        {
-            string field = entry.Name!;
-            if (fieldPrefix is null || field.StartsWith(fieldPrefix, StringComparison.Ordinal))
-            {
-                items.Add(Decode(kind, field, entry.Value));
-            }
-        }
-
-        items.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
         var rev = await revision;
-        return (items, rev.IsNull ? 0 : (long)rev);
+        return (InKeyOrder(Decoded(kind, await all, fieldPrefix)), rev.IsNull ? 0 : (long)rev);
     }
 
     /// <summary>
@@ -112,15 +101,7 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
             throw new ExpiredException(revision, (long)compacted + 1);
         }
 
-        var items = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
-        foreach (var entry in await all)
-        {
-            string field = entry.Name!;
-            if (fieldPrefix is null || field.StartsWith(fieldPrefix, StringComparison.Ordinal))
-            {
-                items[field] = Decode(kind, field, entry.Value);
-            }
-        }
+        var items = Decoded(kind, await all, fieldPrefix).ToDictionary(o => o.Field, StringComparer.Ordinal);
 
         // Oldest first: a key's first entry after the revision holds its state at the revision.
         var undone = new HashSet<string>(StringComparer.Ordinal);
@@ -149,9 +130,7 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
             }
         }
 
-        var list = items.Values.ToList();
-        list.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
-        return list;
+        return InKeyOrder(items.Values);
     }
 
     public async Task<long> CurrentRevisionAsync()
@@ -223,6 +202,19 @@ public sealed class ObjectStore(IConnectionMultiplexer redis, IOptions<StoreOpti
     }
 
     private static string Describe(ResourceKind kind, string field) => $"{kind.Plural} \"{field}\"";
+
+    /// <summary>The hash's objects whose key starts with <paramref name="fieldPrefix"/> (null: all), decoded.</summary>
+    private IEnumerable<StoredObject> Decoded(ResourceKind kind, HashEntry[] entries, string? fieldPrefix) =>
+        entries.Select(e => (Field: (string)e.Name!, e.Value))
+            .Where(e => fieldPrefix is null || e.Field.StartsWith(fieldPrefix, StringComparison.Ordinal))
+            .Select(e => Decode(kind, e.Field, e.Value));
+
+    private static List<StoredObject> InKeyOrder(IEnumerable<StoredObject> objects)
+    {
+        var list = objects.ToList();
+        list.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
+        return list;
+    }
 
     private StoredObject Decode(ResourceKind kind, string field, RedisValue value)
     {

@@ -2,9 +2,10 @@ namespace KubeMesh.ApiServer.Storage;
 
 /// <summary>
 /// One entry of a kind's watch log. Previous is set for MODIFIED so selector transitions can be computed; TraceParent
-/// is the W3C traceparent of the write, when it was traced. Field is the object's key and PreviousRevision the revision
-/// it had before the write (0 for ADDED), so the log can be undone back to an earlier revision; both are unknown
-/// (null and -1) in entries written before the log carried them.
+/// is the W3C traceparent of the write, when it was traced. <see cref="Field"/> is the object's key and PreviousRevision
+/// the revision it had before the write (0 for ADDED), so the log can be undone back to an earlier revision; both are
+/// unknown (null and -1) in entries written before the log carried them. The key stays bytes of the entry until it is
+/// asked for: the watch feeds parse every entry and never need it.
 /// </summary>
 public sealed record StoreEvent(
     string Type,
@@ -12,13 +13,16 @@ public sealed record StoreEvent(
     ReadOnlyMemory<byte> Object,
     ReadOnlyMemory<byte>? Previous,
     string? TraceParent = null,
-    string? Field = null,
+    ReadOnlyMemory<byte> FieldUtf8 = default,
     long PreviousRevision = -1)
 {
     public const string Added = "ADDED";
     public const string Modified = "MODIFIED";
     public const string Deleted = "DELETED";
     public const string Bookmark = "BOOKMARK";
+
+    /// <summary>The object's key ("namespace/name", or the name), or null when the entry does not carry it.</summary>
+    public string? Field => FieldUtf8.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(FieldUtf8.Span);
 
     /// <summary>Parses "rev\nTYPE[ traceparent]\nprevLen[ prevRev field]\n" + prev + object, as the write script builds it.</summary>
     public static StoreEvent Parse(ReadOnlyMemory<byte> entry)
@@ -35,14 +39,15 @@ public sealed record StoreEvent(
         var lengths = span[(b + 1)..c];
         var first = lengths.IndexOf((byte)' ');
         var prevLength = int.Parse(first < 0 ? lengths : lengths[..first]);
-        string? field = null;
+        ReadOnlyMemory<byte> field = default;
         long previousRevision = -1;
         if (first >= 0)
         {
-            var rest = lengths[(first + 1)..];
+            var restStart = b + 1 + first + 1;
+            var rest = span[restStart..c];
             var second = rest.IndexOf((byte)' ');
             previousRevision = second > 0 && long.TryParse(rest[..second], out var parsed) ? parsed : -1;
-            field = System.Text.Encoding.UTF8.GetString(rest[(second + 1)..]);
+            field = entry[(restStart + second + 1)..c];
         }
 
         var body = entry[(c + 1)..];

@@ -18,12 +18,12 @@ public static class ApiErrors
 
     public static ApiException Invalid(ResourceKind kind, string name, IReadOnlyList<FieldError> errors) =>
         new(StatusCode.InvalidArgument, $"{kind.Kind} \"{name}\" is invalid: {string.Join("; ", errors)}", "Invalid",
-            new(name, kind.Group, kind.Kind, errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList()));
+            new(name, kind.Group, kind.Kind, Causes(errors)));
 
     /// <summary>A list's options refused as kube's ValidateListOptions refuses them: ListOptions.meta.k8s.io "" is invalid.</summary>
     public static ApiException InvalidListOptions(params FieldError[] errors) =>
         new(StatusCode.InvalidArgument, $"ListOptions.meta.k8s.io \"\" is invalid: {string.Join("; ", (IEnumerable<FieldError>)errors)}", "Invalid",
-            new("", "meta.k8s.io", "ListOptions", errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList()));
+            new("", "meta.k8s.io", "ListOptions", Causes(errors)));
 
     /// <summary>A read not older than a revision the store has not reached (kube-apiserver's 504 after its cache waited).</summary>
     public static ApiException TooLargeResourceVersion(long asked, long current) =>
@@ -34,6 +34,9 @@ public static class ApiErrors
     public static ApiException Forbidden(string message) => new(StatusCode.PermissionDenied, message, "Forbidden");
 
     public static ApiException Expired(string message) => new(StatusCode.OutOfRange, message, "Expired");
+
+    private static List<ApiErrorCause> Causes(IEnumerable<FieldError> errors) =>
+        errors.Select(e => new ApiErrorCause(CauseReason(e), e.Message, e.Path)).ToList();
 
     /// <summary>kube's field.ErrorType names, from the wording every <see cref="FieldError"/> factory starts with.</summary>
     private static string CauseReason(FieldError error) => error.Message switch

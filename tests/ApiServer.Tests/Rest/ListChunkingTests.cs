@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using KubeMesh.Testing;
 
 namespace KubeMesh.ApiServer.Tests.Rest;
 
@@ -9,21 +8,11 @@ namespace KubeMesh.ApiServer.Tests.Rest;
 /// remainingItemCount on lists and Tables, tokens read at the first chunk's revision, and the refusals kube-apiserver
 /// gives for a bad or expired token.
 /// </summary>
-public sealed class ListChunkingTests : IClassFixture<RestApiFixture>, IAsyncLifetime, IDisposable
+public sealed class ListChunkingTests(RestApiFixture fixture) : IClassFixture<RestApiFixture>, IAsyncLifetime
 {
-    private readonly RestApiFixture _fixture;
     private readonly string _ns = "c-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _kubeconfig;
-    private readonly Kubectl _kubectl;
 
-    public ListChunkingTests(RestApiFixture fixture)
-    {
-        _fixture = fixture;
-        _kubeconfig = fixture.WriteKubeconfig();
-        _kubectl = new Kubectl(_kubeconfig);
-    }
-
-    private HttpClient Http => _fixture.Http;
+    private HttpClient Http => fixture.Http;
 
     public async Task InitializeAsync()
     {
@@ -35,12 +24,6 @@ public sealed class ListChunkingTests : IClassFixture<RestApiFixture>, IAsyncLif
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
-    {
-        _kubectl.Dispose();
-        File.Delete(_kubeconfig);
-    }
 
     [Fact]
     public async Task List_WithLimit_AnswersContinueAndRemainingItemCount_AndTheTokenReadsOnAtTheSameRevision()
@@ -75,7 +58,7 @@ public sealed class ListChunkingTests : IClassFixture<RestApiFixture>, IAsyncLif
     [Fact]
     public async Task Kubectl_GetInChunks_PrintsEveryObjectOnce()
     {
-        var result = await _kubectl.RunAsync(["-n", _ns, "get", "configmaps", "--chunk-size=2", "-v=6"]);
+        var result = await fixture.Kubectl.RunAsync(["-n", _ns, "get", "configmaps", "--chunk-size=2", "-v=6"]);
 
         Assert.True(result.ExitCode == 0, result.Output);
         var names = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ')[0]);
@@ -151,7 +134,7 @@ public sealed class ListChunkingTests : IClassFixture<RestApiFixture>, IAsyncLif
 
     private static IEnumerable<string> Names(JsonNode list) => list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>());
 
-    private Task<JsonNode> GetJsonAsync(string path) => _fixture.GetJsonAsync(path);
+    private Task<JsonNode> GetJsonAsync(string path) => fixture.GetJsonAsync(path);
 
-    private Task<HttpResponseMessage> PostAsync(string path, string json) => _fixture.PostAsync(path, json);
+    private Task<HttpResponseMessage> PostAsync(string path, string json) => fixture.PostAsync(path, json);
 }

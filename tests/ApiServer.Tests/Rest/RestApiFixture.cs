@@ -6,19 +6,25 @@ namespace KubeMesh.ApiServer.Tests.Rest;
 
 /// <summary>
 /// A redis-server and the api-server over it with its REST endpoint on a free port (Kestrel:Endpoints:Rest, as the
-/// AppHost configures it), and a short watch history so that an expired watch can be provoked.
+/// AppHost configures it), a short watch history so that an expired watch can be provoked, and the real kubectl
+/// with a kubeconfig for it.
 /// </summary>
 public sealed class RestApiFixture : IAsyncLifetime
 {
     public const int HistoryLimit = 50;
     private readonly RedisServer _store = new();
+    private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
     private ApiServerHost? _api;
+    private Kubectl? _kubectl;
 
     public Uri Rest { get; } = new($"http://127.0.0.1:{FreePort.Get()}");
 
     public ApiServerHost Api => _api ?? throw new InvalidOperationException("the fixture has not started");
 
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>kubectl against the REST endpoint, unauthenticated as the fixture serves it.</summary>
+    public Kubectl Kubectl => _kubectl ?? throw new InvalidOperationException("the fixture has not started");
 
     public async Task InitializeAsync()
     {
@@ -30,6 +36,14 @@ public sealed class RestApiFixture : IAsyncLifetime
             ["Store:HistoryLimit"] = HistoryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Http = new HttpClient { BaseAddress = Rest, Timeout = TimeSpan.FromSeconds(30) };
+        await File.WriteAllTextAsync(_kubeconfig, string.Join("\n",
+            "apiVersion: v1",
+            "kind: Config",
+            $"clusters: [{{name: t, cluster: {{server: \"{Rest.ToString().TrimEnd('/')}\"}}}}]",
+            "users: [{name: t, user: {}}]",
+            "contexts: [{name: t, context: {cluster: t, user: t}}]",
+            "current-context: t"));
+        _kubectl = new Kubectl(_kubeconfig);
     }
 
     /// <summary>GETs the path and parses the JSON answer; anything but a success fails the test with what came back.</summary>
@@ -44,22 +58,10 @@ public sealed class RestApiFixture : IAsyncLifetime
     public Task<HttpResponseMessage> PostAsync(string path, string json) =>
         Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
-    /// <summary>A kubeconfig for the REST endpoint, unauthenticated as the fixture serves it; the caller deletes it.</summary>
-    public string WriteKubeconfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
-        File.WriteAllText(path, string.Join("\n",
-            "apiVersion: v1",
-            "kind: Config",
-            $"clusters: [{{name: t, cluster: {{server: \"{Rest.ToString().TrimEnd('/')}\"}}}}]",
-            "users: [{name: t, user: {}}]",
-            "contexts: [{name: t, context: {cluster: t, user: t}}]",
-            "current-context: t"));
-        return path;
-    }
-
     public async Task DisposeAsync()
     {
+        _kubectl?.Dispose();
+        File.Delete(_kubeconfig);
         Http?.Dispose();
         if (_api is not null)
         {

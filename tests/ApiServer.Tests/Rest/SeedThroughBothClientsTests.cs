@@ -17,34 +17,17 @@ namespace KubeMesh.ApiServer.Tests.Rest;
 /// same defaults, same validation, the same object but for kubectl's last-applied annotation and what the server
 /// allocates. No kubelet runs here, so nothing the objects ask for is started.
 /// </summary>
-public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>, IDisposable
+public sealed class SeedThroughBothClientsTests(RestApiFixture fixture) : IClassFixture<RestApiFixture>
 {
     private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>A manifest whose objects both clients cannot hold at once: a fixed node port.</summary>
     private const string FixedNodePort = "17-service-nodeport.yaml";
 
-    private readonly RestApiFixture _fixture;
-    private readonly string _kubeconfig;
-    private readonly Kubectl _kubectl;
-
-    public SeedThroughBothClientsTests(RestApiFixture fixture)
-    {
-        _fixture = fixture;
-        _kubeconfig = fixture.WriteKubeconfig();
-        _kubectl = new Kubectl(_kubeconfig);
-    }
-
-    public void Dispose()
-    {
-        _kubectl.Dispose();
-        File.Delete(_kubeconfig);
-    }
-
     [Fact]
     public async Task ApplyEverySeedManifest_KubectlAndKmctl_StoreTheSameObjects()
     {
-        using var client = KubeMeshClient.Create(_fixture.Api.Address);
+        using var client = KubeMeshClient.Create(fixture.Api.Address);
         var kubectlNs = await NamespaceAsync(client, "seed-kubectl-");
         var kmctlNs = await NamespaceAsync(client, "seed-kmctl-");
         await NamespaceAsync(client, "ingress-nginx", exact: true);
@@ -60,7 +43,7 @@ public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>,
                 File.Copy(Path.Combine(seed, file), Path.Combine(together, file));
             }
 
-            await _kubectl.OkAsync("-n", kubectlNs, "apply", "-f", together);
+            await fixture.Kubectl.OkAsync("-n", kubectlNs, "apply", "-f", together);
             foreach (var file in files.Except(oneAtATime))
             {
                 await client.Manifests.ApplyAsync(new ApplyRequest { Manifest = TestManifests.Read("seed", file), Namespace = kmctlNs });
@@ -74,7 +57,7 @@ public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>,
             // Applied again, nothing is written. kubectl still says "configured" where its patch replaces a list the
             // server defaults fields in (a downward API volume's items, volumeClaimTemplates), as against Kubernetes.
             var before = await RevisionsAsync(client, together, kubectlNs);
-            var again = await _kubectl.OkAsync("-n", kubectlNs, "apply", "-f", together);
+            var again = await fixture.Kubectl.OkAsync("-n", kubectlNs, "apply", "-f", together);
             Assert.Equal(before, await RevisionsAsync(client, together, kubectlNs));
             Assert.Equal(
                 ["pod/downward-demo configured", "statefulset.apps/nginx-statefulset configured"],
@@ -84,9 +67,9 @@ public sealed class SeedThroughBothClientsTests : IClassFixture<RestApiFixture>,
             {
                 var path = Path.Combine(seed, file);
                 string[] scope = file == FixedNodePort ? ["-n", kubectlNs] : [];
-                await _kubectl.OkAsync([.. scope, "apply", "-f", path]);
+                await fixture.Kubectl.OkAsync([.. scope, "apply", "-f", path]);
                 var byKubectl = await ObjectsAsync(client, file, kubectlNs);
-                await _kubectl.OkAsync([.. scope, "delete", "-f", path]);
+                await fixture.Kubectl.OkAsync([.. scope, "delete", "-f", path]);
                 await client.Manifests.ApplyAsync(new ApplyRequest { Manifest = TestManifests.Read("seed", file), Namespace = kmctlNs });
                 Assert.Equal(byKubectl, await ObjectsAsync(client, file, kmctlNs));
             }

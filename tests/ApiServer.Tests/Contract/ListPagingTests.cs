@@ -141,6 +141,19 @@ public abstract class ListPagingTests(ApiServerFixture fixture) : ApiTestBase(fi
     }
 
     [SkippableFact]
+    public async Task List_ContinueOfJsonNested100000Deep_IsRefusedAndTheServerKeepsServing()
+    {
+        var nested = new string('[', 100_000) + new string(']', 100_000);
+        var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nested)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var ex = await FailureOfAsync(() => Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, Continue = token }, deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("invalid continue token", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns }, deadline: Deadline)).Items);
+    }
+
+    [SkippableFact]
     public async Task List_NegativeLimit_IsInvalidArgumentNamingLimit()
     {
         var ex = await FailureOfAsync(() => Api.ConfigMaps.ListAsync(new ListRequest { Namespace = Ns, Limit = -1 }, deadline: Deadline).ResponseAsync);
